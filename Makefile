@@ -1,0 +1,64 @@
+# One command to run the app with demo data, one to run the tests (README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app tracker
+export APP_ENV ?= development
+
+.PHONY: run test setup deps dev-deps assets chromium db demo test-sqlite test-postgres bench clean
+
+run: setup db demo  ## set up and serve on http://127.0.0.1:5000 with demo data
+	$(BIN)/python run.py
+
+setup: deps assets
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+deps: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+dev-deps: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+# The NHS.UK design system from npm (package-lock.json pins it), copied where Flask serves it.
+assets:
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf tracker/static/nhsuk tracker/static/vendor
+	mkdir -p tracker/static/nhsuk tracker/static/vendor
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css \
+	      node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js \
+	      node_modules/nhsuk-frontend/dist/nhsuk/assets tracker/static/nhsuk/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
+	   node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css tracker/static/vendor/
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+db:
+	$(FLASK) db upgrade
+
+# Demo data only into an empty database; prints the demo admin's login.
+demo:
+	$(FLASK) seed-demo --if-empty
+
+test: setup dev-deps chromium  ## install what the tests need and run the whole suite
+	APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-sqlite: test
+
+test-postgres:
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+bench: setup dev-deps
+	$(BIN)/python bench/burden.py
+	$(BIN)/python bench/export.py
+
+clean:
+	rm -rf $(VENV) node_modules tracker/static/nhsuk tracker/static/vendor

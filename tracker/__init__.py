@@ -1,0 +1,95 @@
+"""Reporting Burden Tracker: the app factory.
+
+`create_app()` with no arguments reads config/default.py, then the
+environment, so `gunicorn 'tracker:create_app()'` serves it. Tests pass a
+mapping of overrides as `test_config` (Pallets' flaskr pattern)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from tracker import config as settings
+from tracker import database  # noqa: F401  (registers SQLite connection pragmas)
+from tracker.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"))
+    # 1. defaults, 2. environment, 3. test overrides.
+    app.config["APP_ENV"] = os.environ.get("APP_ENV", "production")
+    app.config.from_pyfile(str(settings.CONFIG_DIR / "default.py"))
+    app.config.update(settings.settings_from_environment())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings.finalise(app)
+
+    configure_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_templates(app: Flask) -> None:
+    # nhsuk-frontend-jinja's macros need ChainableUndefined (their README).
+    app.jinja_options = {
+        "undefined": ChainableUndefined,
+        "loader": ChoiceLoader(
+            [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
+        ),
+        "autoescape": True,
+    }
+    from tracker import template_helpers
+
+    template_helpers.register(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (the whole schema, for Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from tracker.auth import session as auth_session
+
+    auth_session.register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.admin.views import blueprint as admin
+    from tracker.api import blueprint as api
+    from tracker.auth.views import blueprint as auth
+    from tracker.burden.views import blueprint as burden
+    from tracker.catalogue.views import blueprint as catalogue
+    from tracker.entries.views import blueprint as entries
+    from tracker.exports.views import blueprint as exports
+    from tracker.rationalise.views import blueprint as rationalise
+
+    for blueprint in (auth, entries, catalogue, burden, exports, rationalise, api, admin):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500)
+        if request.path.startswith("/api/"):
+            return jsonify({"error": getattr(error, "name", "Error")}), code
+        return render_template("errors/error.html", error=error, code=code), code
+
+    for code in (400, 404, 405, 413, 429, 500):
+        app.errorhandler(code)(render_error)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.commands import register
+
+    register(app)

@@ -1,0 +1,42 @@
+"""Audit trail: every create, change and delete of user data is recorded here."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import inspect
+
+from tracker.audit.models import AuditEvent
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj) -> dict:
+    """The object's column values as JSON-safe data."""
+    return {attr.key: _plain(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs}
+
+
+def changed_fields(old: dict, new: dict) -> tuple[dict, dict]:
+    """Only what differs, so the trail reads as a change, not two full copies."""
+    keys = [k for k in new if old.get(k) != new.get(k)]
+    return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
+
+
+def record(session, user, action: str, obj, old: dict | None = None, new: dict | None = None) -> AuditEvent:
+    """Add an audit event to the caller's transaction (commits with the change itself)."""
+    event = AuditEvent(
+        user_id=getattr(user, "id", None),
+        action=action,
+        entity=obj.__tablename__,
+        entity_id=obj.id,
+        old=old,
+        new=new,
+    )
+    session.add(event)
+    return event

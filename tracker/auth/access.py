@@ -1,0 +1,89 @@
+"""Who may see and do what. Every view, the API and exports ask here.
+
+Rule of the house: data of a team the user has no role on does not exist for
+them, so callers answer 404, never 403."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.auth.models import Membership, User
+from tracker.catalogue.models import Team
+from tracker.extensions import db
+
+
+def visible_team_ids(user: User) -> list[int] | None:
+    """Ids of the teams whose data the user may read; None means every team."""
+    if user.sees_all_teams:
+        return None
+    return [m.team_id for m in user.memberships]
+
+
+def visible_teams(user: User) -> list[Team]:
+    query = select(Team).order_by(Team.name)
+    ids = visible_team_ids(user)
+    if ids is not None:
+        query = query.where(Team.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def can_see_team(user: User, team_id: int | None) -> bool:
+    ids = visible_team_ids(user)
+    return ids is None or team_id in ids
+
+
+def loggable_teams(user: User) -> list[Team]:
+    """Teams the user may log entries for. Commissioners never edit entries."""
+    if user.role == "commissioner":
+        return []
+    query = select(Team).where(Team.active.is_(True)).order_by(Team.name)
+    if user.role != "admin":
+        query = query.where(Team.id.in_([m.team_id for m in user.memberships]))
+    return list(db.session.scalars(query))
+
+
+def leads_team(user: User, team_id: int) -> bool:
+    return user.role == "admin" or any(
+        m.team_id == team_id and m.role == "lead" for m in user.memberships
+    )
+
+
+def can_edit_entry(user: User, entry) -> bool:
+    """Managers change their own entries; leads any entry of teams they lead."""
+    if user.role == "commissioner":
+        return False
+    if user.role == "admin" or leads_team(user, entry.team_id):
+        return True
+    member = any(m.team_id == entry.team_id for m in user.memberships)
+    return member and entry.logged_by_id == user.id
+
+
+def team_or_404(user: User, team_id) -> Team:
+    team = db.session.get(Team, team_id) if team_id is not None else None
+    if team is None or not can_see_team(user, team.id):
+        abort(404)
+    return team
+
+
+def role_required(*roles: str):
+    """Allow only users whose main role is one of `roles` (others get 404)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated or current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def membership_role(user: User, team_id: int) -> str | None:
+    return db.session.scalar(
+        select(Membership.role).where(Membership.user_id == user.id, Membership.team_id == team_id)
+    )

@@ -1,0 +1,85 @@
+"""create-user and create-token."""
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from sqlalchemy import func, select
+
+from tracker.auth.models import ApiToken, Membership, User
+from tracker.catalogue.models import Team
+from tracker.choices import ROLES
+from tracker.extensions import db
+
+
+def create_user(email: str, role: str, team_names=(), password: str | None = None, name: str | None = None) -> User:
+    """Create (or update the role and teams of) a user. Plain function: the CLI and seed-demo use it."""
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise ValueError(f"Unknown role '{role}'. Choose from: {', '.join(ROLES)}.")
+    teams = []
+    for team_name in team_names:
+        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        if team is None:
+            raise ValueError(f"No team called '{team_name}'.")
+        teams.append(team)
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is None:
+        user = User(email=email, name=name or email.split("@")[0].replace(".", " ").title(), role=role)
+        db.session.add(user)
+    user.role = role
+    if name:
+        user.name = name
+    if password:
+        user.set_password(password)
+    team_role = "lead" if role == "lead" else "manager"
+    existing = {m.team_id: m for m in user.memberships}
+    for team in teams:
+        if team.id in existing:
+            existing[team.id].role = team_role
+        else:
+            user.memberships.append(Membership(team=team, role=team_role))
+    db.session.flush()
+    return user
+
+
+def new_api_token(user: User) -> str:
+    token = "rbt_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token)))
+    return token
+
+
+def register(app) -> None:
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", required=True, type=click.Choice(list(ROLES)))
+    @click.option("--team", "teams", multiple=True, help="Team name; repeat for several teams.")
+    @click.option("--name", default=None, help="Display name (defaults from the email).")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    def create_user_command(email, role, teams, name, password_stdin):
+        """Create a user, or update an existing user's role and teams."""
+        password = None
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        elif sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if password is not None and len(password) < 10:
+            raise click.BadParameter("a password needs at least 10 characters.", param_hint="password")
+        try:
+            user = create_user(email, role, teams, password, name)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+        click.echo(f"User {user.email} ({user.role}) ready, id {user.id}.")
+
+    @app.cli.command("create-token")
+    @click.argument("email")
+    def create_token_command(email):
+        """Print a new API token for EMAIL (only its hash is stored)."""
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user with email {email}.")
+        token = new_api_token(user)
+        db.session.commit()
+        click.echo(token)

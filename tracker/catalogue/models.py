@@ -1,0 +1,76 @@
+"""Teams, sources (who asks) and requests (what they ask for)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SECTORS, SOURCE_KINDS, check_in
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+
+class Team(db.Model):
+    __tablename__ = "team"
+    __table_args__ = (CheckConstraint(check_in("sector", SECTORS), name="sector"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    organisation: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class Source(db.Model):
+    __tablename__ = "source"
+    __table_args__ = (CheckConstraint(check_in("kind", SOURCE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requests: Mapped[list["Request"]] = relationship(back_populates="source")
+
+    def __repr__(self) -> str:
+        return f"<Source {self.name}>"
+
+
+class Request(db.Model):
+    __tablename__ = "request"
+    __table_args__ = (
+        UniqueConstraint("source_id", "title", name="uq_request_source_title"),
+        CheckConstraint(check_in("frequency", FREQUENCIES), name="frequency"),
+        CheckConstraint(check_in("obligation", OBLIGATIONS), name="obligation"),
+        CheckConstraint(check_in("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    frequency: Mapped[str] = mapped_column(String(20))
+    obligation: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("request.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+    source: Mapped[Source] = relationship(back_populates="requests")
+    merged_into: Mapped[Optional["Request"]] = relationship(remote_side=[id])
+
+    @property
+    def label(self) -> str:
+        """What a person picks from: the ask and who asks it."""
+        return f"{self.title} ({self.source.name})"
+
+    def __repr__(self) -> str:
+        return f"<Request {self.title}>"

@@ -1,0 +1,96 @@
+"""Every enumeration of SPEC's domain, with the label a person reads.
+
+Models build their CHECK constraints from these, forms their choices, the API
+its validation and the workbook its labels, so a new value is added once."""
+from __future__ import annotations
+
+SECTORS = {
+    "nhs_trust": "NHS trust",
+    "commissioner": "Commissioner",
+    "primary_care": "Primary care",
+    "local_authority": "Local authority",
+    "social_care": "Social care",
+    "voluntary": "Voluntary sector",
+    "other": "Other",
+}
+
+SOURCE_KINDS = {
+    "national_body": "National body",
+    "regulator": "Regulator",
+    "commissioner": "Commissioner",
+    "local_authority": "Local authority",
+    "programme_office": "Programme office",
+    "internal": "Internal (own board)",
+    "other": "Other",
+}
+
+FREQUENCIES = {
+    "one_off": "One-off",
+    "weekly": "Weekly",
+    "fortnightly": "Fortnightly",
+    "monthly": "Monthly",
+    "quarterly": "Quarterly",
+    "biannual": "Twice a year",
+    "annual": "Annual",
+    "ad_hoc": "Ad hoc",
+}
+
+# Occurrences a year for the annual projection; ad hoc uses the observed count.
+OCCURRENCES_PER_YEAR = {
+    "one_off": 1,
+    "weekly": 52,
+    "fortnightly": 26,
+    "monthly": 12,
+    "quarterly": 4,
+    "biannual": 2,
+    "annual": 1,
+    "ad_hoc": None,
+}
+
+OBLIGATIONS = {
+    "statutory": "Statutory",
+    "contractual": "Contractual",
+    "discretionary": "Discretionary",
+}
+
+REQUEST_STATUSES = {
+    "active": "Active",
+    "under_review": "Under review",
+    "retired": "Retired",
+    "merged": "Merged",
+}
+
+BANDS = {
+    "2": "Band 2",
+    "3": "Band 3",
+    "4": "Band 4",
+    "5": "Band 5",
+    "6": "Band 6",
+    "7": "Band 7",
+    "8a": "Band 8a",
+    "8b": "Band 8b",
+    "8c": "Band 8c",
+    "8d": "Band 8d",
+    "9": "Band 9",
+    "other": "Other",
+}
+
+ANSWERS = {"yes": "Yes", "no": "No", "unknown": "Don't know"}
+
+ROLES = {
+    "manager": "Manager",
+    "lead": "Lead",
+    "commissioner": "Commissioner",
+    "admin": "Admin",
+}
+
+# Roles held on a team (commissioners and admins see every team).
+TEAM_ROLES = ("manager", "lead")
+
+MAX_ENTRY_MINUTES = 1440 * 10
+
+
+def check_in(column: str, values) -> str:
+    """SQL for a CHECK constraint that keeps a column inside an enumeration."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"

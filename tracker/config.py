@@ -1,0 +1,64 @@
+"""Settings: defaults from config/default.py, then the environment."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+
+# Settings read from the environment, with how to turn the text into a value.
+ENV_SETTINGS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "EXPORT_DIR": str,
+    "EXPORT_CRON": str,
+    "TIMEZONE": str,
+    "SMTP_URL": str,
+    "SMTP_FROM": str,
+    "EMPLOYER_ONCOST": str,
+    "SCHEDULER_ENABLED": lambda v: v.strip().lower() not in {"0", "false", "no", "off", ""},
+}
+
+RELAXED_ENVIRONMENTS = {"development", "testing"}
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with the settings it was given."""
+
+
+def settings_from_environment(environ=os.environ) -> dict:
+    values = {}
+    for name, convert in ENV_SETTINGS.items():
+        if environ.get(name) not in (None, ""):
+            values[name] = convert(environ[name])
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators paste a plain postgres:// URL; we always talk psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def finalise(app) -> None:
+    """Fill in derived settings and refuse unsafe ones."""
+    cfg = app.config
+    env = cfg.get("APP_ENV", "production")
+    if env not in RELAXED_ENVIRONMENTS:
+        if not os.environ.get("SECRET_KEY") and cfg.get("SECRET_KEY") in (None, "", "dev-only-not-secret"):
+            raise ConfigError("SECRET_KEY must be set in the environment outside development and testing.")
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+    url = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite'}"
+    cfg["DATABASE_URL"] = normalise_database_url(url)
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if cfg["DATABASE_URL"].startswith("sqlite"):
+        # Waiting for a lock beats failing: web workers and the scheduler share one file.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    else:
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    if not cfg.get("EXPORT_DIR"):
+        cfg["EXPORT_DIR"] = str(Path(app.instance_path) / "exports")

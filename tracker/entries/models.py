@@ -1,0 +1,54 @@
+"""An entry: one logged piece of reporting work."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.choices import ANSWERS, BANDS, MAX_ENTRY_MINUTES, check_in
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+
+class Entry(db.Model):
+    __tablename__ = "entry"
+    __table_args__ = (
+        CheckConstraint(f"minutes >= 1 AND minutes <= {MAX_ENTRY_MINUTES}", name="minutes_range"),
+        CheckConstraint(check_in("band", BANDS), name="band"),
+        CheckConstraint(check_in("duplicated_elsewhere", ANSWERS), name="duplicated_elsewhere"),
+        CheckConstraint(check_in("used", ANSWERS), name="used"),
+        Index("ix_entry_team_occurred", "team_id", "occurred_on"),
+        Index("ix_entry_occurred", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    logged_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int]
+    band: Mapped[str] = mapped_column(String(8))
+    duplicated_elsewhere: Mapped[str] = mapped_column(String(8), default="unknown")
+    used: Mapped[str] = mapped_column(String(8), default="unknown")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A deletion is recorded, never physical; deleted entries count nowhere.
+    deleted_at: Mapped[Optional[datetime]]
+    deleted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+    request: Mapped["Request"] = relationship()  # noqa: F821
+    team: Mapped["Team"] = relationship()  # noqa: F821
+    logged_by: Mapped["User"] = relationship(foreign_keys=[logged_by_id])  # noqa: F821
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def hours(self):
+        from decimal import Decimal
+
+        return Decimal(self.minutes) / 60

@@ -1,0 +1,59 @@
+"""Entry rules: create, change and delete, each audited, in the caller's transaction.
+
+Views, the API, imports and seed data all write entries through here, so the
+audit trail (and anything kept in step with entries) can never be bypassed.
+Values arrive validated (tracker/entries/forms.py); these functions enforce
+who may act, not what a field may hold."""
+from __future__ import annotations
+
+from tracker import audit
+from tracker.auth.access import can_edit_entry, loggable_teams
+from tracker.entries.models import Entry
+from tracker.extensions import db
+from tracker.timeutil import utcnow
+
+ENTRY_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
+
+
+class EntryNotAllowed(Exception):
+    """The user may not make this change; the message says why."""
+
+
+def create_entry(user, values: dict) -> Entry:
+    if values["team_id"] not in {t.id for t in loggable_teams(user)}:
+        raise EntryNotAllowed("You cannot log entries for that team.")
+    entry = Entry(logged_by_id=user.id, **{k: values[k] for k in ENTRY_FIELDS if k in values})
+    entry.notes = entry.notes or ""
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(db.session, user, "create", entry, new=audit.snapshot(entry))
+    return entry
+
+
+def update_entry(user, entry: Entry, values: dict) -> Entry:
+    if entry.is_deleted or not can_edit_entry(user, entry):
+        raise EntryNotAllowed("You cannot change this entry.")
+    if "team_id" in values and values["team_id"] != entry.team_id:
+        if values["team_id"] not in {t.id for t in loggable_teams(user)}:
+            raise EntryNotAllowed("You cannot move an entry to that team.")
+    before = audit.snapshot(entry)
+    for key in ENTRY_FIELDS:
+        if key in values:
+            setattr(entry, key, values[key] if key != "notes" else (values[key] or ""))
+    db.session.flush()
+    old, new = audit.changed_fields(before, audit.snapshot(entry))
+    for changes in (old, new):
+        changes.pop("updated_at", None)  # the timestamp itself is not a change
+    if new:
+        audit.record(db.session, user, "update", entry, old=old, new=new)
+    return entry
+
+
+def delete_entry(user, entry: Entry) -> None:
+    """Recorded, never physical: the row stays and every figure excludes it."""
+    if entry.is_deleted or not can_edit_entry(user, entry):
+        raise EntryNotAllowed("You cannot delete this entry.")
+    entry.deleted_at = utcnow()
+    entry.deleted_by_id = user.id
+    db.session.flush()
+    audit.record(db.session, user, "delete", entry, old=audit.snapshot(entry))

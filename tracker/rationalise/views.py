@@ -1,0 +1,3 @@
+from flask import Blueprint, render_template
+
+blueprint = Blueprint("rationalise", __name__, url_prefix="/rationalise")

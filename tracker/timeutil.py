@@ -1,0 +1,36 @@
+"""Time helpers: stored timestamps are UTC; people read Europe/London dates."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """First day of the month `months` after the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    """Last day of the month of `day`."""
+    from datetime import timedelta
+
+    return add_months(day, 1) - timedelta(days=1)
+
+
+def parse_month(text: str) -> date:
+    """'YYYY-MM' to the month's first day; ValueError with a readable reason."""
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        return date(int(year), int(month), 1)
+    except (ValueError, AttributeError):
+        raise ValueError(f"'{text}' is not a month in the form YYYY-MM.") from None
