@@ -1,0 +1,59 @@
+"""What every API route shares: JSON errors, paging, CSRF for cookie callers."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, jsonify, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.api import blueprint
+from tracker.extensions import csrf
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@blueprint.before_request
+def protect_session_callers():
+    """A bearer token cannot be forged by another site; a session cookie can, so it needs the CSRF header."""
+    if request.method in UNSAFE_METHODS and not g.get("auth_by_token") and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+@blueprint.errorhandler(CSRFError)
+def csrf_failed(error):
+    return jsonify({"errors": {"csrf_token": [error.description]}}), 400
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error(error):
+    return jsonify({"error": error.name, "message": error.description}), error.code
+
+
+def validation_error(errors: dict):
+    """400 with the field's errors, each message once."""
+    clean = {field: list(dict.fromkeys(messages)) for field, messages in errors.items()}
+    return jsonify({"errors": clean}), 400
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(validation_error({"body": ["Send a JSON object with Content-Type: application/json"]}))
+    return data
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(validation_error({"page": ["page must be a whole number from 1"]}))
+    return int(raw)
+
+
+def paginate(session, query, serialise, page: int, per_page: int | None = None):
+    """SPEC's list shape: {"items", "page", "pages", "total"}."""
+    from sqlalchemy import func, select
+
+    per_page = per_page or current_app.config["API_PAGE_SIZE"]
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    items = session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    return jsonify({"items": [serialise(i) for i in items], "page": page, "pages": pages, "total": total})

@@ -1,0 +1,327 @@
+"""Entry validation, shared by the log form and the API (same rules, same messages).
+
+`EntryForm` holds every field of an entry as the API sends it (minutes as a
+whole number). `LogEntryForm` is what the page shows: time as hours and
+minutes, and a way to add a request (and its source) that is not in the
+catalogue yet."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+
+from tracker.auth.access import loggable_teams
+from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
+from tracker.catalogue.models import Request, Source
+from tracker.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
+from tracker.extensions import db
+
+NOTES_MAX = 2000
+LOGGABLE_STATUSES = ("active", "under_review")
+
+
+def latest_allowed_date() -> date:
+    return date.today() + timedelta(days=365)
+
+
+class RealDateField(DateField):
+    """A date field whose error says what is allowed (WTForms' own: 'Not a valid date value.')."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a real date in the form YYYY-MM-DD") from None
+
+    def pre_validate(self, form):
+        if self.process_errors:  # the message above says it all; skip the other validators
+            raise StopValidation()
+
+
+class WholeNumberField(IntegerField):
+    """An integer field with a message that names the allowed values."""
+
+    def __init__(self, *args, message="Enter a whole number", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class EntryForm(FlaskForm):
+    """An entry's fields as the API names them. Build with `user=` so team and request checks know who asks."""
+
+    request_id = WholeNumberField(
+        "Request", message="Choose a request from the catalogue", validators=[InputRequired("Choose the request this work was for")]
+    )
+    team_id = SelectField("Team", coerce=str, validate_choice=False, validators=[InputRequired("Choose a team")])
+    occurred_on = RealDateField(
+        "Date the work was done",
+        format="%Y-%m-%d",
+        validators=[InputRequired("Enter the date the work was done")],
+    )
+    minutes = WholeNumberField(
+        "Minutes",
+        message=f"Minutes must be a whole number from 1 to {MAX_ENTRY_MINUTES}",
+        validators=[
+            InputRequired("Enter the staff time in minutes"),
+            NumberRange(1, MAX_ENTRY_MINUTES, f"Minutes must be a whole number from 1 to {MAX_ENTRY_MINUTES}"),
+        ],
+    )
+    band = SelectField(
+        "Staff band",
+        choices=[("", "Choose a band")] + list(BANDS.items()),
+        validate_choice=False,
+        validators=[InputRequired("Choose the staff band of whoever did the work")],
+    )
+    duplicated_elsewhere = RadioField(
+        "Had the same data already been supplied to another body?",
+        choices=list(ANSWERS.items()),
+        default="unknown",
+        validate_choice=False,
+    )
+    used = RadioField(
+        "Did you see the information used, or get feedback on it?",
+        choices=list(ANSWERS.items()),
+        default="unknown",
+        validate_choice=False,
+    )
+    notes = TextAreaField(
+        "Notes (optional)",
+        validators=[Optional(), Length(max=NOTES_MAX, message=f"Notes must be {NOTES_MAX} characters or fewer")],
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.teams = loggable_teams(user) if user is not None else []
+        self.team_id.choices = [("", "Choose a team")] + [(str(t.id), t.name) for t in self.teams]
+
+    # -- field rules -------------------------------------------------------
+
+    def validate_occurred_on(self, field):
+        if field.data is None:
+            return
+        if field.data > latest_allowed_date():
+            raise ValidationError("The date must be no more than a year from today")
+        if field.data < DEFAULTS_EFFECTIVE_FROM:
+            raise ValidationError(f"The date must be on or after {DEFAULTS_EFFECTIVE_FROM:%d %B %Y}")
+
+    def validate_team_id(self, field):
+        if field.data in (None, ""):
+            return
+        if field.data not in {str(t.id) for t in self.teams}:
+            raise ValidationError("Choose one of your teams")
+
+    def validate_request_id(self, field):
+        if field.data is None:
+            return
+        request = db.session.get(Request, field.data)
+        if request is None:
+            raise ValidationError("Choose a request from the catalogue")
+        if request.status not in LOGGABLE_STATUSES and not self._unchanged("request_id", field.data):
+            raise ValidationError(f"That request is {request.status.replace('_', ' ')}: choose the one that replaced it")
+
+    def validate_band(self, field):
+        if field.data and field.data not in BANDS:
+            raise ValidationError(f"Choose a band from: {', '.join(BANDS)}")
+
+    def validate_duplicated_elsewhere(self, field):
+        if field.data not in ANSWERS:
+            raise ValidationError("Answer yes, no or unknown")
+
+    def validate_used(self, field):
+        if field.data not in ANSWERS:
+            raise ValidationError("Answer yes, no or unknown")
+
+    def _unchanged(self, name, value) -> bool:
+        """Editing an old entry may keep a request that has since been retired."""
+        existing = getattr(self, "existing", None)
+        return existing is not None and getattr(existing, name) == value
+
+    # -- output ------------------------------------------------------------
+
+    def entry_values(self) -> dict:
+        """Validated values, typed as the Entry model wants them."""
+        return {
+            "request_id": self.request_id.data,
+            "team_id": int(self.team_id.data),
+            "occurred_on": self.occurred_on.data,
+            "minutes": self.minutes.data,
+            "band": self.band.data,
+            "duplicated_elsewhere": self.duplicated_elsewhere.data,
+            "used": self.used.data,
+            "notes": (self.notes.data or "").strip(),
+        }
+
+    @classmethod
+    def from_json(cls, user, data: dict, existing=None) -> "EntryForm":
+        """Validate JSON with the form's own rules. With `existing`, missing fields keep its values (PATCH)."""
+        merged = {}
+        if existing is not None:
+            merged = {name: getattr(existing, name) for name in API_FIELDS}
+        merged.update({k: v for k, v in (data or {}).items() if k in API_FIELDS})
+        form = cls(formdata=json_to_formdata(merged), user=user, meta={"csrf": False})
+        form.existing = existing
+        return form
+
+
+API_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
+
+
+def json_to_formdata(data: dict) -> MultiDict:
+    """JSON values as the strings a browser would post, so one set of validators serves both."""
+    out = MultiDict()
+    for key, value in data.items():
+        if value is None:
+            continue
+        if value is True:
+            value = "yes"
+        elif value is False:
+            value = "no"
+        elif isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, float) and value.is_integer() and key != "minutes":
+            value = int(value)
+        out[key] = str(value)
+    return out
+
+
+class LogEntryForm(EntryForm):
+    """The page: time as hours and minutes; a new request can be added inline."""
+
+    minutes = None  # replaced by the two fields below
+    time_hours = WholeNumberField(
+        "Hours", default=0, message="Hours must be a whole number from 0 to 240", validators=[Optional(), NumberRange(0, MAX_ENTRY_MINUTES // 60, "Hours must be a whole number from 0 to 240")]
+    )
+    time_minutes = WholeNumberField(
+        "Minutes", default=0, message="Minutes must be a whole number from 0 to 59", validators=[Optional(), NumberRange(0, 59, "Minutes must be a whole number from 0 to 59")]
+    )
+    request_id = SelectField("Request", coerce=str, validate_choice=False)
+
+    new_request_title = StringField(
+        "Title of the request", validators=[Optional(), Length(max=200, message="The title must be 200 characters or fewer")]
+    )
+    new_request_source_id = SelectField("Who asked for it", coerce=str, validate_choice=False)
+    new_source_name = StringField(
+        "Name of the new source", validators=[Optional(), Length(max=160, message="The name must be 160 characters or fewer")]
+    )
+    new_source_kind = SelectField("Kind of source", choices=[("", "Choose a kind")] + list(SOURCE_KINDS.items()), validate_choice=False)
+    new_request_frequency = SelectField(
+        "How often it is asked for", choices=[("", "Choose how often")] + list(FREQUENCIES.items()), validate_choice=False
+    )
+    new_request_obligation = SelectField(
+        "Obligation", choices=[("", "Choose an obligation")] + list(OBLIGATIONS.items()), validate_choice=False
+    )
+
+    NEW_SOURCE = "new"
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        requests = db.session.execute(
+            select(Request.id, Request.title, Source.name)
+            .join(Source)
+            .where(Request.status.in_(LOGGABLE_STATUSES))
+            .order_by(Request.title, Source.name)
+        )
+        self.request_id.choices = [("", "Choose a request")] + [
+            (str(rid), f"{title} ({source})") for rid, title, source in requests
+        ]
+        sources = db.session.execute(select(Source.id, Source.name).order_by(Source.name))
+        self.new_request_source_id.choices = (
+            [("", "Choose who asked")] + [(str(sid), name) for sid, name in sources] + [(self.NEW_SOURCE, "Someone else (add a new source)")]
+        )
+
+    @property
+    def adding_request(self) -> bool:
+        return not self.request_id.data and bool((self.new_request_title.data or "").strip())
+
+    def validate_request_id(self, field):
+        if not field.data:
+            if not (self.new_request_title.data or "").strip():
+                raise ValidationError("Choose the request this work was for, or add it below")
+            return
+        if not field.data.isdigit():
+            raise ValidationError("Choose a request from the catalogue")
+        field.data_int = int(field.data)
+        request = db.session.get(Request, field.data_int)
+        if request is None:
+            raise ValidationError("Choose a request from the catalogue")
+        if request.status not in LOGGABLE_STATUSES and not self._unchanged("request_id", field.data_int):
+            raise ValidationError(f"That request is {request.status.replace('_', ' ')}: choose the one that replaced it")
+
+    def validate_time_minutes(self, field):
+        total = self.total_minutes()
+        if total is None:
+            return
+        if total < 1:
+            raise ValidationError("Enter the time spent: at least 1 minute")
+        if total > MAX_ENTRY_MINUTES:
+            raise ValidationError(f"The time must be {MAX_ENTRY_MINUTES // 60} hours or less")
+
+    def total_minutes(self) -> int | None:
+        if self.time_hours.errors or self.time_minutes.errors:
+            return None
+        return (self.time_hours.data or 0) * 60 + (self.time_minutes.data or 0)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.adding_request:
+            ok = self._validate_new_request() and ok
+        return ok
+
+    def _validate_new_request(self) -> bool:
+        ok = True
+
+        def fail(field, message):
+            nonlocal ok
+            field.errors = list(field.errors) + [message]
+            ok = False
+
+        title = self.new_request_title.data.strip()
+        if self.new_request_frequency.data not in FREQUENCIES:
+            fail(self.new_request_frequency, "Choose how often the request is made")
+        if self.new_request_obligation.data not in OBLIGATIONS:
+            fail(self.new_request_obligation, "Choose whether the request is statutory, contractual or discretionary")
+        source_choice = self.new_request_source_id.data
+        if source_choice == self.NEW_SOURCE:
+            name = (self.new_source_name.data or "").strip()
+            if not name:
+                fail(self.new_source_name, "Enter the name of the body that asked")
+            elif db.session.scalar(select(Source.id).where(Source.name == name)) is not None:
+                fail(self.new_source_name, "That source already exists: choose it from the list")
+            if self.new_source_kind.data not in SOURCE_KINDS:
+                fail(self.new_source_kind, "Choose the kind of source")
+        elif not (source_choice or "").isdigit() or db.session.get(Source, int(source_choice)) is None:
+            fail(self.new_request_source_id, "Choose who asked for it")
+        elif db.session.scalar(
+            select(Request.id).where(Request.source_id == int(source_choice), Request.title == title)
+        ) is not None:
+            fail(self.new_request_title, "That request is already in the catalogue: choose it above")
+        return ok
+
+    def entry_values(self) -> dict:
+        return {
+            "request_id": int(self.request_id.data) if self.request_id.data else None,
+            "team_id": int(self.team_id.data),
+            "occurred_on": self.occurred_on.data,
+            "minutes": self.total_minutes(),
+            "band": self.band.data,
+            "duplicated_elsewhere": self.duplicated_elsewhere.data,
+            "used": self.used.data,
+            "notes": (self.notes.data or "").strip(),
+        }
