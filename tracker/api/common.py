@@ -1,7 +1,7 @@
 """What every API route shares: JSON errors, paging, CSRF for cookie callers."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify, request
+from flask import abort, current_app, g, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -37,14 +37,14 @@ def validation_error(errors: dict):
 def json_body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(validation_error({"body": ["Send a JSON object with Content-Type: application/json"]}))
+        abort(make_response(validation_error({"body": ["Send a JSON object with Content-Type: application/json"]})))
     return data
 
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:
-        abort(validation_error({"page": ["page must be a whole number from 1"]}))
+        abort(make_response(validation_error({"page": ["page must be a whole number from 1"]})))
     return int(raw)
 
 
