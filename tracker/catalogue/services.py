@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from tracker import audit
 from tracker.catalogue.models import Request, Source, Team
+from tracker.choices import REQUEST_STATUSES
 from tracker.extensions import db
 
 
@@ -70,3 +73,128 @@ def update_with_audit(user, obj, values: dict) -> bool:
     if new:
         audit.record(db.session, user, "update", obj, old=old, new=new)
     return bool(new)
+
+
+# ---- reading the catalogue and changing a request's status (commissioners) ----
+
+PER_PAGE = 50
+MANAGE_CATALOGUE_ROLES = ("commissioner", "admin")
+
+
+class CatalogueError(Exception):
+    """A catalogue change breaks a rule; `field` names the form field to show it by."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(query, page: int, per_page: int = PER_PAGE) -> Page:
+    """One page of a select(); a page past the end shows the last one."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, page=page, pages=pages, total=total, per_page=per_page)
+
+
+def requests_query(q: str = "", source_id: int | None = None, status: str | None = None):
+    """Requests matching a search (title, description or source name) and filters, by title."""
+    query = select(Request).join(Source).options(joinedload(Request.source), joinedload(Request.merged_into))
+    text = (q or "").strip()
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(Request.title).like(pattern, escape="\\"),
+                func.lower(Request.description).like(pattern, escape="\\"),
+                func.lower(Source.name).like(pattern, escape="\\"),
+            )
+        )
+    if source_id is not None:
+        query = query.where(Request.source_id == source_id)
+    if status:
+        query = query.where(Request.status == status)
+    return query.order_by(func.lower(Request.title), Source.name, Request.id)
+
+
+def can_manage_catalogue(user) -> bool:
+    return getattr(user, "role", None) in MANAGE_CATALOGUE_ROLES
+
+
+def merge_targets(request: Request) -> list[Request]:
+    """Requests this one may be merged into: live ones, never itself."""
+    query = (
+        select(Request)
+        .join(Source)
+        .options(joinedload(Request.source))
+        .where(Request.id != request.id, Request.status.in_(("active", "under_review")))
+        .order_by(func.lower(Request.title), Source.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def merged_into_this(request: Request) -> list[Request]:
+    return list(db.session.scalars(select(Request).where(Request.merged_into_id == request.id).order_by(Request.title)))
+
+
+def set_request_status(user, request: Request, status: str, merged_into_id: int | None = None) -> bool:
+    """Change a request's status; `merged` also needs the request that replaces it.
+
+    A merge target must be live (active or under review), so chains stay one
+    step long: requests already merged into this one follow it to the target.
+    Returns whether anything changed. Raises CatalogueError, writing nothing."""
+    if not can_manage_catalogue(user):
+        raise CatalogueError("status", "Only commissioners and admins can change a request's status")
+    if status not in REQUEST_STATUSES:
+        raise CatalogueError("status", f"Choose a status from: {', '.join(REQUEST_STATUSES.values())}")
+    if status != "merged":
+        return update_with_audit(user, request, {"status": status, "merged_into_id": None})
+
+    if merged_into_id is None:
+        raise CatalogueError("merged_into_id", "Choose the request this one is merged into")
+    if merged_into_id == request.id:
+        raise CatalogueError("merged_into_id", "A request cannot be merged into itself")
+    target = db.session.get(Request, merged_into_id)
+    if target is None:
+        raise CatalogueError("merged_into_id", "Choose a request from the catalogue")
+    if target.status in ("merged", "retired"):
+        raise CatalogueError(
+            "merged_into_id", f"That request is {REQUEST_STATUSES[target.status].lower()}: choose a live request"
+        )
+    if _leads_back_to(target, request.id):
+        raise CatalogueError("merged_into_id", "That would make a loop: the other request is merged into this one")
+
+    changed = update_with_audit(user, request, {"status": "merged", "merged_into_id": target.id})
+    for child in merged_into_this(request):
+        update_with_audit(user, child, {"merged_into_id": target.id})
+    return changed
+
+
+def _leads_back_to(start: Request, request_id: int) -> bool:
+    seen: set[int] = set()
+    node: Request | None = start
+    while node is not None and node.id not in seen:
+        if node.id == request_id:
+            return True
+        seen.add(node.id)
+        node = node.merged_into
+    return False
