@@ -79,6 +79,13 @@ def empty_tables() -> None:
                 conn.execute(table.delete())
 
 
+def _fresh_g_for_each_request():
+    from flask import g
+
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def make_app(_database):
     """Build an app on the test database with extra settings (for SMTP, export folders...)."""
@@ -89,6 +96,11 @@ def make_app(_database):
         config = base_config(url, instance)
         config.update(overrides)
         app = create_app(config)
+        # The `app` fixture keeps one app context for the whole test, and `g` lives
+        # there: without this, Flask-Login's cached user (and g.auth_by_token) would
+        # leak from one test client's request into another's. In production every
+        # request has a fresh g; so does every test request.
+        app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_for_each_request)
         apps.append(app)
         return app
 
@@ -261,3 +273,91 @@ def commissioner_client(app, make_user):
 @pytest.fixture
 def admin_client(app, make_user):
     return _client_for(app, make_user("admin", email="admin@example.nhs.uk", name="Ada Admin"))
+
+
+# ---- a real server for the browser -----------------------------------------
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over HTTP on a free loopback port (same database as `app`), for Playwright."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+# ---- a real SMTP server for email tests --------------------------------------
+
+
+class SmtpServer:
+    """aiosmtpd on a free loopback port, collecting every message it accepts.
+    `stop()` then `start()` again reuses the same port (a server that was down comes back)."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.messages = []  # email.message.EmailMessage, parsed
+        self.envelopes = []  # (mail_from, rcpt_tos)
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_server():
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ---- exports, scheduler, email and sign-off (helpers in tests/exports_support.py) ----
+
+
+@pytest.fixture
+def export_dir(app, tmp_path):
+    """A folder of the test's own for workbooks; EXPORT_CRON set so last month is always due."""
+    from tests.exports_support import use_export_dir
+
+    return use_export_dir(app, tmp_path)
+
+
+@pytest.fixture
+def world(db, team, other_team, make_user, make_request, make_entry):
+    """Two teams, each with a lead and a manager, a commissioner, an admin, and entries last month."""
+    from tests.exports_support import build_world
+
+    return build_world(team, other_team, make_user, make_request, make_entry)

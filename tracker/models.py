@@ -4,3 +4,4 @@ from tracker.auth.models import ApiToken, LoginAttempt, Membership, User  # noqa
 from tracker.burden.models import Rate  # noqa: F401
 from tracker.catalogue.models import Request, Source, Team  # noqa: F401
 from tracker.entries.models import Entry  # noqa: F401
+from tracker.exports.models import ExportRun, MonthSignoff  # noqa: F401

@@ -1,6 +1,9 @@
 """What every API route shares: JSON errors, paging, CSRF for cookie callers."""
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from flask import abort, current_app, g, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -57,3 +60,46 @@ def paginate(session, query, serialise, page: int, per_page: int | None = None):
     pages = max(1, -(-total // per_page))
     items = session.scalars(query.limit(per_page).offset((page - 1) * per_page))
     return jsonify({"items": [serialise(i) for i in items], "page": page, "pages": pages, "total": total})
+
+
+# ---- reading query parameters and JSON fields (400 with the field named) ----
+
+def whole_number_arg(name: str, message: str) -> int | None:
+    """An optional ?name= that must be a whole number (an id)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(make_response(validation_error({name: [message]})))
+    return int(raw)
+
+
+def date_range_args(start_name: str = "from", end_name: str = "to") -> tuple[date | None, date | None]:
+    """Optional ?from=&to= dates, YYYY-MM-DD, both inclusive. 400 if malformed or the wrong way round."""
+    errors, dates = {}, {}
+    for name in (start_name, end_name):
+        raw = request.args.get(name, "").strip()
+        dates[name] = None
+        if not raw:
+            continue
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                raise ValueError
+            dates[name] = date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = [f"{name} must be a real date in the form YYYY-MM-DD"]
+    start, end = dates[start_name], dates[end_name]
+    if start and end and start > end:
+        errors[end_name] = [f"{end_name} must be the same as or after {start_name}"]
+    if errors:
+        abort(make_response(validation_error(errors)))
+    return start, end
+
+
+def single_value_errors(data: dict, fields) -> dict:
+    """A form field holds one value: a list or object sent for it is refused by name."""
+    return {
+        name: ["Send a single value, not a list or object"]
+        for name in fields
+        if isinstance(data.get(name), (list, dict))
+    }

@@ -18,7 +18,10 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "assets"}
 def user_from_bearer_token(header: str | None) -> User | None:
     if not header or not header.lower().startswith("bearer "):
         return None
-    token = header.split(None, 1)[1].strip()
+    parts = header.split(None, 1)
+    if len(parts) < 2:  # "Bearer" with no token
+        return None
+    token = parts[1].strip()
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
     )

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Numeric, PrimaryKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.choices import BANDS, check_in
@@ -29,3 +29,56 @@ class Rate(db.Model):
     note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+
+class _RollupColumns:
+    """What every rollup level keeps per key: sums of live (not deleted) entries.
+
+    Rollups hold minutes, never money, so a rate change cannot make them
+    stale; the service prices them per rate segment, as it does entries."""
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of the month
+    band: Mapped[str] = mapped_column(String(8), primary_key=True)
+    entries: Mapped[int] = mapped_column(default=0)
+    # Big integers: a request's month across every team can pass 2^31 minutes in theory.
+    minutes: Mapped[int] = mapped_column(BigInteger, default=0)
+    duplicated_minutes: Mapped[int] = mapped_column(BigInteger, default=0)  # duplicated_elsewhere = yes
+    used_minutes: Mapped[int] = mapped_column(BigInteger, default=0)  # used = yes
+
+
+class BurdenRollup(_RollupColumns, db.Model):
+    """Month × team × request × band: the full grain, for figures that need both team and request."""
+
+    __tablename__ = "burden_rollup"
+    __table_args__ = (
+        PrimaryKeyConstraint("month", "team_id", "request_id", "band"),
+        Index("ix_burden_rollup_team_month", "team_id", "month"),
+        Index("ix_burden_rollup_request_month", "request_id", "month"),
+    )
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), primary_key=True)
+
+
+class BurdenRollupTeam(_RollupColumns, db.Model):
+    """Month × team × band: figures by team, sector, month or band (no request needed)."""
+
+    __tablename__ = "burden_rollup_team"
+    __table_args__ = (
+        PrimaryKeyConstraint("month", "team_id", "band"),
+        Index("ix_burden_rollup_team_team_month", "team_id", "month"),
+    )
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+
+
+class BurdenRollupRequest(_RollupColumns, db.Model):
+    """Month × request × band: figures by request, source or source kind across teams."""
+
+    __tablename__ = "burden_rollup_request"
+    __table_args__ = (
+        PrimaryKeyConstraint("month", "request_id", "band"),
+        Index("ix_burden_rollup_request_request_month", "request_id", "month"),
+    )
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), primary_key=True)

@@ -29,8 +29,9 @@ class RateBook:
     @classmethod
     def load(cls, session) -> "RateBook":
         by_band: dict[str, list[tuple[date, Decimal]]] = {}
-        for rate in session.scalars(select(Rate).order_by(Rate.band, Rate.effective_from)):
-            by_band.setdefault(rate.band, []).append((rate.effective_from, Decimal(rate.hourly_cost)))
+        query = select(Rate.band, Rate.effective_from, Rate.hourly_cost).order_by(Rate.band, Rate.effective_from)
+        for band, effective_from, hourly_cost in session.execute(query):
+            by_band.setdefault(band, []).append((effective_from, Decimal(hourly_cost)))
         return cls(by_band)
 
     def _lookup(self, band: str, day: date) -> Decimal | None:

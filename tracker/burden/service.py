@@ -9,7 +9,9 @@ the CLI all call `burden()`; nothing else adds up burden.
 
 The SQL sums whole minutes per (group, band, rate segment); Python then
 multiplies each sum by its one rate, so money is exact and the database does
-the heavy lifting."""
+the heavy lifting. Whole months are read from monthly rollups kept exact by
+every entry write (tracker/burden/rollup.py, tracker/burden/sources.py);
+`burden_direct` reads the entries table alone, as the reference."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,21 +19,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, literal_column, null, select, union_all
 
 from tracker.burden.rates import RateBook
+from tracker.burden.sources import GROUPINGS, BadGrouping, dimension, grouped_select, parts, segment_of, signed
 from tracker.catalogue.models import Request, Source, Team
 from tracker.choices import BANDS, SECTORS, SOURCE_KINDS
-from tracker.entries.models import Entry
 from tracker.extensions import db
 
-GROUPINGS = ("team", "source", "source_kind", "request", "sector", "month", "band")
 HOURS_PER_WEEK = Decimal("37.5")
 SIXTY = Decimal(60)
-
-
-class BadGrouping(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -102,157 +99,173 @@ class BurdenTable:
         return fte(row.hours, self.days)
 
 
-def month_key(column):
-    """'YYYY-MM' of a date column, in the dialect at hand."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+# ---- the service ------------------------------------------------------------
 
 
-def _dimension(name: str):
-    """(SQL expression for the key, joins it needs)."""
-    if name == "team":
-        return Entry.team_id, set()
-    if name == "request":
-        return Entry.request_id, set()
-    if name == "band":
-        return Entry.band, set()
-    if name == "month":
-        return month_key(Entry.occurred_on), set()
-    if name == "source":
-        return Request.source_id, {"request"}
-    if name == "source_kind":
-        return Source.kind, {"request", "source"}
-    if name == "sector":
-        return Team.sector, {"team"}
-    raise BadGrouping(f"Unknown grouping '{name}'. Choose from: {', '.join(GROUPINGS)}.")
-
-
-def _apply_joins(query, joins: set):
-    if "request" in joins or "source" in joins:
-        query = query.join(Request, Request.id == Entry.request_id)
-    if "source" in joins:
-        query = query.join(Source, Source.id == Request.source_id)
-    if "team" in joins:
-        query = query.join(Team, Team.id == Entry.team_id)
-    return query
-
-
-def _apply_filter(query, flt: BurdenFilter, joins: set):
-    query = query.where(Entry.deleted_at.is_(None), Entry.occurred_on >= flt.start, Entry.occurred_on <= flt.end)
-    if flt.team_ids is not None:
-        query = query.where(Entry.team_id.in_(list(flt.team_ids) or [-1]))
-    if flt.request_ids is not None:
-        query = query.where(Entry.request_id.in_(list(flt.request_ids) or [-1]))
-    if flt.source_ids is not None:
-        if "request" not in joins:
-            query = query.join(Request, Request.id == Entry.request_id)
-            joins.add("request")
-        query = query.where(Request.source_id.in_(list(flt.source_ids) or [-1]))
-    return query
-
-
-def _segment(rates: RateBook, start: date, end: date):
-    """SQL: index of the rate segment an entry's date falls in (breakpoints inside the period only)."""
-    inside = [d for d in rates.breakpoints() if start < d <= end]
-    if not inside:
-        return literal(0), [start]
-    whens = [(Entry.occurred_on >= d, i + 1) for i, d in reversed(list(enumerate(inside)))]
-    return case(*whens, else_=0), [start] + inside
-
-
-def burden(flt: BurdenFilter, group_by: Sequence[str] = (), *, with_counts: bool = False, session=None) -> BurdenTable:
+def burden(
+    flt: BurdenFilter,
+    group_by: Sequence[str] = (),
+    *,
+    with_counts: bool = False,
+    session=None,
+    use_rollup: bool = True,
+) -> BurdenTable:
     """Burden of the entries matching `flt`, one row per combination of `group_by`.
 
     Rows come sorted by hours, largest first. `with_counts` adds the number of
-    distinct teams and requests to each row and to the totals."""
+    distinct teams and requests to each row and to the totals. `use_rollup=False`
+    reads every figure straight from the entries table (the reference the
+    fast path is tested against; see `burden_direct`)."""
     session = session or db.session
     group_by = tuple(group_by)
-    rates = RateBook.load(session)
-    keys, joins = [], set()
     for name in group_by:
-        expr, needs = _dimension(name)
-        keys.append(expr.label(f"k_{name}"))
-        joins |= needs
-    segment, segment_starts = _segment(rates, flt.start, flt.end)
-    measures = [
-        func.count().label("entries"),
-        func.sum(Entry.minutes).label("minutes"),
-        func.sum(case((Entry.duplicated_elsewhere == "yes", Entry.minutes), else_=0)).label("dup"),
-        func.sum(case((Entry.used == "yes", Entry.minutes), else_=0)).label("used"),
-    ]
-    query = select(*keys, Entry.band, segment.label("segment"), *measures).select_from(Entry)
-    query = _apply_joins(query, joins)
-    query = _apply_filter(query, flt, joins)
-    query = query.group_by(*[k for k in keys], Entry.band, segment)
+        dimension(name)  # unknown names fail before any SQL
+    rates = RateBook.load(session)
+    selects = []
+    segment_starts = [flt.start]
+    for part in parts(flt, rates, group_by, False, use_rollup):  # counts, if asked for, read their own level
+        rows = part.rows
+        segment, segment_starts = segment_of(rates, flt.start, flt.end, rows.day)
+        query, keys = grouped_select(
+            part,
+            flt,
+            group_by,
+            rows.band.label("band"),
+            segment.label("segment"),
+            signed(rows.entries, part.sign).label("entries"),
+            signed(rows.minutes, part.sign).label("minutes"),
+            signed(rows.duplicated, part.sign).label("dup"),
+            signed(rows.used, part.sign).label("used"),
+        )
+        # A constant segment stays out of GROUP BY: SQLite reads a bare number there as a column position.
+        varying = [segment] if len(segment_starts) > 1 else []
+        selects.append(query.group_by(*keys, rows.band, *varying))
+    query = selects[0]
+    if len(selects) > 1:  # the parts' sums, summed again by the same keys
+        both = union_all(*selects).subquery()
+        names = [f"k_{name}" for name in group_by] + ["band", "segment"]
+        query = select(
+            *(both.c[n] for n in names), *(func.sum(both.c[m]).label(m) for m in ("entries", "minutes", "dup", "used"))
+        ).group_by(*(both.c[n] for n in names))
 
-    rows: dict[tuple, BurdenRow] = {}
+    width = len(group_by)
+    prices: dict[tuple, Decimal] = {}
+    rows_by_key: dict[tuple, BurdenRow] = {}
     totals = BurdenRow(key=(), label=("Total",))
     for result in session.execute(query):
-        key = tuple(result[: len(group_by)])
-        band, seg = result.band, result.segment
-        cost = Decimal(result.minutes) * rates.rate(band, segment_starts[seg]) / SIXTY
-        part = BurdenRow(key, key, result.entries, int(result.minutes), cost, int(result.dup), int(result.used))
-        rows.setdefault(key, BurdenRow(key, key)).add(part)
-        totals.add(part)
+        minutes = int(result.minutes)
+        if not minutes and not result.entries:  # days taken off a month can cancel a group out
+            continue
+        price_key = (result.band, int(result.segment))
+        price = prices.get(price_key)
+        if price is None:
+            price = prices[price_key] = rates.rate(result.band, segment_starts[price_key[1]])
+        key = tuple(result[:width])
+        row = rows_by_key.get(key)
+        if row is None:
+            row = rows_by_key[key] = BurdenRow(key, key)
+        cost = minutes * price / SIXTY
+        for target in (row, totals):
+            target.entries += int(result.entries)
+            target.minutes += minutes
+            target.cost += cost
+            target.duplicated_minutes += int(result.dup)
+            target.used_minutes += int(result.used)
 
-    table = BurdenTable(group_by, flt, list(rows.values()), totals)
+    table = BurdenTable(group_by, flt, [r for r in rows_by_key.values() if r.entries], totals)
     if with_counts:
-        _add_distinct_counts(session, table, flt, group_by)
+        _add_distinct_counts(session, table, flt, group_by, rates, use_rollup)
     _label(session, table)
     table.rows.sort(key=lambda r: (-r.minutes, r.label))
     return table
 
 
-def _add_distinct_counts(session, table: BurdenTable, flt: BurdenFilter, group_by: tuple) -> None:
-    keys, joins = [], set()
-    for name in group_by:
-        expr, needs = _dimension(name)
-        keys.append(expr)
-        joins |= needs
-    query = select(*keys, func.count(Entry.team_id.distinct()), func.count(Entry.request_id.distinct())).select_from(Entry)
-    query = _apply_filter(_apply_joins(query, joins), flt, set(joins))
-    if keys:
-        query = query.group_by(*keys)
-    by_key = {tuple(r[: len(keys)]): r for r in session.execute(query)}
-    for row in table.rows:
-        found = by_key.get(row.key)
-        row.teams, row.requests = (found[-2], found[-1]) if found else (0, 0)
-    if group_by:
-        total_query = _apply_filter(
-            select(func.count(Entry.team_id.distinct()), func.count(Entry.request_id.distinct())).select_from(Entry),
+def burden_direct(flt: BurdenFilter, group_by: Sequence[str] = (), **options) -> BurdenTable:
+    """The same figures read straight from the entries table, bypassing the rollups (the reference)."""
+    return burden(flt, group_by, use_rollup=False, **options)
+
+
+def _counts_query(flt: BurdenFilter, rates: RateBook, group_by: tuple, use_rollup: bool):
+    """Distinct teams and requests per group and overall, in one statement.
+
+    Each (group, team, request) counts if its entries, net of days taken off a
+    rollup month, are more than none. The totals come back as one more row
+    whose `whole` is 1 (distinct counts do not add up, so they are counted
+    again over every group)."""
+    selects = []
+    for part in parts(flt, rates, group_by, True, use_rollup):
+        rows = part.rows
+        query, keys = grouped_select(
+            part,
             flt,
-            set(),
+            group_by,
+            rows.team_id.label("team_id"),
+            rows.request_id.label("request_id"),
+            signed(rows.entries, part.sign).label("n"),
         )
-        table.totals.teams, table.totals.requests = session.execute(total_query).one()
-    else:
-        found = by_key.get(())
-        table.totals.teams, table.totals.requests = (found[-2], found[-1]) if found else (0, 0)
+        selects.append(query.group_by(*keys, rows.team_id, rows.request_id))
+    both = (union_all(*selects) if len(selects) > 1 else selects[0]).subquery()
+    names = [f"k_{name}" for name in group_by]
+    pairs = (
+        select(*(both.c[n] for n in names), both.c.team_id, both.c.request_id)
+        .group_by(*(both.c[n] for n in names), both.c.team_id, both.c.request_id)
+        .having(func.sum(both.c.n) > 0)
+        .cte("pairs")
+    )
+    if not names:
+        return select(literal_column("1").label("whole"), func.count(pairs.c.team_id.distinct()), func.count(pairs.c.request_id.distinct()))
+    keys = [pairs.c[n] for n in names]
+    per_group = select(literal_column("0").label("whole"), *keys, func.count(pairs.c.team_id.distinct()), func.count(pairs.c.request_id.distinct())).group_by(*keys)
+    overall = select(
+        literal_column("1").label("whole"),
+        *(null().label(n) for n in names),
+        func.count(pairs.c.team_id.distinct()),
+        func.count(pairs.c.request_id.distinct()),
+    )
+    return union_all(per_group, overall)
+
+
+def _add_distinct_counts(session, table: BurdenTable, flt: BurdenFilter, group_by: tuple, rates, use_rollup) -> None:
+    by_key, overall = {}, (0, 0)
+    for result in session.execute(_counts_query(flt, rates, group_by, use_rollup)):
+        if result[0] == 1:
+            overall = (result[-2], result[-1])
+        else:
+            by_key[tuple(result[1 : 1 + len(group_by)])] = (result[-2], result[-1])
+    for row in table.rows:
+        row.teams, row.requests = by_key.get(row.key, (0, 0))
+    table.totals.teams, table.totals.requests = overall
 
 
 def describe(session, dimension: str, keys: Iterable) -> dict:
     """Descriptive fields for each key of a dimension (label first)."""
     keys = [k for k in set(keys) if k is not None]
     if dimension == "team":
+        query = select(Team.id, Team.name, Team.organisation, Team.sector, Team.slug).where(Team.id.in_(keys))
         return {
-            t.id: {"label": t.name, "organisation": t.organisation, "sector": t.sector, "slug": t.slug}
-            for t in session.scalars(select(Team).where(Team.id.in_(keys)))
+            id_: {"label": name, "organisation": organisation, "sector": sector, "slug": slug}
+            for id_, name, organisation, sector, slug in session.execute(query)
         }
     if dimension == "source":
-        return {s.id: {"label": s.name, "kind": s.kind} for s in session.scalars(select(Source).where(Source.id.in_(keys)))}
+        query = select(Source.id, Source.name, Source.kind).where(Source.id.in_(keys))
+        return {id_: {"label": name, "kind": kind} for id_, name, kind in session.execute(query)}
     if dimension == "request":
-        out = {}
-        query = select(Request, Source.name).join(Source).where(Request.id.in_(keys))
-        for request, source_name in session.execute(query):
-            out[request.id] = {
-                "label": request.title,
+        query = select(
+            Request.id, Request.title, Source.name, Request.source_id, Request.frequency, Request.obligation, Request.status
+        ).join(Source, Source.id == Request.source_id)
+        return {
+            id_: {
+                "label": title,
                 "source": source_name,
-                "source_id": request.source_id,
-                "frequency": request.frequency,
-                "obligation": request.obligation,
-                "status": request.status,
+                "source_id": source_id,
+                "frequency": frequency,
+                "obligation": obligation,
+                "status": status,
             }
-        return out
+            for id_, title, source_name, source_id, frequency, obligation, status in session.execute(
+                query.where(Request.id.in_(keys))
+            )
+        }
     if dimension == "source_kind":
         return {k: {"label": SOURCE_KINDS.get(k, k)} for k in keys}
     if dimension == "sector":
@@ -273,4 +286,4 @@ def _label(session, table: BurdenTable) -> None:
         )
 
 
-__all__ = ["BurdenFilter", "BurdenRow", "BurdenTable", "burden", "fte", "GROUPINGS", "BadGrouping", "describe"]
+__all__ = ["BurdenFilter", "BurdenRow", "BurdenTable", "burden", "burden_direct", "fte", "GROUPINGS", "BadGrouping", "describe"]

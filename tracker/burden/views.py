@@ -1,8 +1,118 @@
-from flask import Blueprint, render_template
+"""Burden pages: the dashboards (/burden/) and the staff-band rates (/burden/rates, admins only).
+
+Views parse, call and render: figures come from tracker.burden.dashboards,
+which asks the burden service."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import click
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import case, select
+from sqlalchemy.exc import IntegrityError
+
+from tracker.auth.access import role_required, visible_teams
+from tracker.burden import charts, default_rates
+from tracker.burden.dashboards import commissioner_dashboard, info_column, team_dashboard
+from tracker.burden.filters import local_today, parse_burden_query
+from tracker.burden.forms import RateForm
+from tracker.burden.models import Rate
+from tracker.burden.rate_changes import RateExists, create_rate
+from tracker.burden.service import fte
+from tracker.catalogue.models import Source
+from tracker.choices import BANDS
+from tracker.extensions import db
 
 blueprint = Blueprint("burden", __name__, url_prefix="/burden")
+
+CHART_ROWS = 15  # bars per chart; the table beside it lists every row
 
 
 @blueprint.route("/")
 def dashboard():
-    return render_template("burden/dashboard.html")
+    today = local_today(current_app.config.get("TIMEZONE"))
+    query, errors = parse_burden_query(request.args, current_user, today)
+    context = {
+        "errors": errors,
+        "args": request.args,
+        "teams": visible_teams(current_user),
+        "sources": list(db.session.scalars(select(Source).order_by(Source.name))),
+        "all_teams": current_user.sees_all_teams,
+        "query": query,
+        "charts": charts,
+        "chart_rows": CHART_ROWS,
+        "column": info_column,
+        "fte": fte,
+    }
+    if errors:
+        return render_template("burden/dashboard.html", **context), 400
+    if current_user.sees_all_teams:
+        context["board"] = commissioner_dashboard(query)
+        return render_template("burden/commissioner.html", **context)
+    context["board"] = team_dashboard(query)
+    return render_template("burden/team.html", **context)
+
+
+@blueprint.route("/rates", methods=["GET", "POST"])
+@role_required("admin")
+def rates():
+    form = RateForm()
+    if form.validate_on_submit():
+        values = form.values()
+        try:
+            rate = create_rate(current_user, values["band"], values["hourly_cost"], values["effective_from"], note=values["note"])
+            db.session.commit()
+        except (RateExists, IntegrityError):  # the same rate added by someone else a moment ago
+            db.session.rollback()
+            form.effective_from.errors = list(form.effective_from.errors) + [
+                "That band already has a rate from that date. A rate is never changed: choose another date"
+            ]
+        else:
+            flash(
+                f"{BANDS[rate.band]} now costs £{rate.hourly_cost:,.2f} an hour from {rate.effective_from:%-d %B %Y}. "
+                "Figures before that date are unchanged.",
+                "success",
+            )
+            return redirect(url_for("burden.rates"))
+    band_order = case({b: i for i, b in enumerate(BANDS)}, value=Rate.band)
+    history: dict[str, list[Rate]] = {band: [] for band in BANDS}
+    for rate in db.session.scalars(select(Rate).order_by(band_order, Rate.effective_from.desc())):
+        history[rate.band].append(rate)
+    oncost = Decimal(str(current_app.config.get("EMPLOYER_ONCOST") or default_rates.DEFAULT_ONCOST))
+    workings = [
+        {
+            "band": band,
+            "entry": entry,
+            "top": top,
+            "midpoint": (Decimal(entry) + Decimal(top)) / 2,
+            "hourly": default_rates.default_hourly_cost(band, oncost),
+        }
+        for band, (entry, top) in default_rates.PAY_POINTS.items()
+    ]
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "burden/rates.html",
+            form=form,
+            history=history,
+            explanation=default_rates.explanation(oncost),
+            workings=workings,
+            oncost=oncost,
+            paid_hours=default_rates.PAID_HOURS_A_YEAR,
+            pay_year=default_rates.PAY_YEAR,
+            other_follows=default_rates.OTHER_FALLS_BACK_TO,
+        ),
+        status,
+    )
+
+
+@blueprint.cli.command("rebuild-rollups")
+def rebuild_rollups_command():
+    """Recompute the burden rollups from the entries (after loading entries some other way)."""
+    from tracker.burden.rollup import differences, rebuild_rollups
+
+    rebuild_rollups(db.session)
+    db.session.commit()
+    left = differences(db.session)
+    click.echo("Burden rollups rebuilt and checked against the entries." if not left else f"Differences remain: {left}")

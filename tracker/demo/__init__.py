@@ -1,0 +1,1 @@
+"""Demo data for `flask --app tracker seed-demo` (see tracker/demo/seed.py)."""

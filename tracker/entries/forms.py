@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from tracker.auth.access import loggable_teams
@@ -60,6 +60,16 @@ class WholeNumberField(IntegerField):
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
+
+
+class BlankIsNoneField(WholeNumberField):
+    """A whole number or nothing: on the log form an empty hours or minutes box counts as 0."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str) and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
 class EntryForm(FlaskForm):
@@ -120,6 +130,24 @@ class EntryForm(FlaskForm):
             raise ValidationError("The date must be no more than a year from today")
         if field.data < DEFAULTS_EFFECTIVE_FROM:
             raise ValidationError(f"The date must be on or after {DEFAULTS_EFFECTIVE_FROM:%d %B %Y}")
+        self._refuse_signed_off_month(field.data)
+
+    def _refuse_signed_off_month(self, day):
+        """A signed-off month is read-only (tracker/exports/signoff.py): say so by the date,
+        both for the month the entry is in now and the one it would move to."""
+        from tracker.exports.signoff import lock_reason
+
+        places = []
+        existing = getattr(self, "existing", None)
+        if existing is not None:
+            places.append((existing.team_id, existing.occurred_on))
+        team = str(self.team_id.data or "")
+        if team.isdigit():
+            places.append((int(team), day))
+        for team_id, when in places:
+            reason = lock_reason(db.session, team_id, when)
+            if reason:
+                raise ValidationError(reason)
 
     def validate_team_id(self, field):
         if field.data in (None, ""):
@@ -205,10 +233,10 @@ class LogEntryForm(EntryForm):
     """The page: time as hours and minutes; a new request can be added inline."""
 
     minutes = None  # replaced by the two fields below
-    time_hours = WholeNumberField(
+    time_hours = BlankIsNoneField(
         "Hours", default=0, message="Hours must be a whole number from 0 to 240", validators=[Optional(), NumberRange(0, MAX_ENTRY_MINUTES // 60, "Hours must be a whole number from 0 to 240")]
     )
-    time_minutes = WholeNumberField(
+    time_minutes = BlankIsNoneField(
         "Minutes", default=0, message="Minutes must be a whole number from 0 to 59", validators=[Optional(), NumberRange(0, 59, "Minutes must be a whole number from 0 to 59")]
     )
     request_id = SelectField("Request", coerce=str, validate_choice=False)
@@ -229,6 +257,8 @@ class LogEntryForm(EntryForm):
     )
 
     NEW_SOURCE = "new"
+
+    log_another = BooleanField("Log another entry after this one")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -280,6 +310,10 @@ class LogEntryForm(EntryForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        if not self.time_minutes.errors and not self.time_hours.errors and self.total_minutes() == 0:
+            # Both boxes blank: Optional() stops the field chains before validate_time_minutes runs.
+            self.time_minutes.errors = list(self.time_minutes.errors) + ["Enter the time spent: at least 1 minute"]
+            ok = False
         if self.adding_request:
             ok = self._validate_new_request() and ok
         return ok
@@ -324,4 +358,16 @@ class LogEntryForm(EntryForm):
             "duplicated_elsewhere": self.duplicated_elsewhere.data,
             "used": self.used.data,
             "notes": (self.notes.data or "").strip(),
+        }
+
+    def new_request_values(self) -> dict:
+        """The inline request (and maybe source) to add, when `adding_request`."""
+        source_choice = self.new_request_source_id.data
+        return {
+            "title": self.new_request_title.data.strip(),
+            "source_id": None if source_choice == self.NEW_SOURCE else int(source_choice),
+            "source_name": (self.new_source_name.data or "").strip(),
+            "source_kind": self.new_source_kind.data,
+            "frequency": self.new_request_frequency.data,
+            "obligation": self.new_request_obligation.data,
         }

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from tracker import audit
 from tracker.auth.access import can_edit_entry, loggable_teams
+from tracker.burden import rollup
 from tracker.entries.models import Entry
+from tracker.exports.signoff import lock_reason
 from tracker.extensions import db
 from tracker.timeutil import utcnow
 
@@ -19,13 +21,27 @@ class EntryNotAllowed(Exception):
     """The user may not make this change; the message says why."""
 
 
+class EntryLocked(EntryNotAllowed):
+    """The team's month is signed off (tracker/exports/signoff.py); the message names who and when."""
+
+    field = "occurred_on"
+
+
+def refuse_if_signed_off(team_id: int, day) -> None:
+    reason = lock_reason(db.session, team_id, day)
+    if reason:
+        raise EntryLocked(reason)
+
+
 def create_entry(user, values: dict) -> Entry:
     if values["team_id"] not in {t.id for t in loggable_teams(user)}:
         raise EntryNotAllowed("You cannot log entries for that team.")
+    refuse_if_signed_off(values["team_id"], values["occurred_on"])
     entry = Entry(logged_by_id=user.id, **{k: values[k] for k in ENTRY_FIELDS if k in values})
     entry.notes = entry.notes or ""
     db.session.add(entry)
     db.session.flush()
+    rollup.entry_changed(db.session, None, rollup.contribution(entry))
     audit.record(db.session, user, "create", entry, new=audit.snapshot(entry))
     return entry
 
@@ -36,11 +52,15 @@ def update_entry(user, entry: Entry, values: dict) -> Entry:
     if "team_id" in values and values["team_id"] != entry.team_id:
         if values["team_id"] not in {t.id for t in loggable_teams(user)}:
             raise EntryNotAllowed("You cannot move an entry to that team.")
+    refuse_if_signed_off(entry.team_id, entry.occurred_on)
+    refuse_if_signed_off(values.get("team_id", entry.team_id), values.get("occurred_on", entry.occurred_on))
     before = audit.snapshot(entry)
+    counted_before = rollup.contribution(entry)
     for key in ENTRY_FIELDS:
         if key in values:
             setattr(entry, key, values[key] if key != "notes" else (values[key] or ""))
     db.session.flush()
+    rollup.entry_changed(db.session, counted_before, rollup.contribution(entry))
     old, new = audit.changed_fields(before, audit.snapshot(entry))
     for changes in (old, new):
         changes.pop("updated_at", None)  # the timestamp itself is not a change
@@ -53,7 +73,24 @@ def delete_entry(user, entry: Entry) -> None:
     """Recorded, never physical: the row stays and every figure excludes it."""
     if entry.is_deleted or not can_edit_entry(user, entry):
         raise EntryNotAllowed("You cannot delete this entry.")
+    refuse_if_signed_off(entry.team_id, entry.occurred_on)
+    counted_before = rollup.contribution(entry)
     entry.deleted_at = utcnow()
     entry.deleted_by_id = user.id
     db.session.flush()
+    rollup.entry_changed(db.session, counted_before, None)
     audit.record(db.session, user, "delete", entry, old=audit.snapshot(entry))
+
+
+def add_request_inline(user, new: dict) -> int:
+    """The log form's "not in the list": make the source (when new) and the request in the
+    caller's transaction, so they are written only together with the entry that needs them."""
+    from tracker.catalogue.services import create_request, create_source
+
+    source_id = new["source_id"]
+    if source_id is None:
+        source_id = create_source(user, new["source_name"], new["source_kind"]).id
+    request = create_request(
+        user, title=new["title"], source_id=source_id, frequency=new["frequency"], obligation=new["obligation"]
+    )
+    return request.id

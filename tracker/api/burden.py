@@ -1,0 +1,59 @@
+"""GET /api/v1/burden: entries, hours, cost and FTE grouped by team, source, request or month.
+
+    /api/v1/burden?group_by=team|source|request|month&from=YYYY-MM-DD&to=YYYY-MM-DD&team_id=N
+
+- `group_by` defaults to `team`; `to` defaults to today and `from` to the
+  1st of the month 11 months before `to` (the last 12 calendar months).
+- Only the caller's teams count (commissioners and admins: every team);
+  a `team_id` the caller may not see is a 400 that says so.
+- Numbers are JSON numbers: cost in pounds rounded half-up to the penny,
+  hours to 2 places, FTE to 3, each rounded from the unrounded figure; totals
+  are the unrounded totals rounded once, so rows may not add up to them to the
+  last penny.
+- Bad input: 400 {"errors": {field: [message]}}."""
+from __future__ import annotations
+
+from flask import current_app, jsonify
+from flask import request as http_request
+from flask_login import current_user
+
+from tracker.api import blueprint
+from tracker.api.common import validation_error
+from tracker.api.serialise import pounds, rounded
+from tracker.burden.filters import local_today, parse_burden_query
+from tracker.burden.service import burden
+
+API_GROUPINGS = ("team", "source", "request", "month")
+
+
+def figures_to_json(table, row) -> dict:
+    return {
+        "entries": row.entries,
+        "hours": rounded(row.hours, 2),
+        "cost": pounds(row.cost),
+        "fte": rounded(table.fte(row), 3),
+    }
+
+
+@blueprint.get("/burden")
+def burden_report():
+    group_by = (http_request.args.get("group_by") or "team").strip()
+    query, errors = parse_burden_query(http_request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
+    if group_by not in API_GROUPINGS:
+        errors["group_by"] = [f"group_by must be one of: {', '.join(API_GROUPINGS)}"]
+    if errors:
+        return validation_error(errors)
+    table = burden(query.burden_filter(), (group_by,))
+    return jsonify(
+        {
+            "group_by": group_by,
+            "from": query.start.isoformat(),
+            "to": query.end.isoformat(),
+            "days": table.days,
+            "team_id": query.team_id,
+            "rows": [
+                {"key": row.key[0], "label": row.label[0], **figures_to_json(table, row)} for row in table.rows
+            ],
+            "totals": figures_to_json(table, table.totals),
+        }
+    )

@@ -1,0 +1,105 @@
+"""Teams, sources and requests. The catalogue (sources, requests) is shared by
+everyone signed in; teams are only those the caller may see."""
+from __future__ import annotations
+
+from flask import abort, make_response
+from flask import request as http_request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from tracker.api import blueprint
+from tracker.api.common import json_body, page_number, paginate, single_value_errors, validation_error, whole_number_arg
+from tracker.api.serialise import request_to_json, source_to_json, team_to_json
+from tracker.auth.access import visible_team_ids
+from tracker.catalogue import services
+from tracker.catalogue.forms import RequestForm, SourceForm
+from tracker.catalogue.models import Request, Source, Team
+from tracker.choices import REQUEST_STATUSES, SOURCE_KINDS
+from tracker.extensions import db
+
+
+def text_search(column, text: str):
+    """Case-insensitive 'contains', with the user's % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def choice_arg(name: str, choices: dict) -> str | None:
+    value = http_request.args.get(name, "").strip()
+    if value and value not in choices:
+        abort(make_response(validation_error({name: [f"{name} must be one of: {', '.join(choices)}"]})))
+    return value or None
+
+
+@blueprint.get("/teams")
+def list_teams():
+    query = select(Team).order_by(Team.name)
+    ids = visible_team_ids(current_user)
+    if ids is not None:
+        query = query.where(Team.id.in_(ids or [-1]))
+    q = http_request.args.get("q", "").strip()
+    if q:
+        query = query.where(text_search(Team.name, q))
+    return paginate(db.session, query, team_to_json, page_number())
+
+
+@blueprint.get("/sources")
+def list_sources():
+    kind = choice_arg("kind", SOURCE_KINDS)
+    query = select(Source).order_by(Source.name)
+    if kind:
+        query = query.where(Source.kind == kind)
+    q = http_request.args.get("q", "").strip()
+    if q:
+        query = query.where(text_search(Source.name, q))
+    return paginate(db.session, query, source_to_json, page_number())
+
+
+@blueprint.post("/sources")
+def create_source():
+    data = json_body()
+    form = SourceForm.from_json(data)
+    errors = single_value_errors(data, SourceForm.API_FIELDS)
+    if errors or not form.validate():
+        return validation_error({**form.errors, **errors})
+    values = form.values()
+    try:
+        source = services.create_source(current_user, values["name"], values["kind"])
+        db.session.commit()
+    except IntegrityError:  # someone added the same name a moment ago
+        db.session.rollback()
+        return validation_error({"name": ["A source with that name already exists: use that one"]})
+    return source_to_json(source), 201
+
+
+@blueprint.get("/requests")
+def list_requests():
+    status = choice_arg("status", REQUEST_STATUSES)
+    source_id = whole_number_arg("source_id", "source_id must be the id of a source")
+    query = select(Request).options(selectinload(Request.source)).order_by(Request.title, Request.id)
+    if status:
+        query = query.where(Request.status == status)
+    if source_id is not None:
+        query = query.where(Request.source_id == source_id)
+    q = http_request.args.get("q", "").strip()
+    if q:
+        query = query.where(text_search(Request.title, q))
+    return paginate(db.session, query, request_to_json, page_number())
+
+
+@blueprint.post("/requests")
+def create_request():
+    data = json_body()
+    form = RequestForm.from_json(data)
+    errors = single_value_errors(data, RequestForm.API_FIELDS)
+    if errors or not form.validate():
+        return validation_error({**form.errors, **errors})
+    try:
+        request = services.create_request(current_user, **form.values())
+        db.session.commit()
+    except IntegrityError:  # the same title from the same source, added a moment ago
+        db.session.rollback()
+        return validation_error({"title": ["That request from this source is already in the catalogue: use that one"]})
+    return request_to_json(request), 201

@@ -1,0 +1,441 @@
+"""GET /api/v1/openapi.json: the OpenAPI 3.1 document of the JSON API.
+
+Written by hand as a plain dict so it says exactly what SPEC promises; the
+tests check every route of the blueprint appears here and that it validates."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from tracker.api import blueprint
+from tracker.choices import (
+    ANSWERS,
+    BANDS,
+    FREQUENCIES,
+    MAX_ENTRY_MINUTES,
+    OBLIGATIONS,
+    REQUEST_STATUSES,
+    ROLES,
+    SECTORS,
+    SOURCE_KINDS,
+)
+from tracker.entries.forms import NOTES_MAX
+
+BURDEN_GROUPINGS = ("team", "source", "request", "month")
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def enum(values, description: str | None = None) -> dict:
+    schema = {"type": "string", "enum": list(values)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def nullable(type_name: str) -> dict:
+    return {"type": [type_name, "null"]}
+
+
+def page_of(item: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["items", "page", "pages", "total"],
+        "properties": {
+            "items": {"type": "array", "items": ref(item)},
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+def json_content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def ok(description: str, schema: dict, code: str = "200") -> dict:
+    return {code: {"description": description, "content": json_content(schema)}}
+
+
+def errors(*codes: str) -> dict:
+    names = {"400": "BadRequest", "401": "Unauthorized", "404": "NotFound"}
+    return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
+
+
+def query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def param(name: str) -> dict:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def body(schema_name: str, description: str) -> dict:
+    return {"required": True, "description": description, "content": json_content(ref(schema_name))}
+
+
+DATE = {"type": "string", "format": "date", "example": "2026-04-01"}
+DATETIME = {"type": "string", "format": "date-time"}
+ID = {"type": "integer", "minimum": 1}
+
+SCHEMAS = {
+    "ValidationErrors": {
+        "type": "object",
+        "description": "Bad input: each field named, with what is allowed. Nothing was written.",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "example": {"minutes": [f"Minutes must be a whole number from 1 to {MAX_ENTRY_MINUTES}"]},
+            }
+        },
+    },
+    "HttpError": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    },
+    "Team": {
+        "type": "object",
+        "required": ["id", "name", "slug", "organisation", "sector", "active"],
+        "properties": {
+            "id": ID,
+            "name": {"type": "string"},
+            "slug": {"type": "string"},
+            "organisation": {"type": "string"},
+            "sector": enum(SECTORS),
+            "active": {"type": "boolean"},
+        },
+    },
+    "Source": {
+        "type": "object",
+        "required": ["id", "name", "kind"],
+        "properties": {"id": ID, "name": {"type": "string"}, "kind": enum(SOURCE_KINDS), "created_at": DATETIME},
+    },
+    "SourceInput": {
+        "type": "object",
+        "required": ["name", "kind"],
+        "properties": {
+            "name": {"type": "string", "maxLength": 160, "description": "Unique (ignoring case)."},
+            "kind": enum(SOURCE_KINDS),
+        },
+    },
+    "Request": {
+        "type": "object",
+        "required": ["id", "title", "source_id", "source", "frequency", "obligation", "status"],
+        "properties": {
+            "id": ID,
+            "title": {"type": "string"},
+            "source_id": ID,
+            "source": {"type": "string", "description": "The source's name."},
+            "description": {"type": "string"},
+            "frequency": enum(FREQUENCIES),
+            "obligation": enum(OBLIGATIONS),
+            "status": enum(REQUEST_STATUSES),
+            "merged_into_id": nullable("integer"),
+            "created_at": DATETIME,
+        },
+    },
+    "RequestInput": {
+        "type": "object",
+        "required": ["title", "source_id", "frequency", "obligation"],
+        "properties": {
+            "title": {"type": "string", "maxLength": 200, "description": "Unique for its source (ignoring case)."},
+            "source_id": ID,
+            "frequency": enum(FREQUENCIES),
+            "obligation": enum(OBLIGATIONS),
+            "description": {"type": "string", "maxLength": 2000},
+        },
+    },
+    "Entry": {
+        "type": "object",
+        "required": [
+            "id", "request_id", "request", "source_id", "team_id", "team", "occurred_on", "minutes", "hours",
+            "band", "duplicated_elsewhere", "used", "notes", "cost", "logged_by", "created_at", "updated_at",
+        ],
+        "properties": {
+            "id": ID,
+            "request_id": ID,
+            "request": {"type": "string", "description": "The request's title."},
+            "source_id": ID,
+            "team_id": ID,
+            "team": {"type": "string", "description": "The team's name."},
+            "occurred_on": DATE,
+            "minutes": {"type": "integer", "minimum": 1, "maximum": MAX_ENTRY_MINUTES},
+            "hours": {"type": "number", "description": "minutes ÷ 60, rounded half-up to 2 places."},
+            "band": enum(BANDS),
+            "duplicated_elsewhere": enum(ANSWERS),
+            "used": enum(ANSWERS),
+            "notes": {"type": "string"},
+            "cost": {
+                "type": "number",
+                "description": "Pounds: minutes ÷ 60 × the band's rate effective on occurred_on, rounded half-up to the penny.",
+            },
+            "logged_by": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {"id": ID, "name": {"type": "string"}},
+            },
+            "created_at": DATETIME,
+            "updated_at": DATETIME,
+        },
+    },
+    "EntryInput": {
+        "type": "object",
+        "required": ["request_id", "team_id", "occurred_on", "minutes", "band"],
+        "properties": {
+            "request_id": {**ID, "description": "An active or under-review request."},
+            "team_id": {**ID, "description": "A team the caller may log for (commissioners may not log)."},
+            "occurred_on": {**DATE, "description": "A real date, from 2000-01-01 to a year from today."},
+            "minutes": {"type": "integer", "minimum": 1, "maximum": MAX_ENTRY_MINUTES},
+            "band": enum(BANDS),
+            "duplicated_elsewhere": {
+                "oneOf": [enum(ANSWERS), {"type": "boolean"}],
+                "default": "unknown",
+                "description": "true and false mean yes and no.",
+            },
+            "used": {"oneOf": [enum(ANSWERS), {"type": "boolean"}], "default": "unknown"},
+            "notes": {"type": "string", "maxLength": NOTES_MAX},
+        },
+    },
+    "Rate": {
+        "type": "object",
+        "required": ["id", "band", "hourly_cost", "effective_from"],
+        "properties": {
+            "id": ID,
+            "band": enum(BANDS),
+            "hourly_cost": {"type": "number", "description": "Pounds an hour, up to 6 decimal places."},
+            "effective_from": DATE,
+            "note": {"type": "string"},
+            "created_at": DATETIME,
+            "created_by_id": nullable("integer"),
+        },
+    },
+    "RateInput": {
+        "type": "object",
+        "required": ["band", "hourly_cost", "effective_from"],
+        "properties": {
+            "band": enum(BANDS),
+            "hourly_cost": {
+                "oneOf": [{"type": "number"}, {"type": "string"}],
+                "description": "More than 0, at most 10,000, at most 6 decimal places (a string keeps them exact).",
+            },
+            "effective_from": {**DATE, "description": "Unique for the band; from 2000-01-01 to a year from today."},
+            "note": {"type": "string", "maxLength": 300},
+        },
+    },
+    "BurdenFigures": {
+        "type": "object",
+        "required": ["entries", "hours", "cost", "fte"],
+        "properties": {
+            "entries": {"type": "integer"},
+            "hours": {"type": "number"},
+            "cost": {"type": "number", "description": "Pounds, rounded half-up to 2 places."},
+            "fte": {"type": "number", "description": "hours ÷ (37.5 × days in the period ÷ 7)."},
+        },
+    },
+    "BurdenRow": {
+        "allOf": [
+            {"$ref": "#/components/schemas/BurdenFigures"},
+            {
+                "type": "object",
+                "required": ["key", "label"],
+                "properties": {
+                    "key": {"type": ["string", "integer"], "description": "The group's id, or YYYY-MM for month."},
+                    "label": {"type": "string"},
+                },
+            },
+        ]
+    },
+    "Burden": {
+        "type": "object",
+        "required": ["rows", "totals"],
+        "properties": {
+            "rows": {"type": "array", "items": ref("BurdenRow")},
+            "totals": ref("BurdenFigures"),
+        },
+    },
+}
+
+PAGE = query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number (100 items a page).")
+
+PATHS = {
+    "/api/v1/teams": {
+        "get": {
+            "summary": "Teams the caller may see (all for commissioners and admins)",
+            "operationId": "listTeams",
+            "parameters": [PAGE, query("q", {"type": "string"}, "Name contains (any case).")],
+            "responses": {**ok("A page of teams", ref("TeamPage")), **errors("400", "401")},
+        }
+    },
+    "/api/v1/sources": {
+        "get": {
+            "summary": "The bodies that ask for information",
+            "operationId": "listSources",
+            "parameters": [PAGE, query("kind", enum(SOURCE_KINDS), "Only this kind."), query("q", {"type": "string"}, "Name contains.")],
+            "responses": {**ok("A page of sources", ref("SourcePage")), **errors("400", "401")},
+        },
+        "post": {
+            "summary": "Add a source (any signed-in role)",
+            "operationId": "createSource",
+            "requestBody": body("SourceInput", "The new source."),
+            "responses": {**ok("The source, created and audited", ref("Source"), "201"), **errors("400", "401")},
+        },
+    },
+    "/api/v1/requests": {
+        "get": {
+            "summary": "The request catalogue",
+            "operationId": "listRequests",
+            "parameters": [
+                PAGE,
+                query("source_id", ID, "Only requests from this source."),
+                query("status", enum(REQUEST_STATUSES), "Only requests with this status."),
+                query("q", {"type": "string"}, "Title contains."),
+            ],
+            "responses": {**ok("A page of requests", ref("RequestPage")), **errors("400", "401")},
+        },
+        "post": {
+            "summary": "Add a request to the catalogue (any signed-in role)",
+            "operationId": "createRequest",
+            "requestBody": body("RequestInput", "The new request."),
+            "responses": {**ok("The request, created and audited", ref("Request"), "201"), **errors("400", "401")},
+        },
+    },
+    "/api/v1/entries": {
+        "get": {
+            "summary": "Entries of the teams the caller may see, newest first (deleted entries never appear)",
+            "operationId": "listEntries",
+            "parameters": [
+                param("team_id"),
+                param("from"),
+                param("to"),
+                query("request_id", ID, "Only entries for this request."),
+                query("source_id", ID, "Only entries for requests from this source."),
+                PAGE,
+            ],
+            "responses": {**ok("A page of entries", ref("EntryPage")), **errors("400", "401", "404")},
+        },
+        "post": {
+            "summary": "Log an entry",
+            "operationId": "createEntry",
+            "requestBody": body("EntryInput", "The work done."),
+            "responses": {**ok("The entry, created and audited", ref("Entry"), "201"), **errors("400", "401")},
+        },
+    },
+    "/api/v1/entries/{entry_id}": {
+        "parameters": [{"name": "entry_id", "in": "path", "required": True, "schema": ID}],
+        "get": {
+            "summary": "One entry",
+            "operationId": "getEntry",
+            "responses": {**ok("The entry", ref("Entry")), **errors("401", "404")},
+        },
+        "patch": {
+            "summary": "Change an entry (managers their own, leads any of their teams', admins any)",
+            "operationId": "updateEntry",
+            "requestBody": body("EntryPatch", "The fields to change."),
+            "responses": {**ok("The entry, changed and audited", ref("Entry")), **errors("400", "401", "404")},
+        },
+        "delete": {
+            "summary": "Delete an entry: recorded, never physical; it counts nowhere after",
+            "operationId": "deleteEntry",
+            "responses": {"204": {"description": "Deleted (and audited)"}, **errors("400", "401", "404")},
+        },
+    },
+    "/api/v1/rates": {
+        "get": {
+            "summary": "Rate history, band by band (admins only; 404 for everyone else)",
+            "operationId": "listRates",
+            "parameters": [PAGE, query("band", enum(BANDS), "Only this band.")],
+            "responses": {**ok("A page of rates", ref("RatePage")), **errors("400", "401", "404")},
+        },
+        "post": {
+            "summary": "Set a band's hourly cost from a date (admins only; 404 for everyone else)",
+            "operationId": "createRate",
+            "requestBody": body("RateInput", "The new rate. Earlier months keep the rate they had."),
+            "responses": {**ok("The rate, created and audited", ref("Rate"), "201"), **errors("400", "401", "404")},
+        },
+    },
+    "/api/v1/burden": {
+        "get": {
+            "summary": "Entries, hours, cost and FTE grouped, for the teams the caller may see",
+            "operationId": "getBurden",
+            "parameters": [
+                query("group_by", {**enum(BURDEN_GROUPINGS), "default": "team"}, "How rows are grouped."),
+                param("from"),
+                param("to"),
+                param("team_id"),
+            ],
+            "responses": {**ok("Burden rows and totals", ref("Burden")), **errors("400", "401", "404")},
+        }
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "operationId": "getOpenApi",
+            "responses": {**ok("The OpenAPI document", {"type": "object"}), **errors("401")},
+        }
+    },
+}
+
+SCHEMAS["EntryPatch"] = {
+    "type": "object",
+    "description": "Any fields of EntryInput; the others keep their values.",
+    "properties": SCHEMAS["EntryInput"]["properties"],
+}
+
+for _name in ("Team", "Source", "Request", "Entry", "Rate"):
+    SCHEMAS[f"{_name}Page"] = page_of(_name)
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Reporting Burden Tracker API",
+        "version": "1.0.0",
+        "description": (
+            "Log reporting work and read its burden. Authenticate with `Authorization: Bearer <token>` "
+            "(`flask --app tracker create-token EMAIL`), or with the signed-in session cookie plus the CSRF token "
+            "in an `X-CSRFToken` header for POST, PATCH and DELETE. Anything the caller may not see answers 404. "
+            f"Roles: {', '.join(ROLES)}."
+        ),
+    },
+    "servers": [{"url": "/"}],
+    "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A token from `create-token`."},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+        },
+        "schemas": SCHEMAS,
+        "parameters": {
+            "team_id": {"name": "team_id", "in": "query", "required": False, "schema": ID,
+                        "description": "Only this team; a team the caller may not see answers 404."},
+            "from": {"name": "from", "in": "query", "required": False, "schema": DATE,
+                     "description": "First day, inclusive (YYYY-MM-DD)."},
+            "to": {"name": "to", "in": "query", "required": False, "schema": DATE,
+                   "description": "Last day, inclusive (YYYY-MM-DD); not before `from`."},
+        },
+        "responses": {
+            "BadRequest": {
+                "description": "Bad input (or a missing CSRF header for a session caller); nothing was written",
+                "content": json_content(ref("ValidationErrors")),
+            },
+            "Unauthorized": {
+                "description": "No valid bearer token or session",
+                "content": json_content(ref("HttpError")),
+            },
+            "NotFound": {
+                "description": "Not there, or not the caller's to see (never 403)",
+                "content": json_content(ref("HttpError")),
+            },
+        },
+    },
+}
+
+
+@blueprint.get("/openapi.json")
+def openapi_document():
+    return jsonify(DOCUMENT)

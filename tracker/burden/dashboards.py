@@ -1,0 +1,170 @@
+"""What each dashboard shows, as plain data: the views render it, the tests read it.
+
+Every figure comes from the burden service, so the page agrees with the API
+and the workbooks to the penny."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from tracker.burden.filters import BurdenQuery
+from tracker.burden.service import BurdenRow, BurdenTable, burden, fte
+from tracker.timeutil import add_months
+
+TOP = 10
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One period's totals, with its own FTE (hours over the days of that period)."""
+
+    label: str
+    start: date
+    end: date
+    row: BurdenRow
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def fte(self) -> Decimal:
+        return fte(self.row.hours, self.days)
+
+
+@dataclass(frozen=True)
+class Change:
+    this: PeriodFigures
+    last: PeriodFigures
+
+    @staticmethod
+    def _percent(new, old) -> Decimal | None:
+        return (Decimal(new) - Decimal(old)) * 100 / Decimal(old) if old else None
+
+    @property
+    def hours_change(self) -> Decimal | None:
+        return self._percent(self.this.row.minutes, self.last.row.minutes)
+
+    @property
+    def cost_change(self) -> Decimal | None:
+        return self._percent(self.this.row.cost, self.last.row.cost)
+
+
+@dataclass
+class TeamDashboard:
+    query: BurdenQuery
+    period: BurdenTable  # by team, over the filtered period
+    months: Change
+    trend: list[tuple[str, BurdenRow]]  # 12 months to the end of the period, oldest first
+    trend_days: list[int]
+    sources: BurdenTable
+    requests: BurdenTable
+
+    @property
+    def totals(self) -> BurdenRow:
+        return self.period.totals
+
+    @property
+    def share_duplicated(self) -> Decimal | None:
+        return self.totals.share_duplicated()
+
+    @property
+    def share_no_sign_of_use(self) -> Decimal | None:
+        """Time on work nobody was seen to use: 'no' and 'don't know' both count."""
+        used = self.totals.share_used()
+        return None if used is None else 1 - used
+
+
+@dataclass
+class TeamPerRequest:
+    row: BurdenRow
+    hours_per_request: Decimal
+    cost_per_request: Decimal
+    sector: str
+
+
+@dataclass
+class CommissionerDashboard:
+    query: BurdenQuery
+    by_sector: BurdenTable
+    by_source_kind: BurdenTable
+    by_source: BurdenTable
+    by_team: BurdenTable
+    heaviest_per_request: list[TeamPerRequest] = field(default_factory=list)
+
+    @property
+    def totals(self) -> BurdenRow:
+        return self.by_team.totals
+
+
+def _month_label(day: date) -> str:
+    return day.strftime("%B %Y")
+
+
+def team_dashboard(query: BurdenQuery) -> TeamDashboard:
+    """A manager's or lead's teams: this month against last, the trend, where the time goes."""
+    end = query.end
+    this_start = end.replace(day=1)
+    last_start, last_end = add_months(end, -1), this_start - timedelta(days=1)
+    this = burden(query.burden_filter(this_start, end)).totals
+    last = burden(query.burden_filter(last_start, last_end)).totals
+    this_label = _month_label(end) + ("" if (end + timedelta(days=1)).day == 1 else f" (1 to {end.day})")
+    months = Change(PeriodFigures(this_label, this_start, end, this), PeriodFigures(_month_label(last_start), last_start, last_end, last))
+
+    first_month = add_months(end, -11)
+    by_month = burden(query.burden_filter(first_month, end), ("month",))
+    found = {row.key[0]: row for row in by_month.rows}
+    trend, trend_days = [], []
+    for i in range(12):
+        month = add_months(first_month, i)
+        key = month.strftime("%Y-%m")
+        trend.append((month.strftime("%b %Y"), found.get(key) or BurdenRow((key,), (month.strftime("%b %Y"),))))
+        month_last = min(add_months(month, 1) - timedelta(days=1), end)
+        trend_days.append((month_last - month).days + 1)
+
+    return TeamDashboard(
+        query=query,
+        period=burden(query.burden_filter(), ("team",)),
+        months=months,
+        trend=trend,
+        trend_days=trend_days,
+        sources=burden(query.burden_filter(), ("source",)),
+        requests=burden(query.burden_filter(), ("request",)),
+    )
+
+
+def commissioner_dashboard(query: BurdenQuery) -> CommissionerDashboard:
+    """Every team: by sector, by kind of source, by source, and the teams each request weighs on most."""
+    flt = query.burden_filter()
+    by_team = burden(flt, ("team",), with_counts=True)
+    heaviest = []
+    for row in by_team.rows:
+        if row.requests:
+            heaviest.append(
+                TeamPerRequest(
+                    row=row,
+                    hours_per_request=row.hours / row.requests,
+                    cost_per_request=row.cost / row.requests,
+                    sector=by_team.info["team"].get(row.key[0], {}).get("sector", ""),
+                )
+            )
+    heaviest.sort(key=lambda t: (-t.hours_per_request, t.row.label))
+    return CommissionerDashboard(
+        query=query,
+        by_sector=burden(flt, ("sector",)),
+        by_source_kind=burden(flt, ("source_kind",)),
+        by_source=burden(flt, ("source",)),
+        by_team=by_team,
+        heaviest_per_request=heaviest[:TOP],
+    )
+
+
+def info_column(table: BurdenTable, dimension: str, name: str) -> dict:
+    """{key: readable text} of one descriptive field, for an extra table column (kinds and sectors as labels)."""
+    from tracker.choices import SECTORS, SOURCE_KINDS
+
+    labels = {"kind": SOURCE_KINDS, "sector": SECTORS}.get(name, {})
+    return {
+        key: labels.get(fields.get(name), fields.get(name, "")) for key, fields in table.info.get(dimension, {}).items()
+    }

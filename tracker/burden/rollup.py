@@ -1,0 +1,213 @@
+"""Monthly rollups of live entries: the burden service's fast path.
+
+Three levels, each keyed by month × band and summing entries, minutes,
+duplicated minutes and used minutes of live (not deleted) entries:
+
+- `burden_rollup`          month × team × request × band (the full grain)
+- `burden_rollup_team`     month × team × band
+- `burden_rollup_request`  month × request × band
+
+They hold minutes, never money: cost depends on the rate in force, and the
+service prices each month with the rates of its own segment, so a new rate
+never makes a rollup stale and nothing needs refreshing when rates change.
+
+Every entry write keeps them exact in the same transaction
+(`entry_changed`, called from tracker/entries/services.py). Bulk loads that
+bypass the services call `rebuild_rollups` afterwards."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, cast, delete, func, insert, literal_column, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.types import Date
+
+from tracker.burden.models import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
+from tracker.entries.models import Entry
+
+# level -> the id columns of its key besides month and band
+LEVELS = {
+    BurdenRollup: ("team_id", "request_id"),
+    BurdenRollupTeam: ("team_id",),
+    BurdenRollupRequest: ("request_id",),
+}
+MEASURES = ("entries", "minutes", "duplicated_minutes", "used_minutes")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one live entry adds to the rollups."""
+
+    month: date
+    team_id: int
+    request_id: int
+    band: str
+    minutes: int
+    duplicated: bool
+    used: bool
+
+    def key(self, level) -> dict:
+        values = {"month": self.month, "band": self.band}
+        for name in LEVELS[level]:
+            values[name] = getattr(self, name)
+        return values
+
+    def measures(self, sign: int) -> dict:
+        return {
+            "entries": sign,
+            "minutes": sign * self.minutes,
+            "duplicated_minutes": sign * self.minutes if self.duplicated else 0,
+            "used_minutes": sign * self.minutes if self.used else 0,
+        }
+
+
+def contribution(entry: Entry) -> Contribution | None:
+    """The entry's share of the rollups as it stands now; None once deleted."""
+    if entry.deleted_at is not None:
+        return None
+    return Contribution(
+        month=entry.occurred_on.replace(day=1),
+        team_id=entry.team_id,
+        request_id=entry.request_id,
+        band=entry.band,
+        minutes=int(entry.minutes),
+        duplicated=entry.duplicated_elsewhere == "yes",
+        used=entry.used == "yes",
+    )
+
+
+def entry_changed(session, before: Contribution | None, after: Contribution | None) -> None:
+    """Move an entry's share from `before` to `after` (None: not counted), in the caller's transaction.
+
+    Level by level, keys are touched in one fixed order, so two transactions
+    moving entries between the same keys in opposite directions queue for
+    the row locks instead of deadlocking (PostgreSQL)."""
+    if before == after:
+        return
+    insert_for = _dialect_insert(session)
+    for level in LEVELS:
+        steps = [(part.key(level), part, sign) for part, sign in ((before, -1), (after, +1)) if part is not None]
+        for _key, part, sign in sorted(steps, key=lambda step: _sort_key(step[0])):
+            if sign > 0:
+                _add(session, insert_for, level, part)
+            else:
+                _take_away(session, level, part)
+
+
+def _sort_key(key: dict) -> tuple:
+    return tuple((name, str(value)) for name, value in sorted(key.items()))
+
+
+def _dialect_insert(session):
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
+
+
+def _add(session, insert_for, level, part: Contribution) -> None:
+    table = level.__table__
+    statement = insert_for(table).values(**part.key(level), **part.measures(+1))
+    statement = statement.on_conflict_do_update(
+        index_elements=["month", *LEVELS[level], "band"],
+        set_={m: table.c[m] + statement.excluded[m] for m in MEASURES},
+    )
+    session.execute(statement)
+
+
+def _take_away(session, level, part: Contribution) -> None:
+    table = level.__table__
+    where = and_(*(table.c[name] == value for name, value in part.key(level).items()))
+    change = part.measures(-1)
+    session.execute(update(table).where(where).values({m: table.c[m] + change[m] for m in MEASURES}))
+    # A key with no live entries left disappears, so counts of teams and requests stay right.
+    session.execute(delete(table).where(where, table.c.entries <= 0))
+
+
+def month_of(session, day_column):
+    """SQL: first day of the month of a date column."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", day_column), Date)
+    return func.date(day_column, literal_column("'start of month'"))
+
+
+def rebuild_rollups(session, start: date | None = None, end: date | None = None) -> None:
+    """Recompute the rollups from the entries table, set-based, in the caller's transaction.
+
+    With `start`/`end`, only the months from start's to end's are rebuilt
+    (after a bulk load into a known period); without, everything."""
+    first = start.replace(day=1) if start else None
+    last = end.replace(day=1) if end else None
+    for level in LEVELS:
+        table = level.__table__
+        query = delete(table)
+        if first:
+            query = query.where(table.c.month >= first)
+        if last:
+            query = query.where(table.c.month <= last)
+        session.execute(query)
+
+    full = BurdenRollup.__table__
+    month = month_of(session, Entry.occurred_on).label("month")
+    minutes = Entry.minutes
+    source = select(
+        month,
+        Entry.team_id,
+        Entry.request_id,
+        Entry.band,
+        func.count().label("entries"),
+        func.sum(minutes).label("minutes"),
+        func.sum(case((Entry.duplicated_elsewhere == "yes", minutes), else_=0)).label("duplicated_minutes"),
+        func.sum(case((Entry.used == "yes", minutes), else_=0)).label("used_minutes"),
+    ).where(Entry.deleted_at.is_(None))
+    if first:
+        source = source.where(Entry.occurred_on >= first)
+    if last:
+        from tracker.timeutil import month_end
+
+        source = source.where(Entry.occurred_on <= month_end(last))
+    source = source.group_by(month, Entry.team_id, Entry.request_id, Entry.band)
+    columns = ["month", "team_id", "request_id", "band", *MEASURES]
+    session.execute(insert(full).from_select(columns, source))
+
+    # The coarser levels add up the full grain: a few hundred thousand rows, not a million.
+    for level, ids in LEVELS.items():
+        if level is BurdenRollup:
+            continue
+        keys = [full.c.month, *(full.c[name] for name in ids), full.c.band]
+        coarse = select(*keys, *(func.sum(full.c[m]).label(m) for m in MEASURES))
+        if first:
+            coarse = coarse.where(full.c.month >= first)
+        if last:
+            coarse = coarse.where(full.c.month <= last)
+        coarse = coarse.group_by(*keys)
+        session.execute(insert(level.__table__).from_select(["month", *ids, "band", *MEASURES], coarse))
+
+
+def differences(session) -> dict[str, list]:
+    """Rows where a rollup disagrees with a fresh computation from the entries (empty when exact).
+
+    For tests and for an operator who suspects drift."""
+    out: dict[str, list] = {}
+    month = month_of(session, Entry.occurred_on)
+    for level, ids in LEVELS.items():
+        table = level.__table__
+        entry_keys = [month, *(getattr(Entry, name) for name in ids), Entry.band]
+        fresh = select(
+            *entry_keys,
+            func.count(),
+            func.sum(Entry.minutes),
+            func.sum(case((Entry.duplicated_elsewhere == "yes", Entry.minutes), else_=0)),
+            func.sum(case((Entry.used == "yes", Entry.minutes), else_=0)),
+        ).where(Entry.deleted_at.is_(None)).group_by(*entry_keys)
+        expected = {_normal(row[: len(ids) + 2]): tuple(int(v) for v in row[len(ids) + 2:]) for row in session.execute(fresh)}
+        stored_query = select(table.c.month, *(table.c[name] for name in ids), table.c.band, *(table.c[m] for m in MEASURES))
+        stored = {_normal(row[: len(ids) + 2]): tuple(int(v) for v in row[len(ids) + 2:]) for row in session.execute(stored_query)}
+        wrong = [(key, expected.get(key), stored.get(key)) for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)]
+        if wrong:
+            out[level.__tablename__] = sorted(wrong, key=repr)
+    return out
+
+
+def _normal(key: tuple) -> tuple:
+    """Months come back as dates or 'YYYY-MM-DD' text depending on the expression; compare as text."""
+    return tuple(k.isoformat() if isinstance(k, date) else k for k in key)

@@ -1,0 +1,187 @@
+"""Where burden rows come from, as SQL: the entries table, or one of the monthly rollups.
+
+The service asks `parts()` how to read a period (tracker/burden/periods.py
+decides which days come from where) and `grouped_select()` for each part's
+query, with the same keys, joins and filters whatever the source."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, case, func, literal_column, or_, select
+
+from tracker.burden.models import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
+from tracker.burden.periods import plan_period
+from tracker.burden.rates import RateBook
+from tracker.catalogue.models import Request, Source, Team
+from tracker.entries.models import Entry
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.burden.service import BurdenFilter
+
+GROUPINGS = ("team", "source", "source_kind", "request", "sector", "month", "band")
+
+
+class BadGrouping(ValueError):
+    pass
+
+
+def month_key(column):
+    """'YYYY-MM' of a date column, in the dialect at hand."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """One place burden rows are read from, under common names, with its measures as SQL aggregates."""
+
+    table: object
+    team_id: object | None
+    request_id: object | None
+    band: object
+    day: object  # occurred_on, or the rollup's month (its first day)
+    entries: object
+    minutes: object
+    duplicated: object
+    used: object
+    live: object | None  # condition that leaves deleted rows out, if the source has any
+
+
+def _entry_rows() -> _Rows:
+    minutes = Entry.minutes
+    return _Rows(
+        table=Entry.__table__,
+        team_id=Entry.team_id,
+        request_id=Entry.request_id,
+        band=Entry.band,
+        day=Entry.occurred_on,
+        entries=func.count(),
+        minutes=func.sum(minutes),
+        duplicated=func.sum(case((Entry.duplicated_elsewhere == "yes", minutes), else_=0)),
+        used=func.sum(case((Entry.used == "yes", minutes), else_=0)),
+        live=Entry.deleted_at.is_(None),
+    )
+
+
+def _rollup_rows(level) -> _Rows:
+    return _Rows(
+        table=level.__table__,
+        team_id=getattr(level, "team_id", None),
+        request_id=getattr(level, "request_id", None),
+        band=level.band,
+        day=level.month,
+        entries=func.sum(level.entries),
+        minutes=func.sum(level.minutes),
+        duplicated=func.sum(level.duplicated_minutes),
+        used=func.sum(level.used_minutes),
+        live=None,
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    rows: _Rows
+    days: object  # SQL condition on rows.day
+    sign: int  # +1, or -1 for days taken off a rollup month
+
+
+def parts(flt: BurdenFilter, rates: RateBook, group_by: tuple, with_counts: bool, use_rollup: bool) -> list[_Part]:
+    entries = _entry_rows()
+    if not use_rollup:
+        return [_Part(entries, _between(Entry.occurred_on, [(flt.start, flt.end)]), +1)]
+    plan = plan_period(flt.start, flt.end, rates.breakpoints())
+    parts = []
+    if plan.rollup_months:
+        level = _rollup_level(flt, group_by, with_counts)
+        parts.append(_Part(_rollup_rows(level), _between(level.month, plan.rollup_months), +1))
+    if plan.add_days:
+        parts.append(_Part(entries, _between(Entry.occurred_on, plan.add_days), +1))
+    if plan.subtract_days:
+        parts.append(_Part(entries, _between(Entry.occurred_on, plan.subtract_days), -1))
+    return parts
+
+
+def _between(column, ranges):
+    return or_(*(and_(column >= a, column <= b) for a, b in ranges))
+
+
+def _rollup_level(flt: BurdenFilter, group_by: tuple, with_counts: bool):
+    """The smallest rollup whose key holds every dimension and filter asked for."""
+    needs_team = with_counts or flt.team_ids is not None or any(g in ("team", "sector") for g in group_by)
+    needs_request = (
+        with_counts
+        or flt.request_ids is not None
+        or flt.source_ids is not None
+        or any(g in ("request", "source", "source_kind") for g in group_by)
+    )
+    if needs_team and needs_request:
+        return BurdenRollup
+    if needs_request:
+        return BurdenRollupRequest
+    return BurdenRollupTeam
+
+
+def dimension(name: str, rows: _Rows | None = None):
+    """(SQL expression for the key, joins it needs)."""
+    rows = rows or _entry_rows()
+    if name == "team":
+        return rows.team_id, set()
+    if name == "request":
+        return rows.request_id, set()
+    if name == "band":
+        return rows.band, set()
+    if name == "month":
+        return month_key(rows.day), set()
+    if name == "source":
+        return Request.source_id, {"request"}
+    if name == "source_kind":
+        return Source.kind, {"request", "source"}
+    if name == "sector":
+        return Team.sector, {"team"}
+    raise BadGrouping(f"Unknown grouping '{name}'. Choose from: {', '.join(GROUPINGS)}.")
+
+
+def grouped_select(part: _Part, flt: BurdenFilter, group_by: tuple, *columns):
+    """SELECT keys, *columns FROM the part's rows, joined and filtered; the keys come back too."""
+    rows = part.rows
+    keys, joins = [], set()
+    for name in group_by:
+        expr, needs = dimension(name, rows)
+        keys.append(expr.label(f"k_{name}"))
+        joins |= needs
+    query = select(*keys, *columns).select_from(rows.table)
+    if "request" in joins or "source" in joins:
+        query = query.join(Request, Request.id == rows.request_id)
+    if "source" in joins:
+        query = query.join(Source, Source.id == Request.source_id)
+    if "team" in joins:
+        query = query.join(Team, Team.id == rows.team_id)
+    query = query.where(part.days)
+    if rows.live is not None:
+        query = query.where(rows.live)
+    if flt.team_ids is not None:
+        query = query.where(rows.team_id.in_(list(flt.team_ids) or [-1]))
+    if flt.request_ids is not None:
+        query = query.where(rows.request_id.in_(list(flt.request_ids) or [-1]))
+    if flt.source_ids is not None:
+        if "request" not in joins:
+            query = query.join(Request, Request.id == rows.request_id)
+        query = query.where(Request.source_id.in_(list(flt.source_ids) or [-1]))
+    return query, keys
+
+
+def segment_of(rates: RateBook, start: date, end: date, day_column):
+    """SQL: index of the rate segment a row's date falls in (breakpoints inside the period only)."""
+    inside = [d for d in rates.breakpoints() if start < d <= end]
+    if not inside:
+        return literal_column("0"), [start]
+    whens = [(day_column >= d, i + 1) for i, d in reversed(list(enumerate(inside)))]
+    return case(*whens, else_=0), [start] + inside
+
+
+def signed(aggregate, sign: int):
+    return aggregate if sign > 0 else -aggregate

@@ -1,0 +1,61 @@
+"""The entries list's filters, read from the query string (a GET: nothing is written, so no CSRF)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from wtforms import Form, SelectField
+from wtforms.validators import ValidationError
+
+from tracker.catalogue.models import Request, Source
+from tracker.entries.forms import RealDateField
+from tracker.extensions import db
+
+
+class OptionalDateField(RealDateField):
+    """A real date or nothing (filters): an empty box means no limit."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class EntryFilterForm(Form):
+    """Team, dates, who asked and request; each checked against what the user may choose."""
+
+    team = SelectField("Team", coerce=str, validate_choice=False)
+    date_from = OptionalDateField("From", format="%Y-%m-%d", name="from")
+    date_to = OptionalDateField("To", format="%Y-%m-%d", name="to")
+    source = SelectField("Who asked", coerce=str, validate_choice=False)
+    request = SelectField("Request", coerce=str, validate_choice=False)
+
+    def __init__(self, formdata=None, *, teams, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.team.choices = [("", "All your teams")] + [(str(t.id), t.name) for t in teams]
+        sources = db.session.execute(select(Source.id, Source.name).order_by(Source.name))
+        self.source.choices = [("", "Anyone")] + [(str(sid), name) for sid, name in sources]
+        requests = db.session.execute(
+            select(Request.id, Request.title, Source.name).join(Source).order_by(Request.title, Source.name)
+        )
+        self.request.choices = [("", "Any request")] + [(str(rid), f"{title} ({source})") for rid, title, source in requests]
+
+    @staticmethod
+    def _check_choice(field, message):
+        if field.data and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError(message)
+
+    def validate_team(self, field):
+        self._check_choice(field, "Choose a team from the list")
+
+    def validate_source(self, field):
+        self._check_choice(field, "Choose who asked from the list")
+
+    def validate_request(self, field):
+        self._check_choice(field, "Choose a request from the list")
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date must be the same as or after the start date")
+
+    def chosen_id(self, field) -> int | None:
+        return int(field.data) if field.data else None

@@ -1,0 +1,111 @@
+"""Reading entries: the list with its filters, and what the log form remembers.
+
+Totals come from the burden service, so the list's figures are the same as
+the dashboards', the API's and the workbooks'."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
+from tracker.burden.service import BurdenFilter, BurdenRow, burden
+from tracker.catalogue.models import Request, Source, Team
+from tracker.entries.models import Entry
+from tracker.extensions import db
+
+# No entry can be dated outside these (the form refuses them), so they stand for "no limit".
+EARLIEST = DEFAULTS_EFFECTIVE_FROM
+LATEST = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class EntryListFilter:
+    team_ids: Sequence[int] | None = None  # None: every team
+    start: date | None = None
+    end: date | None = None
+    source_id: int | None = None
+    request_id: int | None = None
+
+    def burden_filter(self) -> BurdenFilter:
+        return BurdenFilter(
+            start=self.start or EARLIEST,
+            end=self.end or LATEST,
+            team_ids=self.team_ids,
+            source_ids=[self.source_id] if self.source_id is not None else None,
+            request_ids=[self.request_id] if self.request_id is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class ListedEntry:
+    entry: Entry
+    request_title: str
+    source_name: str
+    team_name: str
+    logged_by_name: str
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    rows: list[ListedEntry]
+    totals: BurdenRow
+    page: int
+    pages: int
+
+    @property
+    def total(self) -> int:
+        return self.totals.entries
+
+
+def entry_totals(flt: EntryListFilter) -> BurdenRow:
+    return burden(flt.burden_filter()).totals
+
+
+def entries_page(flt: EntryListFilter, page: int, per_page: int) -> EntryPage:
+    """One page of the filtered entries, newest first, with the totals of the whole filtered set.
+
+    A page past the end shows the last page."""
+    totals = entry_totals(flt)
+    pages = max(1, -(-totals.entries // per_page))
+    page = min(max(page, 1), pages)
+    query = (
+        select(Entry, Request.title, Source.name, Team.name, User.name)
+        .join(Request, Request.id == Entry.request_id)
+        .join(Source, Source.id == Request.source_id)
+        .join(Team, Team.id == Entry.team_id)
+        .join(User, User.id == Entry.logged_by_id)
+        .where(Entry.deleted_at.is_(None))
+    )
+    if flt.team_ids is not None:
+        query = query.where(Entry.team_id.in_(list(flt.team_ids) or [-1]))
+    if flt.start is not None:
+        query = query.where(Entry.occurred_on >= flt.start)
+    if flt.end is not None:
+        query = query.where(Entry.occurred_on <= flt.end)
+    if flt.source_id is not None:
+        query = query.where(Request.source_id == flt.source_id)
+    if flt.request_id is not None:
+        query = query.where(Entry.request_id == flt.request_id)
+    query = query.order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    rows = [ListedEntry(*row) for row in db.session.execute(query)]
+    return EntryPage(rows, totals, page, pages)
+
+
+def latest_entry_by(user: User) -> Entry | None:
+    """The user's most recently logged entry still standing: the log form starts from its team and band."""
+    return db.session.scalar(
+        select(Entry)
+        .where(Entry.logged_by_id == user.id, Entry.deleted_at.is_(None))
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+        .limit(1)
+    )
+
+
+def live_entry(entry_id: int) -> Entry | None:
+    """An entry that has not been deleted (a deleted one no longer exists for anyone)."""
+    entry = db.session.get(Entry, entry_id)
+    return entry if entry is not None and not entry.is_deleted else None

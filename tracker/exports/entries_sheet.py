@@ -1,0 +1,146 @@
+"""The Entries sheet: every non-deleted entry of the period, streamed.
+
+Rows come from the database in batches (`yield_per`: a server-side cursor on
+PostgreSQL) as plain tuples and go straight into the write-only sheet's XML
+stream (xlsx_rows.SheetRows), so memory stays flat however many entries a
+month holds. Labels are resolved from small dicts built once; styles are
+three shared style ids. All text is written as inline strings, never formulas.
+
+Cost per entry is minutes ÷ 60 × the band's rate on the entry's date
+(RateBook), the same rule the burden service applies to its groups; the
+exact Decimal total is kept (per rate, from integer minutes) for the tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from sqlalchemy import select
+
+from tracker.auth.models import User
+from tracker.burden.rates import RateBook
+from tracker.catalogue.models import Request, Source, Team
+from tracker.choices import ANSWERS, BANDS
+from tracker.entries.models import Entry
+from tracker.exports.workbook import DATE, HOURS, MONEY, fit, set_widths
+from tracker.exports.xlsx_rows import NUMBER, TEXT, SheetRows, style_id
+from tracker.exports.xlsx_text import clean_text
+
+BATCH = 5000
+HEADERS = ("Date", "Team", "Source", "Request", "Band", "Minutes", "Hours", "Cost (£)", "Logged by",
+           "Duplicated elsewhere", "Used", "Notes")
+COLUMN_KINDS = (NUMBER, TEXT, TEXT, TEXT, TEXT, NUMBER, NUMBER, NUMBER, TEXT, TEXT, TEXT, TEXT)
+COLUMN_FORMATS = (DATE, None, None, None, None, None, HOURS, MONEY, None, None, None, None)
+SIXTY = Decimal(60)
+
+
+@dataclass
+class EntriesWritten:
+    rows: int
+    minutes: int
+    cost: Decimal
+
+
+class Labels(dict):
+    """id -> the text to show, cleaned once per distinct label.
+
+    An id missing from the summary figures (an entry logged while the export
+    ran, on a database without snapshot reads) is looked up on first use."""
+
+    def __init__(self, mapping: dict, lookup=None):
+        super().__init__((key, clean_text(value)) for key, value in mapping.items())
+        self._lookup = lookup
+
+    def __missing__(self, key):
+        found = self._lookup(key) if self._lookup else None
+        self[key] = clean_text(found if found is not None else key)
+        return self[key]
+
+
+def entries_query(fig):
+    query = (
+        select(Entry.occurred_on, Entry.team_id, Request.source_id, Entry.request_id, Entry.band, Entry.minutes,
+               Entry.logged_by_id, Entry.duplicated_elsewhere, Entry.used, Entry.notes)
+        .join(Request, Request.id == Entry.request_id)
+        .join(Team, Team.id == Entry.team_id)
+        .where(Entry.deleted_at.is_(None), Entry.occurred_on >= fig.start, Entry.occurred_on <= fig.end)
+        .order_by(Entry.occurred_on, Team.name, Entry.id)
+    )
+    if fig.team_ids is not None:
+        query = query.where(Entry.team_id.in_(list(fig.team_ids) or [-1]))
+    return query
+
+
+def _user_names(session, fig) -> dict:
+    loggers = select(Entry.logged_by_id).where(
+        Entry.deleted_at.is_(None), Entry.occurred_on >= fig.start, Entry.occurred_on <= fig.end
+    )
+    if fig.team_ids is not None:
+        loggers = loggers.where(Entry.team_id.in_(list(fig.team_ids) or [-1]))
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(loggers.distinct()))).all())
+
+
+def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
+    teams = Labels({t: fig.team_name(t) for t in fig.teams}, lambda i: session.get(Team, i).name)
+    sources = Labels({r.key[0]: r.label[0] for r in fig.by_source.rows}, lambda i: session.get(Source, i).name)
+    requests = Labels({r.key[0]: r.label[0] for r in fig.by_request.rows}, lambda i: session.get(Request, i).title)
+    users = Labels(_user_names(session, fig), lambda i: session.get(User, i).name)
+    bands, answers = dict(BANDS), dict(ANSWERS)
+
+    set_widths(ws, [11, fit(teams.values(), "Team", high=40), fit(sources.values(), "Source", high=40),
+                    fit(requests.values(), "Request", high=50), 9, 9, 8, 11,
+                    fit(users.values(), "Logged by", high=30), 12, 11, 50])
+    ws.freeze_panes = "A2"
+    styles = tuple(style_id(ws, fmt.array(f)) if f else None for f in COLUMN_FORMATS)
+    sheet = SheetRows(ws, COLUMN_KINDS, styles)
+    sheet.header(HEADERS, style_id(ws, fmt.array(bold=True)))
+
+    rates = RateBook.load(session)
+    epoch = ws.parent.epoch
+    serials: dict = {}  # date -> Excel serial number
+    rate_of: dict = {}  # (band, date) -> Decimal rate
+    costs: dict = {}  # (minutes, rate) -> float cost
+    minutes_at_rate: dict = {}  # rate -> minutes, for the exact total
+    append = sheet.append
+
+    total = fig.totals.entries
+    rows = minutes_total = 0
+    if progress:
+        progress(0, total)
+    # Core, not ORM, execution: plain tuples without the ORM's per-row bookkeeping.
+    result = session.connection().execute(entries_query(fig).execution_options(yield_per=BATCH))
+    for batch in result.partitions():
+        for day, team_id, source_id, request_id, band, minutes, user_id, duplicated, used, notes in batch:
+            serial = serials.get(day)
+            if serial is None:
+                serial = serials[day] = to_excel(day, epoch)
+            rate = rate_of.get((band, day))
+            if rate is None:
+                rate = rate_of[(band, day)] = rates.rate(band, day)
+            cost = costs.get((minutes, rate))
+            if cost is None:
+                cost = costs[(minutes, rate)] = float(Decimal(minutes) * rate / SIXTY)
+            minutes_at_rate[rate] = minutes_at_rate.get(rate, 0) + minutes
+            minutes_total += minutes
+            append((
+                serial,
+                teams[team_id],
+                sources[source_id],
+                requests[request_id],
+                bands.get(band, band),
+                minutes,
+                minutes / 60,
+                cost,
+                users[user_id],
+                answers.get(duplicated, duplicated),
+                answers.get(used, used),
+                clean_text(notes) if notes else None,
+            ))
+        rows += len(batch)
+        if progress:
+            progress(rows, total)
+    sheet.close()
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{rows + 1}"
+    exact_cost = sum((Decimal(m) * rate / SIXTY for rate, m in minutes_at_rate.items()), Decimal(0))
+    return EntriesWritten(rows, minutes_total, exact_cost)

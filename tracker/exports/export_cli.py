@@ -1,0 +1,106 @@
+"""`flask --app tracker export --month YYYY-MM [--team NAME] [--out FILE]`: one workbook now.
+
+Prints the workbook's path on stdout (so scripts can pick it up) and a
+progress bar on stderr. A malformed month, a month that has not ended yet, an
+unknown team or a folder that cannot be written is refused with a clear
+message, a non-zero exit and no file."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, or_, select
+from tqdm import tqdm
+
+from tracker.catalogue.models import Team
+from tracker.exports.workbook import build_workbook, workbook_filename
+from tracker.extensions import db
+from tracker.timeutil import month_start, parse_month
+
+
+def signoffs_for(session, month, team_ids) -> dict:
+    """Who signed off each team's month, when the sign-off feature is installed."""
+    try:
+        from tracker.exports.signoff import signoffs_for as lookup
+    except ImportError:
+        return {}
+    return lookup(session, month, team_ids) or {}
+
+
+def find_team(session, name: str) -> Team | None:
+    """A team by its exact name, then by name ignoring case, then by slug."""
+    exact = session.scalar(select(Team).where(Team.name == name))
+    if exact is not None:
+        return exact
+    matches = list(session.scalars(select(Team).where(or_(func.lower(Team.name) == name.strip().lower(),
+                                                          Team.slug == name.strip().lower()))))
+    return matches[0] if len(matches) == 1 else None
+
+
+def ended_month(text: str, timezone: str):
+    """The month `text` names, if it is over in `timezone`; click errors otherwise."""
+    try:
+        month = parse_month(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--month'") from None
+    today = datetime.now(ZoneInfo(timezone)).date()
+    if month >= month_start(today):
+        raise click.BadParameter(
+            f"{month:%B %Y} has not ended yet (today is {today.isoformat()} in {timezone}); "
+            "a workbook can only be made for a past month.",
+            param_hint="'--month'",
+        )
+    return month
+
+
+def output_path(out: Path | None, filename: str) -> Path:
+    if out is None:
+        folder = Path(current_app.config["EXPORT_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / filename
+    out = Path(out).expanduser()
+    if out.is_dir():
+        return out / filename
+    if not out.parent.is_dir():
+        raise click.BadParameter(f"the folder {out.parent} does not exist.", param_hint="'--out'")
+    return out
+
+
+@click.command("export")
+@click.option("--month", "month_text", required=True, metavar="YYYY-MM", help="The month to export; it must have ended.")
+@click.option("--team", "team_name", metavar="NAME", help="One team's workbook (name or slug). Default: every team.")
+@click.option("--out", type=click.Path(path_type=Path), help="File (or folder) to write. Default: EXPORT_DIR.")
+@with_appcontext
+def export_command(month_text: str, team_name: str | None, out: Path | None) -> None:
+    """Write one monthly burden workbook and print its path."""
+    month = ended_month(month_text, current_app.config.get("TIMEZONE") or "Europe/London")
+    session = db.session
+    team = None
+    if team_name is not None:
+        team = find_team(session, team_name)
+        if team is None:
+            raise click.BadParameter(f"there is no team called '{team_name}'.", param_hint="'--team'")
+    team_ids = None if team is None else [team.id]
+    scope_label = "All teams" if team is None else team.name
+    path = output_path(out, workbook_filename(month, team))
+    signoffs = signoffs_for(session, month, team_ids)
+    session.rollback()  # end the look-up transaction, so the export reads one snapshot (PostgreSQL)
+
+    with tqdm(total=0, unit=" entries", desc=f"{month:%Y-%m}", file=sys.stderr, dynamic_ncols=True) as bar:
+
+        def progress(done: int, total: int) -> None:
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            result = build_workbook(session, month=month, team_ids=team_ids, path=path,
+                                    scope_label=scope_label, signoffs=signoffs, progress=progress)
+        except OSError as error:
+            raise click.ClickException(f"could not write {path}: {error.strerror or error}") from None
+    click.echo(str(result.path))

@@ -1,0 +1,185 @@
+"""The export scheduler (APScheduler 3.11).
+
+Jobs, all in a private in-memory job store (schedulers never share a store;
+the export_run row in the database is what coordinates them):
+- "monthly-burden-export": cron EXPORT_CRON in TIMEZONE; makes last month's
+  region workbook and one per team, then emails them.
+- "export-catch-up": once, at start. Makes every workbook that is due and
+  missing: the latest month whose cron time has passed and the months before
+  it, EXPORT_CATCH_UP_MONTHS in all (default 2), so a server that was down on
+  the 1st, or for a whole month, still makes them. Then retries as below.
+- "export-retry": every EXPORT_RETRY_MINUTES (default 15): failed runs (up to
+  EXPORT_MAX_ATTEMPTS), claims of dead processes (older than
+  EXPORT_STALE_MINUTES) and failed emails.
+
+`flask --app tracker scheduler` runs it in the foreground (production: exactly
+one such process; a second one is harmless). `python run.py` runs it in a
+background thread. create_app never starts it, so gunicorn workers don't."""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from datetime import date, datetime, time as clock
+
+import click
+from apscheduler.executors.pool import ThreadPoolExecutor as SchedulerThreadPool
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import current_app
+from flask.cli import with_appcontext
+
+from tracker.exports.mailer import retry_emails, send_run_email
+from tracker.exports.runs import ExportSettings, make_period, retry_failed
+from tracker.extensions import db
+from tracker.timeutil import add_months, month_start
+
+log = logging.getLogger("tracker.exports.scheduler")
+
+MONTHLY_JOB_ID = "monthly-burden-export"
+CATCH_UP_JOB_ID = "export-catch-up"
+RETRY_JOB_ID = "export-retry"
+MISFIRE_GRACE_SECONDS = 6 * 60 * 60
+
+
+def export_trigger(config) -> CronTrigger:
+    return CronTrigger.from_crontab(config["EXPORT_CRON"], timezone=config["TIMEZONE"])
+
+
+def due_periods(trigger: CronTrigger, now: datetime, months: int) -> list[date]:
+    """Months whose workbooks should exist by `now`, newest first.
+
+    A month is due once the first cron time after it ended has passed: with
+    the default "0 6 1 * *", March is due from 06:00 on 1 April (local time)."""
+    current = month_start(now.date())
+    month_began = datetime.combine(current, clock(), tzinfo=now.tzinfo)
+    fire = trigger.get_next_fire_time(None, month_began)
+    latest = add_months(current, -1) if fire is not None and fire <= now else add_months(current, -2)
+    return [add_months(latest, -back) for back in range(max(months, 1))]
+
+
+# ---- the jobs (each runs in its own app context) -----------------------------
+
+
+def monthly_export(app) -> None:
+    with app.app_context():
+        settings = ExportSettings.from_config(app.config)
+        period = settings.last_ended_month()
+        try:
+            make_period(db.session, period, "schedule", settings, send_email=send_run_email)
+        finally:
+            db.session.remove()
+
+
+def catch_up(app) -> None:
+    with app.app_context():
+        settings = ExportSettings.from_config(app.config)
+        now = datetime.now(settings.timezone)
+        try:
+            for period in due_periods(export_trigger(app.config), now, settings.catch_up_months):
+                made = make_period(db.session, period, "catch_up", settings, send_email=send_run_email)
+                if made:
+                    log.info("catch-up made %d workbook(s) for %s", len(made), f"{period:%Y-%m}")
+        finally:
+            db.session.remove()
+    retry(app)
+
+
+def retry(app) -> None:
+    with app.app_context():
+        settings = ExportSettings.from_config(app.config)
+        try:
+            retry_failed(db.session, settings, send_email=send_run_email)
+            retry_emails(db.session, settings)
+        finally:
+            db.session.remove()
+
+
+# ---- the scheduler -------------------------------------------------------------
+
+
+def build_scheduler(app, scheduler_class, *, catch_up_now: bool = True):
+    scheduler = scheduler_class(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": SchedulerThreadPool(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        timezone=app.config["TIMEZONE"],
+    )
+    scheduler.add_job(
+        monthly_export, export_trigger(app.config), args=[app], id=MONTHLY_JOB_ID, name="Monthly burden workbooks", replace_existing=True
+    )
+    scheduler.add_job(
+        retry,
+        IntervalTrigger(minutes=int(app.config.get("EXPORT_RETRY_MINUTES", 15)), timezone=app.config["TIMEZONE"]),
+        args=[app],
+        id=RETRY_JOB_ID,
+        name="Retry failed exports and emails",
+        replace_existing=True,
+    )
+    if catch_up_now:
+        # No trigger: run once, as soon as the scheduler starts.
+        scheduler.add_job(catch_up, args=[app], id=CATCH_UP_JOB_ID, name="Catch up missed workbooks", replace_existing=True)
+    return scheduler
+
+
+def start_background_scheduler(app) -> BackgroundScheduler:
+    """For `python run.py`: the scheduler in a thread of the serving process."""
+    existing = app.extensions.get("export_scheduler")
+    if existing is not None:
+        return existing
+    scheduler = build_scheduler(app, BackgroundScheduler)
+    scheduler.start()
+    app.extensions["export_scheduler"] = scheduler
+    next_run = scheduler.get_job(MONTHLY_JOB_ID).next_run_time
+    log.info("export scheduler started in-process; next monthly run %s", next_run)
+    import atexit
+
+    atexit.register(lambda: scheduler.running and scheduler.shutdown(wait=False))
+    return scheduler
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("tracker", "apscheduler"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Make the due and missing workbooks, retry failed ones, then exit.")
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """Run the export scheduler in the foreground (production runs exactly one)."""
+    _log_to_stderr()
+    app = current_app._get_current_object()
+    try:
+        export_trigger(app.config)
+    except ValueError as error:
+        raise click.ClickException(f"EXPORT_CRON '{app.config['EXPORT_CRON']}' is not a crontab expression: {error}") from None
+    if once:
+        catch_up(app)
+        log.info("catch-up done; exiting (--once)")
+        return
+    scheduler = build_scheduler(app, BlockingScheduler)
+
+    def stop(signum, _frame):
+        log.info("received %s; stopping the scheduler (a workbook being made is finished first)", signal.Signals(signum).name)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info(
+        "export scheduler started: cron '%s' in %s; exports in %s",
+        app.config["EXPORT_CRON"],
+        app.config["TIMEZONE"],
+        app.config["EXPORT_DIR"],
+    )
+    scheduler.start()  # blocks until stop()
+    log.info("export scheduler stopped")

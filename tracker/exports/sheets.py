@@ -1,0 +1,399 @@
+"""The workbook's summary sheets: figures gathered from the burden service, then laid out.
+
+Nothing here adds up entries: every number is a row or total of
+`tracker.burden.service.burden`, or exact integer minutes from its rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, describe, fte
+from tracker.catalogue.models import Team
+from tracker.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
+from tracker.exports.workbook import (
+    CHANGE, COUNT, DATE, DATETIME, HOURS, MONEY, MONTH, SHARE, fit, set_widths,
+)
+from tracker.exports.xlsx_text import text_cell
+from tracker.timeutil import add_months, month_end, utcnow
+
+LOCAL = ZoneInfo("Europe/London")  # SPEC: people read UK dates and times
+TOP = 5  # sources and requests listed on the Summary
+CHART_TEAMS = 20  # bars on the Summary chart
+TREND_CHART_TEAMS = 10  # lines on the Trend chart
+TREND_MONTHS = 12
+NO_ENTRIES = "No entries were logged for this period"
+
+
+@dataclass
+class MonthFigures:
+    month: date
+    start: date
+    end: date
+    team_ids: list[int] | None
+    totals: BurdenRow
+    by_team: dict[int, BurdenRow]
+    previous_by_team: dict[int, BurdenRow]
+    previous_totals: BurdenRow
+    teams: list[int]  # every team in scope, most hours first
+    team_info: dict[int, dict]
+    by_source: BurdenTable
+    by_request: BurdenTable
+    team_source: dict[tuple[int, int], BurdenRow]
+    trend_months: list[date]
+    trend_minutes: dict[tuple[int, str], int]
+    trend_teams: list[int]
+    generated_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def fte(self, row: BurdenRow) -> Decimal:
+        return fte(row.hours, self.days)
+
+    def team_name(self, team_id: int) -> str:
+        return self.team_info.get(team_id, {}).get("label", str(team_id))
+
+
+def gather(session, month: date, team_ids: list[int] | None) -> MonthFigures:
+    start, end = month, month_end(month)
+    flt = BurdenFilter(start, end, team_ids)
+    by_team = burden(flt, ("team",), with_counts=True, session=session)
+    previous_start = add_months(month, -1)
+    previous = burden(BurdenFilter(previous_start, month_end(previous_start), team_ids), ("team",), session=session)
+    trend_start = add_months(month, 1 - TREND_MONTHS)
+    trend = burden(BurdenFilter(trend_start, end, team_ids), ("team", "month"), session=session)
+
+    this_month = {row.key[0]: row for row in by_team.rows}
+    last_month = {row.key[0]: row for row in previous.rows}
+    trend_minutes = {(row.key[0], row.key[1]): row.minutes for row in trend.rows}
+    in_scope = set(this_month) | set(last_month) | {team for team, _ in trend_minutes} | _listed_teams(session, team_ids)
+    team_info = describe(session, "team", in_scope)
+
+    def by_hours(minutes_of):
+        return sorted(in_scope, key=lambda t: (-minutes_of(t), team_info.get(t, {}).get("label", "")))
+
+    teams = by_hours(lambda t: this_month[t].minutes if t in this_month else 0)
+    trend_total = {}
+    for (team, _), minutes in trend_minutes.items():
+        trend_total[team] = trend_total.get(team, 0) + minutes
+    team_source = burden(flt, ("team", "source"), session=session)
+    return MonthFigures(
+        month=month,
+        start=start,
+        end=end,
+        team_ids=team_ids,
+        totals=by_team.totals,
+        by_team=this_month,
+        previous_by_team=last_month,
+        previous_totals=previous.totals,
+        teams=teams,
+        team_info=team_info,
+        by_source=burden(flt, ("source",), with_counts=True, session=session),
+        by_request=burden(flt, ("request",), with_counts=True, session=session),
+        team_source={row.key: row for row in team_source.rows},
+        trend_months=[add_months(trend_start, i) for i in range(TREND_MONTHS)],
+        trend_minutes=trend_minutes,
+        trend_teams=by_hours(lambda t: trend_total.get(t, 0)),
+    )
+
+
+def _listed_teams(session, team_ids: list[int] | None) -> set[int]:
+    """Teams shown even with no entries: the ones asked for, or every active team."""
+    if team_ids is not None:
+        return set(team_ids)
+    return set(session.scalars(select(Team.id).where(Team.active.is_(True))))
+
+
+def _share(part: int, whole: int):
+    return Decimal(part) / Decimal(whole) if whole else None
+
+
+def _header(ws, fmt, names) -> None:
+    bold = fmt.array(bold=True)
+    ws.append([text_cell(ws, name, bold) for name in names])
+
+
+def _local(moment: datetime | None):
+    """Excel has no time zones: show UK wall-clock time."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(LOCAL).replace(tzinfo=None)
+
+
+# ---- By team -----------------------------------------------------------------
+
+BY_TEAM = ("Team", "Organisation", "Sector", "Entries", "Hours", "Cost (£)", "FTE", "Requests",
+           "Change in hours vs previous month")
+
+
+def write_by_team(ws, fmt, fig: MonthFigures) -> None:
+    info = fig.team_info
+    set_widths(ws, [fit([fig.team_name(t) for t in fig.teams], "Team"),
+                    fit([info.get(t, {}).get("organisation") for t in fig.teams], "Organisation"),
+                    16, 10, 10, 14, 8, 10, 16])
+    ws.freeze_panes = "A2"
+    _header(ws, fmt, BY_TEAM)
+    empty = BurdenRow((), ())
+    for team in fig.teams:
+        row = fig.by_team.get(team, empty)
+        before = fig.previous_by_team.get(team, empty)
+        ws.append([
+            text_cell(ws, fig.team_name(team)),
+            text_cell(ws, info.get(team, {}).get("organisation", "")),
+            SECTORS.get(info.get(team, {}).get("sector"), ""),
+            fmt.cell(ws, row.entries, COUNT),
+            fmt.cell(ws, row.hours, HOURS),
+            fmt.cell(ws, row.cost, MONEY),
+            fmt.cell(ws, fig.fte(row), HOURS),
+            fmt.cell(ws, row.requests or 0, COUNT),
+            fmt.cell(ws, row.hours - before.hours, CHANGE),
+        ])
+    total = fig.totals
+    ws.append([
+        fmt.cell(ws, "Total", bold=True), None, None,
+        fmt.cell(ws, total.entries, COUNT, bold=True),
+        fmt.cell(ws, total.hours, HOURS, bold=True),
+        fmt.cell(ws, total.cost, MONEY, bold=True),
+        fmt.cell(ws, fig.fte(total), HOURS, bold=True),
+        fmt.cell(ws, total.requests or 0, COUNT, bold=True),
+        fmt.cell(ws, total.hours - fig.previous_totals.hours, CHANGE, bold=True),
+    ])
+
+
+# ---- By source ---------------------------------------------------------------
+
+BY_SOURCE = ("Source", "Kind", "Requests", "Teams", "Entries", "Hours", "Cost (£)", "Share of hours")
+
+
+def write_by_source(ws, fmt, fig: MonthFigures) -> None:
+    table = fig.by_source
+    set_widths(ws, [fit([r.label[0] for r in table.rows], "Source"), 20, 10, 8, 10, 10, 14, 10])
+    ws.freeze_panes = "A2"
+    _header(ws, fmt, BY_SOURCE)
+    for row in table.rows:
+        info = table.info["source"].get(row.key[0], {})
+        ws.append([
+            text_cell(ws, row.label[0]),
+            SOURCE_KINDS.get(info.get("kind"), info.get("kind")),
+            fmt.cell(ws, row.requests, COUNT),
+            fmt.cell(ws, row.teams, COUNT),
+            fmt.cell(ws, row.entries, COUNT),
+            fmt.cell(ws, row.hours, HOURS),
+            fmt.cell(ws, row.cost, MONEY),
+            fmt.cell(ws, _share(row.minutes, fig.totals.minutes), SHARE),
+        ])
+    _totals_row(ws, fmt, fig, [None, fig.totals.requests, fig.totals.teams], share=True)
+
+
+def _totals_row(ws, fmt, fig, counts, share=False) -> None:
+    total = fig.totals
+    cells = [fmt.cell(ws, "Total", bold=True)]
+    cells += [None if c is None else fmt.cell(ws, c, COUNT, bold=True) for c in counts]
+    cells += [fmt.cell(ws, total.entries, COUNT, bold=True), fmt.cell(ws, total.hours, HOURS, bold=True),
+              fmt.cell(ws, total.cost, MONEY, bold=True)]
+    if share:
+        cells.append(fmt.cell(ws, 1 if total.minutes else None, SHARE, bold=True))
+    ws.append(cells)
+
+
+# ---- By request --------------------------------------------------------------
+
+BY_REQUEST = ("Request", "Source", "Frequency", "Obligation", "Teams", "Entries", "Hours", "Cost (£)",
+              "Hours per entry", "Cumulative share of hours", "Duplicated elsewhere (share)", "Used (share)")
+
+
+def write_by_request(ws, fmt, fig: MonthFigures) -> None:
+    """A Pareto list: most hours first, with the running share of all hours."""
+    table = fig.by_request
+    info = table.info["request"]
+    set_widths(ws, [fit([r.label[0] for r in table.rows], "Request", high=60),
+                    fit([info.get(r.key[0], {}).get("source") for r in table.rows], "Source"),
+                    12, 14, 8, 10, 10, 14, 10, 14, 14, 10])
+    ws.freeze_panes = "A2"
+    _header(ws, fmt, BY_REQUEST)
+    running = 0
+    for row in table.rows:
+        request = info.get(row.key[0], {})
+        running += row.minutes
+        ws.append([
+            text_cell(ws, row.label[0]),
+            text_cell(ws, request.get("source", "")),
+            FREQUENCIES.get(request.get("frequency"), ""),
+            OBLIGATIONS.get(request.get("obligation"), ""),
+            fmt.cell(ws, row.teams, COUNT),
+            fmt.cell(ws, row.entries, COUNT),
+            fmt.cell(ws, row.hours, HOURS),
+            fmt.cell(ws, row.cost, MONEY),
+            fmt.cell(ws, row.hours / row.entries if row.entries else None, HOURS),
+            fmt.cell(ws, _share(running, fig.totals.minutes), SHARE),
+            fmt.cell(ws, row.share_duplicated(), SHARE),
+            fmt.cell(ws, row.share_used(), SHARE),
+        ])
+    total = fig.totals
+    ws.append([
+        fmt.cell(ws, "Total", bold=True), None, None, None,
+        fmt.cell(ws, total.teams, COUNT, bold=True),
+        fmt.cell(ws, total.entries, COUNT, bold=True),
+        fmt.cell(ws, total.hours, HOURS, bold=True),
+        fmt.cell(ws, total.cost, MONEY, bold=True),
+        fmt.cell(ws, total.hours / total.entries if total.entries else None, HOURS, bold=True),
+        None,
+        fmt.cell(ws, total.share_duplicated(), SHARE, bold=True),
+        fmt.cell(ws, total.share_used(), SHARE, bold=True),
+    ])
+
+
+# ---- Team x Source -----------------------------------------------------------
+
+
+def write_team_x_source(ws, fmt, fig: MonthFigures) -> None:
+    """Hours: teams down, sources across, both most hours first, totals on the edges."""
+    sources = fig.by_source.rows
+    set_widths(ws, [fit([fig.team_name(t) for t in fig.teams], "Team")]
+               + [fit([s.label[0]], "", low=10, high=24) for s in sources] + [10])
+    ws.freeze_panes = "B2"
+    bold = fmt.array(bold=True)
+    ws.append([text_cell(ws, "Team", bold)] + [text_cell(ws, s.label[0], bold) for s in sources]
+              + [text_cell(ws, "Total", bold)])
+    for team in fig.teams:
+        cells = [text_cell(ws, fig.team_name(team))]
+        for source in sources:
+            part = fig.team_source.get((team, source.key[0]))
+            cells.append(fmt.cell(ws, part.hours, HOURS) if part else None)
+        team_row = fig.by_team.get(team)
+        cells.append(fmt.cell(ws, team_row.hours if team_row else 0, HOURS, bold=True))
+        ws.append(cells)
+    ws.append([fmt.cell(ws, "Total", bold=True)] + [fmt.cell(ws, s.hours, HOURS, bold=True) for s in sources]
+              + [fmt.cell(ws, fig.totals.hours, HOURS, bold=True)])
+
+
+# ---- Trend -------------------------------------------------------------------
+
+
+def write_trend(ws, fmt, fig: MonthFigures) -> None:
+    """Hours per team for the 12 months to the period; the chart shows the busiest teams."""
+    months = fig.trend_months
+    keys = [f"{m:%Y-%m}" for m in months]
+    teams = fig.trend_teams
+    set_widths(ws, [fit([fig.team_name(t) for t in teams], "Team")] + [10] * len(months) + [12])
+    ws.freeze_panes = "B2"
+    ws.append([text_cell(ws, "Team", fmt.array(bold=True))] + [fmt.cell(ws, m, MONTH, bold=True) for m in months]
+              + [text_cell(ws, f"Total ({len(months)} months)", fmt.array(bold=True))])
+    month_totals = dict.fromkeys(keys, 0)
+    for team in teams:
+        minutes = [fig.trend_minutes.get((team, k), 0) for k in keys]
+        for k, m in zip(keys, minutes):
+            month_totals[k] += m
+        ws.append([text_cell(ws, fig.team_name(team))] + [fmt.cell(ws, Decimal(m) / 60, HOURS) for m in minutes]
+                  + [fmt.cell(ws, Decimal(sum(minutes)) / 60, HOURS, bold=True)])
+    ws.append([fmt.cell(ws, "Total", bold=True)] + [fmt.cell(ws, Decimal(month_totals[k]) / 60, HOURS, bold=True)
+                                                    for k in keys]
+              + [fmt.cell(ws, Decimal(sum(month_totals.values())) / 60, HOURS, bold=True)])
+    if len(teams) > TREND_CHART_TEAMS:
+        ws.append([])
+        ws.append([f"The chart shows the {TREND_CHART_TEAMS} teams with the most hours over these "
+                   f"{len(months)} months; the table above lists all {len(teams)}."])
+
+    charted = max(1, min(len(teams), TREND_CHART_TEAMS))
+    chart = LineChart()
+    chart.title = "Hours per team by month"
+    chart.y_axis.title = "Hours"
+    chart.x_axis.title = "Month"
+    chart.x_axis.number_format = MONTH
+    chart.y_axis.number_format = "0"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.height, chart.width = 12, 26
+    chart.add_data(Reference(ws, min_col=1, max_col=len(months) + 1, min_row=2, max_row=charted + 1),
+                   from_rows=True, titles_from_data=True)
+    for series in chart.series:
+        series.smooth = False  # straight lines between months: a curve would invent values
+    chart.set_categories(Reference(ws, min_col=2, max_col=len(months) + 1, min_row=1, max_row=1))
+    ws.add_chart(chart, get_column_letter(len(months) + 4) + "2")  # right of the table, whatever its length
+
+
+# ---- Summary -----------------------------------------------------------------
+
+
+def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, signoffs: dict) -> None:
+    names = [fig.team_name(t) for t in fig.teams] + [r.label[0] for r in fig.by_source.rows[:TOP]]
+    names += [r.label[0] for r in fig.by_request.rows[:TOP]]
+    set_widths(ws, [fit(names + ["Hours where the information was seen used"], "", high=60), 36, 14, 14, 18])
+    total = fig.totals
+
+    def line(label, *values):
+        ws.append([fmt.cell(ws, label, bold=True), *values])
+
+    ws.append([fmt.cell(ws, "Reporting burden workbook", bold=True, size=14)])
+    line("Scope", text_cell(ws, scope_label))
+    line("Period", f"{fig.month:%B %Y}")
+    line("From", fmt.cell(ws, fig.start, DATE))
+    line("To", fmt.cell(ws, fig.end, DATE))
+    line("Generated at (UK time)", fmt.cell(ws, _local(fig.generated_at), DATETIME))
+    ws.append([])
+    if not total.entries:
+        ws.append([fmt.cell(ws, NO_ENTRIES, bold=True)])
+        ws.append([])
+    line("Entries", fmt.cell(ws, total.entries, COUNT))
+    line("Hours", fmt.cell(ws, total.hours, HOURS))
+    line("Cost (£)", fmt.cell(ws, total.cost, MONEY))
+    line("FTE", fmt.cell(ws, fig.fte(total), HOURS))
+    line("Days in period", fmt.cell(ws, fig.days, COUNT))
+    line("Teams with entries", fmt.cell(ws, total.teams or 0, COUNT))
+    line("Requests with entries", fmt.cell(ws, total.requests or 0, COUNT))
+    line("Hours on data already supplied elsewhere", fmt.cell(ws, total.share_duplicated(), SHARE))
+    line("Hours where the information was seen used", fmt.cell(ws, total.share_used(), SHARE))
+
+    ws.append([])
+    ws.append([fmt.cell(ws, f"Top {TOP} sources by hours", bold=True)])
+    _header(ws, fmt, ("Source", "Kind", "Hours", "Cost (£)", "Share of hours"))
+    for row in fig.by_source.rows[:TOP]:
+        kind = fig.by_source.info["source"].get(row.key[0], {}).get("kind")
+        ws.append([text_cell(ws, row.label[0]), SOURCE_KINDS.get(kind, kind), fmt.cell(ws, row.hours, HOURS),
+                   fmt.cell(ws, row.cost, MONEY), fmt.cell(ws, _share(row.minutes, total.minutes), SHARE)])
+    ws.append([])
+    ws.append([fmt.cell(ws, f"Top {TOP} requests by hours", bold=True)])
+    _header(ws, fmt, ("Request", "Source", "Hours", "Cost (£)", "Share of hours"))
+    for row in fig.by_request.rows[:TOP]:
+        source = fig.by_request.info["request"].get(row.key[0], {}).get("source", "")
+        ws.append([text_cell(ws, row.label[0]), text_cell(ws, source), fmt.cell(ws, row.hours, HOURS),
+                   fmt.cell(ws, row.cost, MONEY), fmt.cell(ws, _share(row.minutes, total.minutes), SHARE)])
+
+    ws.append([])
+    ws.append([fmt.cell(ws, "Sign-off", bold=True)])
+    _header(ws, fmt, ("Team", "Month signed off", "Signed off by", "Signed off at"))
+    for team in sorted(fig.teams, key=lambda t: fig.team_name(t).lower()):
+        signed = signoffs.get(team)
+        if signed:
+            ws.append([text_cell(ws, fig.team_name(team)), "Signed off", text_cell(ws, signed.get("by", "")),
+                       fmt.cell(ws, _local(signed.get("at")), DATETIME)])
+        else:
+            ws.append([text_cell(ws, fig.team_name(team)), "Not signed off"])
+
+    charted = max(1, min(len(fig.teams), CHART_TEAMS))
+    chart = BarChart()
+    chart.type = "bar"  # horizontal: team names stay readable
+    chart.title = "Hours by team"
+    if len(fig.teams) > CHART_TEAMS:
+        chart.title = f"Hours by team (the {CHART_TEAMS} with the most hours; By team lists all {len(fig.teams)})"
+    chart.y_axis.title = "Hours"
+    chart.x_axis.scaling.orientation = "maxMin"  # most hours at the top, as in the table
+    chart.y_axis.crosses = "max"  # ...and the hours axis still at the bottom
+    chart.y_axis.number_format = "0"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend = None
+    chart.height, chart.width = max(7.5, 0.6 * charted + 3), 18
+    chart.add_data(Reference(by_team_ws, min_col=5, min_row=1, max_row=charted + 1), titles_from_data=True)
+    chart.set_categories(Reference(by_team_ws, min_col=1, min_row=2, max_row=charted + 1))
+    ws.add_chart(chart, "G2")
