@@ -57,18 +57,27 @@ def new():
     form = LogEntryForm(user=current_user)
     if not form.validate_on_submit():
         return render_template("entries/form.html", form=form, entry=None), 400
+    refused = save_or_refuse(form, lambda values: create_entry(current_user, values))
+    if refused:
+        return render_template("entries/form.html", form=form, entry=None), 400
+    flash("Entry logged", "success")
+    return redirect(url_for("entries.new" if form.log_another.data else "entries.index"))
+
+
+def save_or_refuse(form, write) -> bool:
+    """Write the form's entry (and any request added inline) in one transaction.
+
+    Returns True when the write was refused; the reason is then on the form."""
     try:
-        values = values_with_request(form)
-        create_entry(current_user, values)
+        write(values_with_request(form))
         db.session.commit()
     except (EntryNotAllowed, IntegrityError) as error:
         db.session.rollback()
         if isinstance(error, IntegrityError) and not form.adding_request:
             raise
         show_refusal(form, error)
-        return render_template("entries/form.html", form=form, entry=None), 400
-    flash("Entry logged", "success")
-    return redirect(url_for("entries.new" if form.log_another.data else "entries.index"))
+        return True
+    return False
 
 
 @blueprint.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -84,14 +93,8 @@ def edit(entry_id: int):
         return render_template("entries/form.html", form=form, entry=entry)
     if not form.validate_on_submit():
         return render_template("entries/form.html", form=form, entry=entry), 400
-    try:
-        update_entry(current_user, entry, values_with_request(form))
-        db.session.commit()
-    except (EntryNotAllowed, IntegrityError) as error:
-        db.session.rollback()
-        if isinstance(error, IntegrityError) and not form.adding_request:
-            raise
-        show_refusal(form, error)
+    refused = save_or_refuse(form, lambda values: update_entry(current_user, entry, values))
+    if refused:
         return render_template("entries/form.html", form=form, entry=entry), 400
     flash("Entry changed", "success")
     return redirect(url_for("entries.index"))

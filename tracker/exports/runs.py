@@ -327,16 +327,8 @@ def make_period(session, period: date, trigger: str, settings: ExportSettings, s
 
     `send_email(session, run, settings)` is called after each successful
     scheduled run (tracker/exports/mailer.py); a failed send never undoes the workbook."""
-    made = []
-    for team_id in scopes_for_period(session, period):
-        run = claim_run(session, period, team_id, trigger, settings)
-        if run is None:
-            continue
-        run = build_run(session, run, settings)
-        made.append(run)
-        if send_email and run.status == "succeeded" and run.trigger in EMAILED_TRIGGERS:
-            send_email(session, run, settings)
-    return made
+    wanted = [(period, team_id, trigger) for team_id in scopes_for_period(session, period)]
+    return _claim_and_build(session, wanted, settings, send_email)
 
 
 def retry_failed(session, settings: ExportSettings, send_email=None) -> list[ExportRun]:
@@ -352,8 +344,13 @@ def retry_failed(session, settings: ExportSettings, send_email=None) -> list[Exp
         )
         .order_by(ExportRun.period, ExportRun.id)
     ).all()
+    return _claim_and_build(session, candidates, settings, send_email)
+
+
+def _claim_and_build(session, wanted, settings: ExportSettings, send_email=None) -> list[ExportRun]:
+    """Build each (period, team_id, trigger) this process manages to claim; skip the ones another holds."""
     made = []
-    for period, team_id, trigger in candidates:
+    for period, team_id, trigger in wanted:
         run = claim_run(session, period, team_id, trigger, settings)
         if run is None:
             continue
