@@ -15,6 +15,14 @@ SMTP_URL = None
 SMTP_FROM = "burden-tracker@localhost"
 SCHEDULER_ENABLED = True
 
+# Export scheduler tuning (tracker/exports/runs.py, scheduler.py, background.py).
+EXPORT_CATCH_UP_MONTHS = 2  # on start, make missing workbooks for this many ended months
+EXPORT_RETRY_MINUTES = 15  # how often failed builds and emails are retried
+EXPORT_MAX_ATTEMPTS = 5  # a build that failed this often is left for a person to look at
+EXPORT_MAX_EMAIL_ATTEMPTS = 10
+EXPORT_STALE_MINUTES = 120  # a "running" claim older than this belonged to a dead process
+EXPORT_WORKERS = 2  # threads for "make now" in each web process
+
 # Employer on-costs added to Agenda for Change pay when the default rates are made.
 EMPLOYER_ONCOST = "0.28"
 

@@ -851,7 +851,7 @@ def test_openapi_document_is_valid_and_lists_every_route(app, manager_api):
         p.get("name") or document["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]]["name"]
         for p in paths["/api/v1/burden"]["get"]["parameters"]
     }
-    assert burden_params == {"group_by", "from", "to", "team_id"}
+    assert burden_params == {"group_by", "from", "to", "team_id", "source_id"}
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer", "description": "A token from `create-token`."
     }

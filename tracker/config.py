@@ -17,6 +17,12 @@ ENV_SETTINGS = {
     "SMTP_FROM": str,
     "EMPLOYER_ONCOST": str,
     "SCHEDULER_ENABLED": lambda v: v.strip().lower() not in {"0", "false", "no", "off", ""},
+    "EXPORT_CATCH_UP_MONTHS": int,
+    "EXPORT_RETRY_MINUTES": int,
+    "EXPORT_MAX_ATTEMPTS": int,
+    "EXPORT_MAX_EMAIL_ATTEMPTS": int,
+    "EXPORT_STALE_MINUTES": int,
+    "EXPORT_WORKERS": int,
 }
 
 RELAXED_ENVIRONMENTS = {"development", "testing"}

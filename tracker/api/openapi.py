@@ -364,11 +364,14 @@ PATHS = {
             "operationId": "getBurden",
             "parameters": [
                 query("group_by", {**enum(BURDEN_GROUPINGS), "default": "team"}, "How rows are grouped."),
-                param("from"),
-                param("to"),
-                param("team_id"),
+                query("from", DATE, "First day, inclusive (YYYY-MM-DD). Default: the 1st of the month "
+                      "11 months before `to` (the last 12 calendar months)."),
+                query("to", DATE, "Last day, inclusive (YYYY-MM-DD); not before `from`. Default: today "
+                      "(Europe/London)."),
+                query("team_id", ID, "Only this team. A team the caller may not see answers 400 with the reason."),
+                query("source_id", ID, "Only requests from this source."),
             ],
-            "responses": {**ok("Burden rows and totals", ref("Burden")), **errors("400", "401", "404")},
+            "responses": {**ok("Burden rows and totals", ref("Burden")), **errors("400", "401")},
         }
     },
     "/api/v1/openapi.json": {
