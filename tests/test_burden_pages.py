@@ -106,6 +106,20 @@ def test_commissioner_dashboard_figures(commissioner_client, work, team, other_t
     )
 
 
+def test_commissioner_sees_which_team_each_request_weighs_on(commissioner_client, work, team, other_team):
+    html = commissioner_client.get("/burden/?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    census, inspection = work["census"].id, work["inspection"].id
+    # Census: 60 min (team) + 600 min (other team at band 8a) = 11 h; the other team carries 10 h of it
+    assert cell(html, "team-of-request", census, "request-hours") == "11.00"
+    assert cell(html, "team-of-request", census, "team") == other_team.name
+    assert cell(html, "team-of-request", census, "team-hours") == "10.00"
+    assert cell(html, "team-of-request", census, "share") == "90.9%"
+    # 10 h × £38.743009 (band 8a default) = £387.43009
+    assert cell(html, "team-of-request", census, "team-cost") == "£387.43"
+    assert cell(html, "team-of-request", inspection, "team") == team.name
+    assert cell(html, "team-of-request", inspection, "share") == "100.0%"
+
+
 def test_page_api_and_service_agree(commissioner_client, work):
     from tracker.burden.service import BurdenFilter, burden
     from tracker.template_helpers import money

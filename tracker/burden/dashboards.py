@@ -85,6 +85,19 @@ class TeamPerRequest:
 
 
 @dataclass
+class RequestHeaviestTeam:
+    """One of the costliest requests, and the team that carries most of it."""
+
+    request: BurdenRow
+    source: str
+    team: BurdenRow  # key/label are (request, team)
+
+    @property
+    def share_of_hours(self) -> Decimal | None:
+        return Decimal(self.team.minutes) / self.request.minutes if self.request.minutes else None
+
+
+@dataclass
 class CommissionerDashboard:
     query: BurdenQuery
     by_sector: BurdenTable
@@ -92,6 +105,7 @@ class CommissionerDashboard:
     by_source: BurdenTable
     by_team: BurdenTable
     heaviest_per_request: list[TeamPerRequest] = field(default_factory=list)
+    heaviest_team_of_request: list[RequestHeaviestTeam] = field(default_factory=list)
 
     @property
     def totals(self) -> BurdenRow:
@@ -157,7 +171,29 @@ def commissioner_dashboard(query: BurdenQuery) -> CommissionerDashboard:
         by_source=burden(flt, ("source",)),
         by_team=by_team,
         heaviest_per_request=heaviest[:TOP],
+        heaviest_team_of_request=heaviest_team_of_each_request(flt),
     )
+
+
+def heaviest_team_of_each_request(flt) -> list[RequestHeaviestTeam]:
+    """For the costliest requests by hours, the team that spends most time on each."""
+    by_request = burden(flt, ("request",))
+    top = by_request.rows[:TOP]
+    if not top:
+        return []
+    request_ids = [row.key[0] for row in top]
+    by_request_team = burden(
+        type(flt)(flt.start, flt.end, flt.team_ids, flt.source_ids, request_ids), ("request", "team")
+    )
+    heaviest: dict = {}
+    for row in by_request_team.rows:  # sorted by hours, largest first: the first seen per request wins
+        heaviest.setdefault(row.key[0], row)
+    sources = by_request.info.get("request", {})
+    return [
+        RequestHeaviestTeam(request=row, source=sources.get(row.key[0], {}).get("source", ""), team=heaviest[row.key[0]])
+        for row in top
+        if row.key[0] in heaviest
+    ]
 
 
 def info_column(table: BurdenTable, dimension: str, name: str) -> dict:
