@@ -107,7 +107,11 @@ def test_commissioner_dashboard_figures(commissioner_client, work, team, other_t
 
 
 def test_commissioner_sees_which_team_each_request_weighs_on(commissioner_client, work, team, other_team):
-    html = commissioner_client.get("/burden/?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    dashboard = commissioner_client.get("/burden/?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
+    assert 'data-testid="request-teams-link"' in dashboard
+    response = commissioner_client.get("/burden/requests?from=2026-03-01&to=2026-03-31")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
     census, inspection = work["census"].id, work["inspection"].id
     # Census: 60 min (team) + 600 min (other team at band 8a) = 11 h; the other team carries 10 h of it
     assert cell(html, "team-of-request", census, "request-hours") == "11.00"
@@ -118,6 +122,14 @@ def test_commissioner_sees_which_team_each_request_weighs_on(commissioner_client
     assert cell(html, "team-of-request", census, "team-cost") == "£387.43"
     assert cell(html, "team-of-request", inspection, "team") == team.name
     assert cell(html, "team-of-request", inspection, "share") == "100.0%"
+    # Census (11 h) is listed before inspection (4 h)
+    assert html.index(f'data-key="{census}"') < html.index(f'data-key="{inspection}"')
+
+
+def test_request_teams_page_is_for_commissioners_and_admins(manager_client, lead_client, commissioner_client):
+    assert manager_client.get("/burden/requests").status_code == 404
+    assert lead_client.get("/burden/requests").status_code == 404
+    assert commissioner_client.get("/burden/requests?from=2026-03-31&to=2026-03-01").status_code == 400
 
 
 def test_page_api_and_service_agree(commissioner_client, work):

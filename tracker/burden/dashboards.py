@@ -105,7 +105,6 @@ class CommissionerDashboard:
     by_source: BurdenTable
     by_team: BurdenTable
     heaviest_per_request: list[TeamPerRequest] = field(default_factory=list)
-    heaviest_team_of_request: list[RequestHeaviestTeam] = field(default_factory=list)
 
     @property
     def totals(self) -> BurdenRow:
@@ -171,28 +170,26 @@ def commissioner_dashboard(query: BurdenQuery) -> CommissionerDashboard:
         by_source=burden(flt, ("source",)),
         by_team=by_team,
         heaviest_per_request=heaviest[:TOP],
-        heaviest_team_of_request=heaviest_team_of_each_request(flt),
     )
 
 
 def heaviest_team_of_each_request(flt) -> list[RequestHeaviestTeam]:
-    """For the costliest requests by hours, the team that spends most time on each."""
-    by_request = burden(flt, ("request",))
-    top = by_request.rows[:TOP]
-    if not top:
-        return []
-    request_ids = [row.key[0] for row in top]
-    by_request_team = burden(
-        type(flt)(flt.start, flt.end, flt.team_ids, flt.source_ids, request_ids), ("request", "team")
-    )
+    """Every request with entries, costliest first, and the team that spends most time on it.
+
+    One grouped query (request × team): each request's total is the sum of its
+    teams' rows, so the two figures can never disagree."""
+    table = burden(flt, ("request", "team"))
+    totals: dict = {}
     heaviest: dict = {}
-    for row in by_request_team.rows:  # sorted by hours, largest first: the first seen per request wins
-        heaviest.setdefault(row.key[0], row)
-    sources = by_request.info.get("request", {})
+    for row in table.rows:  # largest first, so the first row seen for a request is its heaviest team
+        request_id = row.key[0]
+        totals.setdefault(request_id, BurdenRow((request_id,), (row.label[0],))).add(row)
+        heaviest.setdefault(request_id, row)
+    sources = table.info.get("request", {})
+    ranked = sorted(totals.values(), key=lambda r: (-r.minutes, r.label))
     return [
-        RequestHeaviestTeam(request=row, source=sources.get(row.key[0], {}).get("source", ""), team=heaviest[row.key[0]])
-        for row in top
-        if row.key[0] in heaviest
+        RequestHeaviestTeam(request=r, source=sources.get(r.key[0], {}).get("source", ""), team=heaviest[r.key[0]])
+        for r in ranked
     ]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.access import role_required, visible_teams
 from tracker.burden import charts, default_rates
-from tracker.burden.dashboards import commissioner_dashboard, info_column, team_dashboard
+from tracker.burden.dashboards import commissioner_dashboard, heaviest_team_of_each_request, info_column, team_dashboard
 from tracker.burden.filters import local_today, parse_burden_query
 from tracker.burden.forms import RateForm
 from tracker.burden.models import Rate
@@ -52,6 +52,24 @@ def dashboard():
         return render_template("burden/commissioner.html", **context)
     context["board"] = team_dashboard(query)
     return render_template("burden/team.html", **context)
+
+
+@blueprint.route("/requests")
+@role_required("commissioner", "admin")
+def request_teams():
+    """For each request, the team it weighs on most (kept off the dashboard: it groups request × team)."""
+    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
+    context = {
+        "errors": errors,
+        "args": request.args,
+        "teams": visible_teams(current_user),
+        "sources": list(db.session.scalars(select(Source).order_by(Source.name))),
+        "all_teams": True,
+        "query": query,
+    }
+    if errors:
+        return render_template("burden/request_teams.html", rows=[], **context), 400
+    return render_template("burden/request_teams.html", rows=heaviest_team_of_each_request(query.burden_filter()), **context)
 
 
 @blueprint.route("/rates", methods=["GET", "POST"])

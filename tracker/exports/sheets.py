@@ -328,7 +328,7 @@ def write_trend(ws, fmt, fig: MonthFigures) -> None:
 def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, signoffs: dict) -> None:
     names = [fig.team_name(t) for t in fig.teams] + [r.label[0] for r in fig.by_source.rows[:TOP]]
     names += [r.label[0] for r in fig.by_request.rows[:TOP]]
-    set_widths(ws, [fit(names + ["Hours where the information was seen used"], "", high=60), 36, 14, 14, 18])
+    set_widths(ws, [fit(names + ["Share of hours where the information was seen used"], "", high=60), 36, 14, 14, 18])
     total = fig.totals
 
     def line(label, *values):
@@ -351,8 +351,8 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     line("Days in period", fmt.cell(ws, fig.days, COUNT))
     line("Teams with entries", fmt.cell(ws, total.teams or 0, COUNT))
     line("Requests with entries", fmt.cell(ws, total.requests or 0, COUNT))
-    line("Hours on data already supplied elsewhere", fmt.cell(ws, total.share_duplicated(), SHARE))
-    line("Hours where the information was seen used", fmt.cell(ws, total.share_used(), SHARE))
+    line("Share of hours on data already supplied elsewhere", fmt.cell(ws, total.share_duplicated(), SHARE))
+    line("Share of hours where the information was seen used", fmt.cell(ws, total.share_used(), SHARE))
 
     ws.append([])
     ws.append([fmt.cell(ws, f"Top {TOP} sources by hours", bold=True)])
