@@ -11,6 +11,8 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from tracker.admin import services
 from tracker.choices import ROLES, SECTORS, SOURCE_KINDS, TEAM_ROLES
+from tracker.parsing import is_id
+from tracker.validators import plain_text
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -53,7 +55,7 @@ class TeamRolesField(Field):
                 continue
             team_id, value = key[len(prefix):], formdata.get(key, "")
             self.raw[team_id] = value
-            if not team_id.isdigit() or value not in (NO_TEAM_ROLE, *TEAM_ROLES):
+            if not is_id(team_id) or value not in (NO_TEAM_ROLE, *TEAM_ROLES):
                 self.process_errors = ["For each team choose no role, manager or lead"]
                 continue
             if value:
@@ -96,7 +98,7 @@ class UserForm(FlaskForm):
     name = StringField(
         "Full name",
         filters=[_strip],
-        validators=[DataRequired("Enter the person's name"), Length(max=120, message="The name must be 120 characters or fewer")],
+        validators=[DataRequired("Enter the person's name"), Length(max=120, message="The name must be 120 characters or fewer"), plain_text],
     )
     role = SelectField(
         "Role",
@@ -146,14 +148,14 @@ class TeamForm(FlaskForm):
     name = StringField(
         "Team name",
         filters=[_strip],
-        validators=[DataRequired("Enter the team's name"), Length(max=120, message="The name must be 120 characters or fewer")],
+        validators=[DataRequired("Enter the team's name"), Length(max=120, message="The name must be 120 characters or fewer"), plain_text],
     )
     organisation = StringField(
         "Organisation",
         filters=[_strip],
         validators=[
             DataRequired("Enter the organisation the team belongs to"),
-            Length(max=200, message="The organisation must be 200 characters or fewer"),
+            Length(max=200, message="The organisation must be 200 characters or fewer"), plain_text,
         ],
     )
     sector = SelectField(
@@ -176,7 +178,7 @@ class SourceEditForm(FlaskForm):
     name = StringField(
         "Name",
         filters=[_strip],
-        validators=[DataRequired("Enter the source's name"), Length(max=160, message="The name must be 160 characters or fewer")],
+        validators=[DataRequired("Enter the source's name"), Length(max=160, message="The name must be 160 characters or fewer"), plain_text],
     )
     kind = SelectField(
         "Kind of source",

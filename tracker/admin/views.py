@@ -14,6 +14,7 @@ from tracker.catalogue import services as catalogue
 from tracker.catalogue.models import Source, Team
 from tracker.catalogue.views import page_number, page_url
 from tracker.extensions import db
+from tracker.parsing import is_id, parse_id
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -211,7 +212,7 @@ def audit():
     raw_user = request.args.get("user_id", "").strip()
     user_id = None
     if raw_user:
-        if raw_user.isdigit() and db.session.get(User, int(raw_user)) is not None:
+        if is_id(raw_user) and db.session.get(User, parse_id(raw_user)) is not None:
             user_id = int(raw_user)
         else:
             errors["user_id"] = "Choose a user from the list"

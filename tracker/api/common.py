@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.api import blueprint
 from tracker.extensions import csrf
+from tracker.parsing import is_id
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -46,7 +47,7 @@ def json_body() -> dict:
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not is_id(raw) or int(raw) < 1:
         abort(make_response(validation_error({"page": ["page must be a whole number from 1"]})))
     return int(raw)
 
@@ -69,7 +70,7 @@ def whole_number_arg(name: str, message: str) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not is_id(raw):
         abort(make_response(validation_error({name: [message]})))
     return int(raw)
 

@@ -7,6 +7,7 @@ import sys
 import click
 from sqlalchemy import func, select
 
+from tracker import audit
 from tracker.auth.models import ApiToken, Membership, User
 from tracker.catalogue.models import Team
 from tracker.choices import ROLES
@@ -44,6 +45,17 @@ def create_user(email: str, role: str, team_names=(), password: str | None = Non
     return user
 
 
+def account_summary(user: User) -> dict:
+    """What the audit trail keeps of an account: never the password hash."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "teams": {m.team.name: m.role for m in user.memberships},
+        "password": "(set)" if user.password_hash else "(none)",
+    }
+
+
 def new_api_token(user: User) -> str:
     token = "rbt_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token)))
@@ -70,6 +82,7 @@ def register(app) -> None:
             user = create_user(email, role, teams, password, name)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
+        audit.record(db.session, None, "cli_create_user", user, new=account_summary(user))
         db.session.commit()
         click.echo(f"User {user.email} ({user.role}) ready, id {user.id}.")
 
@@ -81,5 +94,6 @@ def register(app) -> None:
         if user is None:
             raise click.ClickException(f"No user with email {email}.")
         token = new_api_token(user)
+        audit.record(db.session, None, "cli_create_token", user, new={"token_for": user.email})
         db.session.commit()
         click.echo(token)

@@ -18,6 +18,7 @@ from tracker.burden.service import BurdenFilter
 from tracker.catalogue.models import Source, Team
 from tracker.extensions import db
 from tracker.timeutil import add_months
+from tracker.parsing import is_id
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
@@ -94,7 +95,7 @@ def _whole_number(args: Mapping[str, str], name: str, errors: dict, what: str) -
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not is_id(raw) or len(raw) > 12:
         errors[name] = [f"{name} must be the whole-number id of {what}"]
         return None
     return int(raw)

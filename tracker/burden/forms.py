@@ -14,6 +14,7 @@ from tracker.burden.models import Rate
 from tracker.choices import BANDS
 from tracker.entries.forms import RealDateField, json_to_formdata, latest_allowed_date
 from tracker.extensions import db
+from tracker.validators import plain_text
 
 COST_PLACES = 6
 MAX_HOURLY_COST = Decimal("10000")
@@ -75,7 +76,7 @@ class RateForm(FlaskForm):
     note = StringField(
         "Note (optional)",
         description="For example, the pay award it reflects.",
-        validators=[Optional(), Length(max=NOTE_MAX, message=f"The note must be {NOTE_MAX} characters or fewer")],
+        validators=[Optional(), Length(max=NOTE_MAX, message=f"The note must be {NOTE_MAX} characters or fewer"), plain_text],
     )
 
     @classmethod

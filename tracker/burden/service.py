@@ -120,6 +120,8 @@ def burden(
     group_by = tuple(group_by)
     for name in group_by:
         dimension(name)  # unknown names fail before any SQL
+    if flt.start > flt.end:  # an empty period: nothing to add up (callers refuse it as input)
+        return BurdenTable(group_by, flt, [], BurdenRow((), ("Total",)))
     rates = RateBook.load(session)
     selects = []
     segment_starts = [flt.start]

@@ -14,6 +14,8 @@ from tracker.catalogue.models import Request, Source
 from tracker.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.entries.forms import json_to_formdata
 from tracker.extensions import db
+from tracker.parsing import is_id
+from tracker.validators import plain_text
 
 SOURCE_NAME_MAX = 160
 REQUEST_TITLE_MAX = 200
@@ -46,7 +48,7 @@ class SourceForm(JsonFormMixin, FlaskForm):
         filters=[strip],
         validators=[
             DataRequired("Enter the name of the body that asks"),
-            Length(max=SOURCE_NAME_MAX, message=f"The name must be {SOURCE_NAME_MAX} characters or fewer"),
+            Length(max=SOURCE_NAME_MAX, message=f"The name must be {SOURCE_NAME_MAX} characters or fewer"), plain_text,
         ],
     )
     kind = SelectField(
@@ -82,7 +84,7 @@ class RequestForm(JsonFormMixin, FlaskForm):
         filters=[strip],
         validators=[
             DataRequired("Enter the title of the request"),
-            Length(max=REQUEST_TITLE_MAX, message=f"The title must be {REQUEST_TITLE_MAX} characters or fewer"),
+            Length(max=REQUEST_TITLE_MAX, message=f"The title must be {REQUEST_TITLE_MAX} characters or fewer"), plain_text,
         ],
     )
     source_id = SelectField(
@@ -108,7 +110,7 @@ class RequestForm(JsonFormMixin, FlaskForm):
         filters=[strip],
         validators=[
             Optional(),
-            Length(max=DESCRIPTION_MAX, message=f"The description must be {DESCRIPTION_MAX} characters or fewer"),
+            Length(max=DESCRIPTION_MAX, message=f"The description must be {DESCRIPTION_MAX} characters or fewer"), plain_text,
         ],
     )
 
@@ -119,7 +121,7 @@ class RequestForm(JsonFormMixin, FlaskForm):
         self.source_id.choices = [("", "Choose who asks")] + [(str(sid), name) for sid, name in sources]
 
     def validate_source_id(self, field):
-        if not field.data.isdigit() or db.session.get(Source, int(field.data)) is None:
+        if not is_id(field.data) or db.session.get(Source, int(field.data)) is None:
             raise ValidationError("Choose a source from the catalogue")
 
     def validate_frequency(self, field):
@@ -132,7 +134,7 @@ class RequestForm(JsonFormMixin, FlaskForm):
 
     def validate_title(self, field):
         source_id = self.source_id.data
-        if not (source_id or "").isdigit():
+        if not is_id(source_id):
             return  # the source's own message says what is wrong
         clash = db.session.scalar(
             select(Request).where(Request.source_id == int(source_id), func.lower(Request.title) == field.data.lower())
@@ -205,7 +207,7 @@ class RequestStatusForm(FlaskForm):
             raise ValidationError(f"Choose a status from: {allowed(REQUEST_STATUSES)}")
 
     def validate_merged_into_id(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and not is_id(field.data):
             raise ValidationError("Choose a request from the catalogue")
 
     def merged_into(self) -> int | None:

@@ -14,6 +14,7 @@ from tracker.catalogue import services
 from tracker.catalogue.forms import RequestFilterForm, RequestForm, RequestStatusForm, SourceForm
 from tracker.catalogue.models import Request, Source
 from tracker.extensions import db
+from tracker.parsing import is_id
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
@@ -21,7 +22,7 @@ blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 def page_number() -> int:
     """The page asked for; anything that is not a page number shows the first."""
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return int(raw) if is_id(raw) and int(raw) > 0 else 1
 
 
 def page_url(page: int) -> str:
@@ -99,7 +100,7 @@ def request_status(request_id: int):
 @blueprint.route("/requests/new", methods=["GET", "POST"])
 def request_new():
     form = RequestForm()
-    if request.method == "GET" and request.args.get("source_id", "").isdigit():
+    if request.method == "GET" and is_id(request.args.get("source_id", "")):
         form.source_id.data = request.args["source_id"]
     if request.method == "POST":
         if not form.validate():

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from wtforms import Form, SelectField
 from wtforms.validators import ValidationError
 
+from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.catalogue.models import Request, Source
 from tracker.entries.forms import RealDateField
 from tracker.extensions import db
@@ -53,9 +54,19 @@ class EntryFilterForm(Form):
     def validate_request(self, field):
         self._check_choice(field, "Choose a request from the list")
 
+    def validate_date_from(self, field):
+        self._check_not_too_early(field)
+
     def validate_date_to(self, field):
+        self._check_not_too_early(field)
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date must be the same as or after the start date")
+
+    @staticmethod
+    def _check_not_too_early(field):
+        # No entry can be dated before the default rates start; an open start means that date.
+        if field.data and field.data < DEFAULTS_EFFECTIVE_FROM:
+            raise ValidationError(f"The date must be on or after {DEFAULTS_EFFECTIVE_FROM:%-d %B %Y}")
 
     def chosen_id(self, field) -> int | None:
         return int(field.data) if field.data else None

@@ -19,6 +19,8 @@ from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.catalogue.models import Request, Source
 from tracker.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
+from tracker.parsing import is_id
+from tracker.validators import plain_text
 
 NOTES_MAX = 2000
 LOGGABLE_STATUSES = ("active", "under_review")
@@ -56,6 +58,9 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(self.message) from None
+        if self.data is not None and abs(self.data) >= 10**18:  # beyond any database integer
+            self.data = None
+            raise ValueError(self.message)
 
     def pre_validate(self, form):
         if self.process_errors:
@@ -112,7 +117,7 @@ class EntryForm(FlaskForm):
     )
     notes = TextAreaField(
         "Notes (optional)",
-        validators=[Optional(), Length(max=NOTES_MAX, message=f"Notes must be {NOTES_MAX} characters or fewer")],
+        validators=[Optional(), Length(max=NOTES_MAX, message=f"Notes must be {NOTES_MAX} characters or fewer"), plain_text],
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -142,7 +147,7 @@ class EntryForm(FlaskForm):
         if existing is not None:
             places.append((existing.team_id, existing.occurred_on))
         team = str(self.team_id.data or "")
-        if team.isdigit():
+        if is_id(team) and int(team) in {t.id for t in self.teams}:  # never reveal other teams' sign-offs
             places.append((int(team), day))
         for team_id, when in places:
             reason = lock_reason(db.session, team_id, when)
@@ -242,11 +247,11 @@ class LogEntryForm(EntryForm):
     request_id = SelectField("Request", coerce=str, validate_choice=False)
 
     new_request_title = StringField(
-        "Title of the request", validators=[Optional(), Length(max=200, message="The title must be 200 characters or fewer")]
+        "Title of the request", validators=[Optional(), Length(max=200, message="The title must be 200 characters or fewer"), plain_text]
     )
     new_request_source_id = SelectField("Who asked for it", coerce=str, validate_choice=False)
     new_source_name = StringField(
-        "Name of the new source", validators=[Optional(), Length(max=160, message="The name must be 160 characters or fewer")]
+        "Name of the new source", validators=[Optional(), Length(max=160, message="The name must be 160 characters or fewer"), plain_text]
     )
     new_source_kind = SelectField("Kind of source", choices=[("", "Choose a kind")] + list(SOURCE_KINDS.items()), validate_choice=False)
     new_request_frequency = SelectField(
@@ -285,7 +290,7 @@ class LogEntryForm(EntryForm):
             if not (self.new_request_title.data or "").strip():
                 raise ValidationError("Choose the request this work was for, or add it below")
             return
-        if not field.data.isdigit():
+        if not is_id(field.data):
             raise ValidationError("Choose a request from the catalogue")
         field.data_int = int(field.data)
         request = db.session.get(Request, field.data_int)
@@ -340,7 +345,7 @@ class LogEntryForm(EntryForm):
                 fail(self.new_source_name, "That source already exists: choose it from the list")
             if self.new_source_kind.data not in SOURCE_KINDS:
                 fail(self.new_source_kind, "Choose the kind of source")
-        elif not (source_choice or "").isdigit() or db.session.get(Source, int(source_choice)) is None:
+        elif not is_id(source_choice) or db.session.get(Source, int(source_choice)) is None:
             fail(self.new_request_source_id, "Choose who asked for it")
         elif db.session.scalar(
             select(Request.id).where(Request.source_id == int(source_choice), Request.title == title)

@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.exports.signoff import REASON_MAX, month_label
 from tracker.timeutil import month_start, parse_month
+from tracker.validators import plain_text
 
 ALL_TEAMS = "all"
 
@@ -77,6 +78,6 @@ class ReopenForm(FlaskForm):
         "Why are you reopening this month?",
         validators=[
             InputRequired("Enter why the month is being reopened"),
-            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
+            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"), plain_text,
         ],
     )

@@ -20,6 +20,7 @@ from tracker.exports.runs import ExportSettings, run_file_path
 from tracker.exports.signoff import SignoffError, long_date, month_label, reopen, sign_off, signoffs_visible
 from tracker.extensions import db
 from tracker.timeutil import parse_month
+from tracker.parsing import is_id, parse_id
 
 blueprint = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -154,7 +155,7 @@ def run(run_id: int):
 
 @blueprint.route("/progress")
 def progress():
-    ids = [int(v) for v in request.args.getlist("run") if v.isdigit()][:50]
+    ids = [parse_id(v) for v in request.args.getlist("run") if is_id(v)][:50]
     runs = [r for r in (db.session.get(ExportRun, i) for i in ids) if r is not None and can_see_run(current_user, r)]
     if not runs:
         abort(404)
