@@ -125,3 +125,26 @@ def test_cli_account_changes_are_audited(app, db, team):
     assert event.new["teams"] == {team.name: "lead"}
     assert "hash" not in str(event.new) and event.new["password"] == "(set)"
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_a_uniqueness_race_is_a_409_not_a_500(make_app, db, make_user):
+    """Two people add the same source at once: the second insert hits the unique constraint."""
+    from tests.conftest import AuthActions
+    from tracker.catalogue.models import Source
+
+    app = make_app()
+
+    @app.route("/_race")
+    def race():  # the moment after another user's commit, before ours
+        db.session.add(Source(name="Care Quality Commission", kind="regulator"))
+        db.session.add(Source(name="Care Quality Commission", kind="regulator"))
+        db.session.flush()
+        return "unreachable"
+
+    admin = make_user("admin")
+    client = app.test_client()
+    AuthActions(client).login(admin.email)
+    response = client.get("/_race")
+    assert response.status_code == 409
+    assert "Someone saved the same thing" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Source).where(Source.name == "Care Quality Commission")) == 0

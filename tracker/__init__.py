@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from sqlalchemy.exc import IntegrityError
 
 from tracker import config as settings
 from tracker import database  # noqa: F401  (registers SQLite connection pragmas)
@@ -87,6 +88,15 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 404, 405, 413, 429, 500):
         app.errorhandler(code)(render_error)
+
+    @app.errorhandler(IntegrityError)
+    def write_conflict(error):
+        """The forms check uniqueness first, so this is a race with another user: say so, not 500."""
+        db.session.rollback()
+        message = "Someone saved the same thing at the same moment. Go back, check, and try again."
+        if request.path.startswith("/api/"):
+            return jsonify({"errors": {"conflict": [message]}}), 409
+        return render_template("errors/error.html", error=None, code=409, message=message), 409
 
 
 def register_commands(app: Flask) -> None:
