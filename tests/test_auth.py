@@ -108,3 +108,8 @@ def test_production_with_secret_key_uses_secure_cookies(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["DATABASE_URL"].startswith("sqlite:///")
+
+
+def test_an_unknown_time_zone_is_refused_at_start(make_app):
+    with pytest.raises(ConfigError, match="TIMEZONE 'Mars/Olympus'"):
+        make_app(TIMEZONE="Mars/Olympus")

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.burden.filters import default_period, local_today
+from tracker.burden.filters import default_period
+from tracker.timeutil import local_today
 from tracker.burden.service import BurdenFilter, burden
 from tracker.entries.services import delete_entry
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
@@ -57,6 +58,10 @@ def finalise(app) -> None:
             raise ConfigError("SECRET_KEY must be set in the environment outside development and testing.")
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True
+    try:
+        ZoneInfo(cfg.get("TIMEZONE") or "Europe/London")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE '{cfg.get('TIMEZONE')}' is not a known time zone (for example Europe/London).") from None
     url = cfg.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'tracker.sqlite'}"
     cfg["DATABASE_URL"] = normalise_database_url(url)
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]

@@ -2,10 +2,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Europe/London"
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def app_timezone(name: str | None = None) -> ZoneInfo:
+    """The users' time zone: `name`, else the app's TIMEZONE, else Europe/London outside an app.
+
+    TIMEZONE is checked when the app starts (tracker/config.py), so this never guesses."""
+    if name is None:
+        try:
+            from flask import current_app
+
+            name = current_app.config.get("TIMEZONE")
+        except RuntimeError:  # outside an app context
+            name = None
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
+
+
+def local_today(name: str | None = None) -> date:
+    """Today where the users are, which is what "this month" and "ended" mean to them."""
+    return datetime.now(app_timezone(name)).date()
+
+
+def month_label(month: date) -> str:
+    """'March 2026'."""
+    return f"{month:%B %Y}"
 
 
 def month_start(day: date) -> date:

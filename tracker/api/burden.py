@@ -20,7 +20,8 @@ from flask_login import current_user
 from tracker.api import blueprint
 from tracker.api.common import validation_error
 from tracker.api.serialise import pounds, rounded
-from tracker.burden.filters import local_today, parse_burden_query
+from tracker.burden.filters import parse_burden_query
+from tracker.timeutil import local_today
 from tracker.burden.service import burden
 
 API_GROUPINGS = ("team", "source", "request", "month")

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from tracker.burden.filters import BurdenQuery
 from tracker.burden.service import BurdenRow, BurdenTable, burden, fte
-from tracker.timeutil import add_months
+from tracker.timeutil import add_months, month_label
 
 TOP = 10
 
@@ -111,10 +111,6 @@ class CommissionerDashboard:
         return self.by_team.totals
 
 
-def _month_label(day: date) -> str:
-    return day.strftime("%B %Y")
-
-
 def team_dashboard(query: BurdenQuery) -> TeamDashboard:
     """A manager's or lead's teams: this month against last, the trend, where the time goes."""
     end = query.end
@@ -122,8 +118,8 @@ def team_dashboard(query: BurdenQuery) -> TeamDashboard:
     last_start, last_end = add_months(end, -1), this_start - timedelta(days=1)
     this = burden(query.burden_filter(this_start, end)).totals
     last = burden(query.burden_filter(last_start, last_end)).totals
-    this_label = _month_label(end) + ("" if (end + timedelta(days=1)).day == 1 else f" (1 to {end.day})")
-    months = Change(PeriodFigures(this_label, this_start, end, this), PeriodFigures(_month_label(last_start), last_start, last_end, last))
+    this_label = month_label(end) + ("" if (end + timedelta(days=1)).day == 1 else f" (1 to {end.day})")
+    months = Change(PeriodFigures(this_label, this_start, end, this), PeriodFigures(month_label(last_start), last_start, last_end, last))
 
     first_month = add_months(end, -11)
     by_month = burden(query.burden_filter(first_month, end), ("month",))

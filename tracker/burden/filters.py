@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
@@ -24,14 +23,6 @@ EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_RULE = "Enter a real date in the form YYYY-MM-DD"
-
-
-def local_today(timezone_name: str | None) -> date:
-    """Today where the users are (TIMEZONE), which is what "this month" means to them."""
-    try:
-        return datetime.now(ZoneInfo(timezone_name or "Europe/London")).date()
-    except (ZoneInfoNotFoundError, ValueError):
-        return date.today()
 
 
 def default_period(today: date) -> tuple[date, date]:

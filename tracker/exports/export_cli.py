@@ -7,9 +7,7 @@ message, a non-zero exit and no file."""
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -20,7 +18,7 @@ from tqdm import tqdm
 from tracker.catalogue.models import Team
 from tracker.exports.workbook import build_workbook, workbook_filename
 from tracker.extensions import db
-from tracker.timeutil import month_start, parse_month
+from tracker.timeutil import local_today, month_start, parse_month
 
 
 def signoffs_for(session, month, team_ids) -> dict:
@@ -48,7 +46,7 @@ def ended_month(text: str, timezone: str):
         month = parse_month(text)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="'--month'") from None
-    today = datetime.now(ZoneInfo(timezone)).date()
+    today = local_today(timezone)
     if month >= month_start(today):
         raise click.BadParameter(
             f"{month:%B %Y} has not ended yet (today is {today.isoformat()} in {timezone}); "

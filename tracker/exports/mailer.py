@@ -19,7 +19,7 @@ from sqlalchemy import and_, select, update
 from tracker.auth.models import Membership, User
 from tracker.exports.models import ExportRun
 from tracker.exports.runs import ExportSettings, run_file_path
-from tracker.exports.signoff import month_label
+from tracker.timeutil import month_label
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("tracker.exports.mail")

@@ -16,9 +16,8 @@ from tracker.auth.access import leads_team
 from tracker.auth.models import User
 from tracker.catalogue.models import Team
 from tracker.exports.models import MonthSignoff
-from tracker.timeutil import month_start, utcnow
+from tracker.timeutil import app_timezone, local_today, month_label, month_start, utcnow
 
-DEFAULT_TIMEZONE = "Europe/London"
 REASON_MAX = 1000
 
 
@@ -26,29 +25,11 @@ class SignoffError(ValueError):
     """The sign-off or reopen cannot be done; the message says why."""
 
 
-def local_timezone() -> ZoneInfo:
-    """The app's TIMEZONE when running inside the app, else the default (dates people read)."""
-    try:
-        from flask import current_app
-
-        return ZoneInfo(current_app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
-    except RuntimeError:  # outside an app context
-        return ZoneInfo(DEFAULT_TIMEZONE)
-
-
-def local_today(tz: ZoneInfo | None = None) -> date:
-    return datetime.now(tz or local_timezone()).date()
-
-
 def long_date(moment: datetime | date, tz: ZoneInfo | None = None) -> str:
     """3 April 2026 (in the local time zone when given a timestamp)."""
     if isinstance(moment, datetime):
-        moment = moment.astimezone(tz or local_timezone()).date()
+        moment = moment.astimezone(tz or app_timezone()).date()
     return f"{moment.day} {moment:%B %Y}"
-
-
-def month_label(month: date) -> str:
-    return f"{month:%B %Y}"
 
 
 def open_signoff(session, team_id: int, day: date) -> MonthSignoff | None:

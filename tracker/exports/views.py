@@ -17,9 +17,9 @@ from tracker.exports.background import request_exports
 from tracker.exports.forms import ALL_TEAMS, MakeNowForm, ReopenForm, SignoffForm
 from tracker.exports.models import EXPORT_TRIGGERS, ExportRun, MonthSignoff, scope_for
 from tracker.exports.runs import ExportSettings, run_file_path
-from tracker.exports.signoff import SignoffError, long_date, month_label, reopen, sign_off, signoffs_visible
+from tracker.exports.signoff import SignoffError, long_date, reopen, sign_off, signoffs_visible
 from tracker.extensions import db
-from tracker.timeutil import parse_month
+from tracker.timeutil import month_label, parse_month
 from tracker.parsing import is_id, parse_id
 
 blueprint = Blueprint("exports", __name__, url_prefix="/exports")
