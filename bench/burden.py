@@ -70,7 +70,7 @@ def seed_if_needed(app, args) -> None:
     from sqlalchemy import func, select
 
     from tracker.demo.seed import seed_demo
-    from tracker.entries.models import Entry
+    from tracker.models.entries import Entry
     from tracker.extensions import db
 
     with app.app_context():

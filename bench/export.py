@@ -80,9 +80,9 @@ def _plain_insert(session, entries: int, teams: int) -> int:
 
     from sqlalchemy import insert
 
-    from tracker.auth.models import User
-    from tracker.catalogue.models import Request, Source, Team
-    from tracker.entries.models import Entry
+    from tracker.models.auth import User
+    from tracker.models.catalogue import Request, Source, Team
+    from tracker.models.entries import Entry
 
     rng = random.Random(7)
     sources = [Source(name=f"Source {i}", kind="national_body") for i in range(12)]
@@ -136,7 +136,7 @@ def run_bare(db_path: Path, out: Path) -> dict:
         from openpyxl import Workbook
         from sqlalchemy import select
 
-        from tracker.entries.models import Entry
+        from tracker.models.entries import Entry
         from tracker.extensions import db
 
         started, cpu = time.perf_counter(), time.process_time()

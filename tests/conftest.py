@@ -134,7 +134,7 @@ _counter = itertools.count(1)
 @pytest.fixture
 def make_team(db):
     def build(name=None, sector="nhs_trust", organisation="Northshire NHS Foundation Trust"):
-        from tracker.catalogue.models import Team
+        from tracker.models.catalogue import Team
         from tracker.catalogue.services import slugify
 
         n = next(_counter)
@@ -163,7 +163,7 @@ def make_user(db):
 @pytest.fixture
 def make_source(db):
     def build(name=None, kind="national_body"):
-        from tracker.catalogue.models import Source
+        from tracker.models.catalogue import Source
 
         source = Source(name=name or f"Source {next(_counter)}", kind=kind)
         db.session.add(source)
@@ -176,7 +176,7 @@ def make_source(db):
 @pytest.fixture
 def make_request(db, make_source):
     def build(title=None, source=None, frequency="monthly", obligation="contractual", status="active"):
-        from tracker.catalogue.models import Request
+        from tracker.models.catalogue import Request
 
         request = Request(
             title=title or f"Request {next(_counter)}",

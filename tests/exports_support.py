@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tracker.exports.models import ExportRun
+from tracker.models.exports import ExportRun
 from tracker.exports.runs import ExportSettings
-from tracker.timeutil import add_months, month_start
+from tracker.shared.timeutil import add_months, month_start
 
 LONDON = ZoneInfo("Europe/London")
 # The month before is due from midnight on the 1st, so "last month" is always due in tests.

@@ -7,10 +7,10 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from tracker.audit.models import AuditEvent
+from tracker.models.audit import AuditEvent
 from tracker.auth.access import loggable_teams
-from tracker.auth.models import Membership, User
-from tracker.catalogue.models import Source, Team
+from tracker.models.auth import Membership, User
+from tracker.models.catalogue import Source, Team
 from tests.conftest import PASSWORD, AuthActions
 
 NEW_PASSWORD = "a much longer passphrase"

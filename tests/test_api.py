@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
-from tracker.audit.models import AuditEvent
+from tracker.models.audit import AuditEvent
 from tracker.auth.commands import new_api_token
-from tracker.auth.models import ApiToken
+from tracker.models.auth import ApiToken
 from tracker.burden.default_rates import default_hourly_cost
-from tracker.burden.models import Rate
-from tracker.catalogue.models import Request, Source
-from tracker.entries.models import Entry
-from tracker.timeutil import utcnow
+from tracker.models.burden import Rate
+from tracker.models.catalogue import Request, Source
+from tracker.models.entries import Entry
+from tracker.shared.timeutil import utcnow
 
 TODAY = date.today()
 

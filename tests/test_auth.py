@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tracker import create_app
-from tracker.auth.models import User
+from tracker.models.auth import User
 from tracker.config import ConfigError
 from tests.conftest import PASSWORD
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tracker.entries.models import Entry
+from tracker.models.entries import Entry
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

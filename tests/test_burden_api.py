@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tracker.burden.filters import default_period
-from tracker.timeutil import local_today
+from tracker.shared.timeutil import local_today
 from tracker.burden.service import BurdenFilter, burden
 from tracker.entries.services import delete_entry
 

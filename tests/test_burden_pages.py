@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tracker.burden.models import Rate
+from tracker.models.burden import Rate
 from tracker.extensions import db
 
 RATE_5 = Decimal("22.532883")

@@ -18,13 +18,13 @@ from sqlalchemy import delete, select
 
 from tracker.burden import rollup
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.burden.models import BurdenRollup, Rate
+from tracker.models.burden import BurdenRollup, Rate
 from tracker.burden.rate_changes import create_rate
 from tracker.burden.rates import RateBook
 from tracker.burden.periods import plan_period
 from tracker.burden.service import GROUPINGS, BurdenFilter, burden, burden_direct
-from tracker.catalogue.models import Request
-from tracker.entries.models import Entry
+from tracker.models.catalogue import Request
+from tracker.models.entries import Entry
 from tracker.entries.services import create_entry, delete_entry, update_entry
 
 WINDOW_START = date(2025, 12, 10)

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from tracker.burden.default_rates import default_hourly_cost
-from tracker.burden.models import Rate
+from tracker.models.burden import Rate
 from tracker.burden.service import BurdenFilter, burden, burden_direct, fte
 
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tracker.audit.models import AuditEvent
-from tracker.catalogue.models import Request, Source
+from tracker.models.audit import AuditEvent
+from tracker.models.catalogue import Request, Source
 from tracker.extensions import db as _db
 from tests.conftest import PASSWORD
 

@@ -9,15 +9,16 @@ from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select
 
 from tests.conftest import base_config, empty_tables
-from tracker import choices, create_app
-from tracker.audit.models import AuditEvent
-from tracker.auth.models import Membership, User
-from tracker.catalogue.models import Request, Source, Team
+from tracker import create_app
+from tracker.shared import choices
+from tracker.models.audit import AuditEvent
+from tracker.models.auth import Membership, User
+from tracker.models.catalogue import Request, Source, Team
 from tracker.demo import bulk, data
 from tracker.demo.seed import plan_people, plan_team_work, plan_teams, seed_demo
-from tracker.entries.models import Entry
+from tracker.models.entries import Entry
 from tracker.extensions import db as _db
-from tracker.timeutil import add_months, month_start
+from tracker.shared.timeutil import add_months, month_start
 
 SMALL = ["--teams", "3", "--months", "2", "--entries", "500"]
 LOGIN = re.compile(r"Demo admin login: (\S+) / password: (\S+)")

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tracker.audit.models import AuditEvent
+from tracker.models.audit import AuditEvent
 from tracker.burden.default_rates import default_hourly_cost
-from tracker.catalogue.models import Request, Source
-from tracker.entries.models import Entry
+from tracker.models.catalogue import Request, Source
+from tracker.models.entries import Entry
 from tracker.template_helpers import money
 
 TODAY = date.today()
@@ -587,8 +587,8 @@ def test_list_needs_login(client):
 
 
 def test_a_signed_off_month_is_read_only_and_the_pages_say_why(manager_client, db, make_user, make_entry, team, sitrep):
-    from tracker.exports.signoff import sign_off
-    from tracker.timeutil import add_months
+    from tracker.signoff.services import sign_off
+    from tracker.shared.timeutil import add_months
 
     month = add_months(TODAY, -3)
     entry = make_entry(manager_client.user, team, sitrep, occurred_on=month + timedelta(days=4), minutes=60)

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.exports.workbook import SHEET_NAMES
-from tracker.timeutil import add_months, month_start
+from tracker.shared.timeutil import add_months, month_start
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,7 +152,7 @@ def test_an_unwritable_export_folder_fails_cleanly(cli, export_dir, logged):
 
 
 def test_the_workbook_says_who_signed_the_month_off(cli, export_dir, db, team, logged, make_user):
-    from tracker.exports.signoff import sign_off
+    from tracker.signoff.services import sign_off
 
     lead = make_user("lead", [team], name="Lee Lead")
     sign_off(db.session, lead, team, LAST_MONTH)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tests.exports_support import login, runs, settings_of
 from tracker.exports.background import wait_for_background_exports
-from tracker.exports.models import ExportRun
+from tracker.models.exports import ExportRun
 from tracker.exports.runs import claim_run, make_period
-from tracker.timeutil import add_months
+from tracker.shared.timeutil import add_months
 
 
 def listed_runs(html: str) -> list[int]:

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from tests.exports_support import last_month, runs, settings_of, unwritable
-from tracker.exports.models import ExportRun
+from tracker.models.exports import ExportRun
 from tracker.exports.runs import (
     build_run,
     claim_run,
@@ -19,7 +19,7 @@ from tracker.exports.runs import (
     run_file_path,
     scopes_for_period,
 )
-from tracker.timeutil import add_months, utcnow
+from tracker.shared.timeutil import add_months, utcnow
 
 
 def test_first_claim_inserts_a_running_row_and_a_second_claim_gets_nothing(app, db, export_dir, world):
@@ -36,7 +36,7 @@ def test_first_claim_inserts_a_running_row_and_a_second_claim_gets_nothing(app, 
 def test_the_database_refuses_a_second_row_for_a_period_and_scope(app, db, world):
     from sqlalchemy.exc import IntegrityError
 
-    from tracker.timeutil import utcnow
+    from tracker.shared.timeutil import utcnow
 
     for _ in range(2):
         db.session.add(ExportRun(period=world.month, scope="region", team_id=None, status="running", trigger="schedule", claimed_by="x", queued_at=utcnow(), heartbeat_at=utcnow()))
@@ -78,7 +78,7 @@ def test_a_month_makes_the_region_workbook_and_one_per_team(app, db, export_dir,
 
 
 def test_teams_with_members_that_existed_that_month_get_a_workbook_even_without_entries(app, db, world, make_team, make_user):
-    from tracker.catalogue.models import Team
+    from tracker.models.catalogue import Team
 
     quiet = make_team("Quiet team")
     make_user("manager", [quiet])
@@ -175,7 +175,7 @@ def test_a_month_with_no_entries_still_gets_a_valid_region_workbook(app, db, exp
     empty_month = add_months(last_month(), -6)
     from sqlalchemy import update as sql_update
 
-    from tracker.catalogue.models import Team
+    from tracker.models.catalogue import Team
 
     db.session.execute(sql_update(Team).values(created_at=utcnow() - timedelta(days=400)))
     db.session.commit()

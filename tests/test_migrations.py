@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, inspect, select, text
 from tests.conftest import base_config
 from tracker import create_app
 from tracker.burden.default_rates import DEFAULT_ONCOST, DEFAULTS_EFFECTIVE_FROM, default_rates
-from tracker.burden.models import Rate
-from tracker.choices import BANDS
+from tracker.models.burden import Rate
+from tracker.shared.choices import BANDS
 from tracker.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tracker.audit.models import AuditEvent
-from tracker.auth.models import ApiToken
-from tracker.entries.models import Entry
+from tracker.models.audit import AuditEvent
+from tracker.models.auth import ApiToken
+from tracker.models.entries import Entry
 
 ODD_IDS = ["²", "99999999999999999999", "-1", "abc", "1.5", ""]
 
@@ -69,7 +69,7 @@ def test_an_end_date_before_any_entry_is_refused_by_the_filter(manager_client):
 
 
 def test_sign_off_refusal_never_names_another_team(db, app, make_user, team, other_team, make_request, manager_client):
-    from tracker.exports.signoff import sign_off
+    from tracker.signoff.services import sign_off
 
     other_lead = make_user("lead", [other_team], name="Olga Otherlead")
     sign_off(db.session, other_lead, other_team, date(2026, 1, 1))
@@ -130,7 +130,7 @@ def test_cli_account_changes_are_audited(app, db, team):
 def test_a_uniqueness_race_is_a_409_not_a_500(make_app, db, make_user):
     """Two people add the same source at once: the second insert hits the unique constraint."""
     from tests.conftest import AuthActions
-    from tracker.catalogue.models import Source
+    from tracker.models.catalogue import Source
 
     app = make_app()
 

@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select, update
 
 from tests.exports_support import LONDON, flask_env, runs, settings_of
-from tracker.exports.models import ExportRun
+from tracker.models.exports import ExportRun
 from tracker.exports.runs import ExportSettings, claim_run, make_period, period_dir
 from tracker.exports.scheduler import (
     CATCH_UP_JOB_ID,

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tests.exports_support import LONDON, login, runs, settings_of
-from tracker.audit.models import AuditEvent
+from tracker.models.audit import AuditEvent
 from tracker.auth.commands import new_api_token
-from tracker.entries.models import Entry
+from tracker.models.entries import Entry
 from tracker.exports.background import wait_for_background_exports
-from tracker.exports.models import MonthSignoff
+from tracker.models.exports import MonthSignoff
 from tracker.exports.runs import build_run, claim_run, make_period, run_file_path
-from tracker.exports.signoff import is_locked, signoffs_for
-from tracker.timeutil import add_months, utcnow
+from tracker.signoff.services import is_locked, signoffs_for
+from tracker.shared.timeutil import add_months, utcnow
 
 
 def expected_reason(world) -> str:

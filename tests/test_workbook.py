@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from tracker.burden.default_rates import default_hourly_cost
-from tracker.burden.models import Rate
+from tracker.models.burden import Rate
 from tracker.burden.service import BurdenFilter, burden
 from tracker.exports import entries_sheet
 from tracker.exports.sheets import NO_ENTRIES
 from tracker.exports.workbook import SHEET_NAMES, build_workbook, workbook_filename
-from tracker.exports.xlsx_text import csv_safe, text_cell
+from tracker.shared.xlsx.text import csv_safe, text_cell
 
 MARCH = date(2026, 3, 1)
 PENNY = 0.005
@@ -270,7 +270,7 @@ def test_work_logged_during_an_export_does_not_split_the_figures(db, make_app, t
     def someone_logs_work(done, total):
         if done == 0:
             with other_app.app_context():
-                from tracker.auth.models import User
+                from tracker.models.auth import User
 
                 create_entry(other_db.session.get(User, ids["user"]), {
                     "request_id": request_id, "team_id": ids["north"], "occurred_on": date(2026, 3, 12),

@@ -1,20 +1,16 @@
 """Every `flask --app tracker COMMAND`, registered from its feature."""
 from __future__ import annotations
 
+from flask import Flask
 
-def register(app) -> None:
+
+def register(app: Flask) -> None:
     from tracker.auth import commands as auth_commands
+    from tracker.demo import commands as demo_commands
+    from tracker.exports.export_cli import export_command
+    from tracker.exports.scheduler import scheduler_command
 
     auth_commands.register(app)
-    try:
-        from tracker.demo import commands as demo_commands
-    except ImportError:  # feature not built yet
-        demo_commands = None
-    if demo_commands:
-        demo_commands.register(app)
-    try:
-        from tracker.exports import commands as export_commands
-    except ImportError:
-        export_commands = None
-    if export_commands:
-        export_commands.register(app)
+    demo_commands.register(app)
+    app.cli.add_command(export_command)
+    app.cli.add_command(scheduler_command)

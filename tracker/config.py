@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tracker.shared import passwords
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
 # Settings read from the environment, with how to turn the text into a value.
@@ -53,6 +55,10 @@ def finalise(app) -> None:
     """Fill in derived settings and refuse unsafe ones."""
     cfg = app.config
     env = cfg.get("APP_ENV", "production")
+    if env == "testing" and "PASSWORD_HASH_METHOD" not in cfg:
+        cfg["PASSWORD_HASH_METHOD"] = passwords.TESTING_METHOD  # hundreds of test users; see shared/passwords.py
+    cfg.setdefault("PASSWORD_HASH_METHOD", passwords.PRODUCTION_METHOD)
+    passwords.use_method(cfg["PASSWORD_HASH_METHOD"])
     if env not in RELAXED_ENVIRONMENTS:
         if not os.environ.get("SECRET_KEY") and cfg.get("SECRET_KEY") in (None, "", "dev-only-not-secret"):
             raise ConfigError("SECRET_KEY must be set in the environment outside development and testing.")

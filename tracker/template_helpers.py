@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask
 
-from tracker import choices
+from tracker.shared import choices
 
 # (endpoint, label, roles that see it; empty means everyone signed in)
 NAV_LINKS = [

@@ -10,9 +10,9 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from tracker.admin import services
-from tracker.choices import ROLES, SECTORS, SOURCE_KINDS, TEAM_ROLES
-from tracker.parsing import is_id
-from tracker.validators import plain_text
+from tracker.shared.choices import ROLES, SECTORS, SOURCE_KINDS, TEAM_ROLES
+from tracker.shared.parsing import is_id
+from tracker.shared.validators import plain_text
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200

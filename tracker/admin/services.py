@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import audit, choices
-from tracker.audit.models import AuditEvent
-from tracker.auth.models import Membership, User
-from tracker.catalogue.models import Request, Source, Team
+from tracker import audit
+from tracker.shared import choices
+from tracker.models.audit import AuditEvent
+from tracker.models.auth import Membership, User
+from tracker.models.catalogue import Request, Source, Team
 from tracker.catalogue.services import update_with_audit
 from tracker.extensions import db
 

@@ -9,12 +9,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.admin import forms, services
-from tracker.auth.models import User
+from tracker.models.auth import User
 from tracker.catalogue import services as catalogue
-from tracker.catalogue.models import Source, Team
+from tracker.models.catalogue import Source, Team
 from tracker.catalogue.views import page_number, page_url
 from tracker.extensions import db
-from tracker.parsing import is_id, parse_id
+from tracker.shared.parsing import is_id, parse_id
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -1,20 +1,10 @@
 """JSON API at /api/v1 (SPEC): bearer token or session.
 
-Each resource has its own module; they all register routes on `blueprint`.
-Errors: 400 {"errors": {field: [message]}}, 401 without a valid token, 404 for
-anything the caller may not see."""
+Each resource has its own module; each registers its routes on `blueprint`
+when imported below. Errors: 400 {"errors": {field: [message]}}; 401, 403,
+404, 405, 409 and 413 {"message": "..."} (tracker/api/common.py)."""
 from flask import Blueprint
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from tracker.api import common  # noqa: E402,F401  (error handlers, CSRF for session callers)
-
-# Resource modules register their routes when imported.
-import importlib  # noqa: E402
-
-for _module in ("catalogue", "entries", "rates", "burden", "openapi"):
-    try:
-        importlib.import_module(f"tracker.api.{_module}")
-    except ModuleNotFoundError as error:  # a feature not built yet
-        if error.name != f"tracker.api.{_module}":
-            raise
+from tracker.api import burden, catalogue, common, entries, openapi, rates  # noqa: E402,F401  (routes register on import)

@@ -21,7 +21,7 @@ from tracker.api import blueprint
 from tracker.api.common import validation_error
 from tracker.api.serialise import pounds, rounded
 from tracker.burden.filters import parse_burden_query
-from tracker.timeutil import local_today
+from tracker.shared.timeutil import local_today
 from tracker.burden.service import burden
 
 API_GROUPINGS = ("team", "source", "request", "month")

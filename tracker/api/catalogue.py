@@ -15,8 +15,8 @@ from tracker.api.serialise import request_to_json, source_to_json, team_to_json
 from tracker.auth.access import visible_team_ids
 from tracker.catalogue import services
 from tracker.catalogue.forms import RequestForm, SourceForm
-from tracker.catalogue.models import Request, Source, Team
-from tracker.choices import REQUEST_STATUSES, SOURCE_KINDS
+from tracker.models.catalogue import Request, Source, Team
+from tracker.shared.choices import REQUEST_STATUSES, SOURCE_KINDS
 from tracker.extensions import db
 
 

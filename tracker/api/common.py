@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.api import blueprint
 from tracker.extensions import csrf
-from tracker.parsing import is_id
+from tracker.shared.parsing import is_id
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

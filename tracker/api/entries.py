@@ -23,10 +23,10 @@ from tracker.api.common import (
 from tracker.api.serialise import entry_to_json
 from tracker.auth.access import can_edit_entry, can_see_team, team_or_404, visible_team_ids
 from tracker.burden.rates import RateBook
-from tracker.catalogue.models import Request
+from tracker.models.catalogue import Request
 from tracker.entries import services
 from tracker.entries.forms import API_FIELDS, EntryForm
-from tracker.entries.models import Entry
+from tracker.models.entries import Entry
 from tracker.extensions import db
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from tracker.api import blueprint
-from tracker.choices import (
+from tracker.shared.choices import (
     ANSWERS,
     BANDS,
     FREQUENCIES,

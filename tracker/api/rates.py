@@ -12,9 +12,9 @@ from tracker.api.common import json_body, page_number, paginate, single_value_er
 from tracker.api.serialise import rate_to_json
 from tracker.auth.access import role_required
 from tracker.burden.forms import RateForm
-from tracker.burden.models import Rate
+from tracker.models.burden import Rate
 from tracker.burden.rate_changes import RateExists, create_rate
-from tracker.choices import BANDS
+from tracker.shared.choices import BANDS
 from tracker.extensions import db
 
 DUPLICATE_MESSAGE = "That band already has a rate from that date. A rate is never changed: choose another date"

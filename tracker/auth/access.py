@@ -10,8 +10,8 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.auth.models import Membership, User
-from tracker.catalogue.models import Team
+from tracker.models.auth import Membership, User
+from tracker.models.catalogue import Team
 from tracker.extensions import db
 
 

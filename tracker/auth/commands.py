@@ -8,9 +8,9 @@ import click
 from sqlalchemy import func, select
 
 from tracker import audit
-from tracker.auth.models import ApiToken, Membership, User
-from tracker.catalogue.models import Team
-from tracker.choices import ROLES
+from tracker.models.auth import ApiToken, Membership, User
+from tracker.models.catalogue import Team
+from tracker.shared.choices import ROLES
 from tracker.extensions import db
 
 

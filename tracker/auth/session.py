@@ -8,9 +8,9 @@ from flask import Flask, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.auth.models import ApiToken, User
+from tracker.models.auth import ApiToken, User
 from tracker.extensions import db, login_manager
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import utcnow
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "assets"}
 

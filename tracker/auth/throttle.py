@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tracker.auth.models import LoginAttempt
+from tracker.models.auth import LoginAttempt
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import utcnow
 
 WINDOW = timedelta(minutes=1)
 

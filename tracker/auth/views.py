@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
 from tracker.auth.forms import LoginForm
-from tracker.auth.models import User
+from tracker.models.auth import User
 from tracker.auth.throttle import note_attempt, too_many_attempts
 from tracker.extensions import db
 

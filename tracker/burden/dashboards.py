@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from tracker.burden.filters import BurdenQuery
 from tracker.burden.service import BurdenRow, BurdenTable, burden, fte
-from tracker.timeutil import add_months, month_label
+from tracker.shared.timeutil import add_months, month_label
 
 TOP = 10
 
@@ -191,7 +191,7 @@ def heaviest_team_of_each_request(flt) -> list[RequestHeaviestTeam]:
 
 def info_column(table: BurdenTable, dimension: str, name: str) -> dict:
     """{key: readable text} of one descriptive field, for an extra table column (kinds and sectors as labels)."""
-    from tracker.choices import SECTORS, SOURCE_KINDS
+    from tracker.shared.choices import SECTORS, SOURCE_KINDS
 
     labels = {"kind": SOURCE_KINDS, "sector": SECTORS}.get(name, {})
     return {

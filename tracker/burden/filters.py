@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from tracker.auth.access import visible_team_ids
 from tracker.burden.service import BurdenFilter
-from tracker.catalogue.models import Source, Team
+from tracker.models.catalogue import Source, Team
 from tracker.extensions import db
-from tracker.timeutil import add_months
-from tracker.parsing import is_id
+from tracker.shared.timeutil import add_months
+from tracker.shared.parsing import is_id
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)

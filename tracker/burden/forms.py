@@ -10,11 +10,11 @@ from wtforms import DecimalField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.burden.models import Rate
-from tracker.choices import BANDS
-from tracker.entries.forms import RealDateField, json_to_formdata, latest_allowed_date
+from tracker.models.burden import Rate
+from tracker.shared.choices import BANDS
+from tracker.shared.forms import RealDateField, json_to_formdata, latest_allowed_date
 from tracker.extensions import db
-from tracker.validators import plain_text
+from tracker.shared.validators import plain_text
 
 COST_PLACES = 6
 MAX_HOURLY_COST = Decimal("10000")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
-from tracker.timeutil import add_months
+from tracker.shared.timeutil import add_months
 
 DayRange = tuple[date, date]  # inclusive
 

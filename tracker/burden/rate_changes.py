@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker import audit
-from tracker.burden.models import Rate
-from tracker.choices import BANDS
+from tracker.models.burden import Rate
+from tracker.shared.choices import BANDS
 from tracker.extensions import db
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.burden.default_rates import OTHER_FALLS_BACK_TO
-from tracker.burden.models import Rate
+from tracker.models.burden import Rate
 
 
 class NoRate(LookupError):

@@ -23,8 +23,8 @@ from sqlalchemy import and_, case, cast, delete, func, insert, literal_column, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import Date
 
-from tracker.burden.models import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
-from tracker.entries.models import Entry
+from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
+from tracker.models.entries import Entry
 
 # level -> the id columns of its key besides month and band
 LEVELS = {
@@ -162,7 +162,7 @@ def rebuild_rollups(session, start: date | None = None, end: date | None = None)
     if first:
         source = source.where(Entry.occurred_on >= first)
     if last:
-        from tracker.timeutil import month_end
+        from tracker.shared.timeutil import month_end
 
         source = source.where(Entry.occurred_on <= month_end(last))
     source = source.group_by(month, Entry.team_id, Entry.request_id, Entry.band)

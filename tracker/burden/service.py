@@ -14,90 +14,18 @@ every entry write (tracker/burden/rollup.py, tracker/burden/sources.py);
 `burden_direct` reads the entries table alone, as the reference."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Iterable, Sequence
 
 from sqlalchemy import func, literal_column, null, select, union_all
 
+from tracker.burden.figures import SIXTY, BurdenFilter, BurdenRow, BurdenTable, fte
 from tracker.burden.rates import RateBook
-from tracker.burden.sources import GROUPINGS, BadGrouping, dimension, grouped_select, parts, segment_of, signed
-from tracker.catalogue.models import Request, Source, Team
-from tracker.choices import BANDS, SECTORS, SOURCE_KINDS
+from tracker.burden.row_sources import GROUPINGS, BadGrouping, dimension, grouped_select, parts, segment_of, signed
+from tracker.models.catalogue import Request, Source, Team
+from tracker.shared.choices import BANDS, SECTORS, SOURCE_KINDS
 from tracker.extensions import db
-
-HOURS_PER_WEEK = Decimal("37.5")
-SIXTY = Decimal(60)
-
-
-@dataclass(frozen=True)
-class BurdenFilter:
-    """Which entries count: occurred_on in [start, end] (both inclusive)."""
-
-    start: date
-    end: date
-    team_ids: Sequence[int] | None = None  # None: every team
-    source_ids: Sequence[int] | None = None
-    request_ids: Sequence[int] | None = None
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-def fte(hours: Decimal, days: int) -> Decimal:
-    """Whole-time equivalents: hours over what one full-time person works in `days`."""
-    if days <= 0:
-        return Decimal(0)
-    return Decimal(hours) / (HOURS_PER_WEEK * Decimal(days) / 7)
-
-
-@dataclass
-class BurdenRow:
-    key: tuple
-    label: tuple
-    entries: int = 0
-    minutes: int = 0
-    cost: Decimal = field(default_factory=Decimal)
-    duplicated_minutes: int = 0  # duplicated_elsewhere = yes
-    used_minutes: int = 0  # used = yes
-    teams: int | None = None  # distinct teams, when asked for
-    requests: int | None = None  # distinct requests, when asked for
-
-    @property
-    def hours(self) -> Decimal:
-        return Decimal(self.minutes) / SIXTY
-
-    def share_duplicated(self) -> Decimal | None:
-        return Decimal(self.duplicated_minutes) / self.minutes if self.minutes else None
-
-    def share_used(self) -> Decimal | None:
-        return Decimal(self.used_minutes) / self.minutes if self.minutes else None
-
-    def add(self, other: "BurdenRow") -> None:
-        self.entries += other.entries
-        self.minutes += other.minutes
-        self.cost += other.cost
-        self.duplicated_minutes += other.duplicated_minutes
-        self.used_minutes += other.used_minutes
-
-
-@dataclass
-class BurdenTable:
-    group_by: tuple[str, ...]
-    filter: BurdenFilter
-    rows: list[BurdenRow]
-    totals: BurdenRow
-    info: dict = field(default_factory=dict)  # per dimension: key -> dict of descriptive fields
-
-    @property
-    def days(self) -> int:
-        return self.filter.days
-
-    def fte(self, row: BurdenRow) -> Decimal:
-        return fte(row.hours, self.days)
-
 
 # ---- the service ------------------------------------------------------------
 

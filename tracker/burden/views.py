@@ -17,13 +17,13 @@ from tracker.burden import charts, default_rates
 from tracker.burden.dashboards import commissioner_dashboard, heaviest_team_of_each_request, info_column, team_dashboard
 from tracker.burden.filters import parse_burden_query
 from tracker.burden.forms import RateForm
-from tracker.burden.models import Rate
+from tracker.models.burden import Rate
 from tracker.burden.rate_changes import RateExists, create_rate
 from tracker.burden.service import fte
-from tracker.catalogue.models import Source
-from tracker.choices import BANDS
+from tracker.models.catalogue import Source
+from tracker.shared.choices import BANDS
 from tracker.extensions import db
-from tracker.timeutil import local_today
+from tracker.shared.timeutil import local_today
 
 blueprint = Blueprint("burden", __name__, url_prefix="/burden")
 

@@ -10,33 +10,16 @@ from sqlalchemy import func, select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from tracker.catalogue.models import Request, Source
-from tracker.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
-from tracker.entries.forms import json_to_formdata
+from tracker.models.catalogue import Request, Source
+from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
+from tracker.shared.forms import JsonFormMixin, allowed, strip
 from tracker.extensions import db
-from tracker.parsing import is_id
-from tracker.validators import plain_text
+from tracker.shared.parsing import is_id
+from tracker.shared.validators import plain_text
 
 SOURCE_NAME_MAX = 160
 REQUEST_TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def allowed(values) -> str:
-    return ", ".join(values)
-
-
-class JsonFormMixin:
-    """Build the form from a JSON object with the page's own rules (no CSRF: the API checks it itself)."""
-
-    @classmethod
-    def from_json(cls, data: dict, existing=None, **kwargs):
-        fields = {k: v for k, v in (data or {}).items() if k in cls.API_FIELDS}
-        return cls(formdata=json_to_formdata(fields), existing=existing, meta={"csrf": False}, **kwargs)
 
 
 class SourceForm(JsonFormMixin, FlaskForm):

@@ -9,8 +9,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker import audit
-from tracker.catalogue.models import Request, Source, Team
-from tracker.choices import REQUEST_STATUSES
+from tracker.models.catalogue import Request, Source, Team
+from tracker.shared.choices import REQUEST_STATUSES
 from tracker.extensions import db
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from tracker.auth.access import role_required
 from tracker.catalogue import services
 from tracker.catalogue.forms import RequestFilterForm, RequestForm, RequestStatusForm, SourceForm
-from tracker.catalogue.models import Request, Source
+from tracker.models.catalogue import Request, Source
 from tracker.extensions import db
-from tracker.parsing import is_id
+from tracker.shared.parsing import is_id
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 

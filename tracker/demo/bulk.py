@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from sqlalchemy import CheckConstraint, func, insert, inspect, select
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
-from tracker.entries.models import Entry
+from tracker.models.entries import Entry
 
 BATCH = 50_000
 LARGE_LOAD = 100_000  # rows from which building the indexes once beats maintaining them row by row

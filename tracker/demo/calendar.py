@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from itertools import accumulate
 
 from tracker.demo import data
-from tracker.timeutil import add_months, month_start
+from tracker.shared.timeutil import add_months, month_start
 
 WEEKDAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 1.0, 0.03, 0.02)
 LOGGED_AT = time(16, 0)  # demo entries are logged in the afternoon of the day the work was done

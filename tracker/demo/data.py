@@ -2,7 +2,7 @@
 
 Names are invented but shaped like the real thing (English NHS and council
 bodies, Agenda for Change bands), so the dashboards read as they would in use.
-Every value here is checked against tracker.choices by tests/test_demo.py."""
+Every value here is checked against tracker.shared.choices by tests/test_demo.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ ADMIN_EMAIL = "admin@demo.nhs.uk"
 COMMISSIONER_EMAIL = "commissioner@demo.nhs.uk"
 EMAIL_DOMAIN = "demo.nhs.uk"
 
-# (name, kind from tracker.choices.SOURCE_KINDS)
+# (name, kind from tracker.shared.choices.SOURCE_KINDS)
 SOURCES = (
     ("NHS England – North West regional team", "national_body"),
     ("NHS England – national data collections", "national_body"),

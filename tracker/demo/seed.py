@@ -18,13 +18,13 @@ from operator import itemgetter
 from typing import Callable
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from tracker.audit.models import AuditEvent
-from tracker.auth.models import Membership, User
-from tracker.catalogue.models import Request, Source, Team
+from tracker.models.audit import AuditEvent
+from tracker.models.auth import Membership, User
+from tracker.models.catalogue import Request, Source, Team
 from tracker.catalogue.services import slugify
-from tracker.choices import MAX_ENTRY_MINUTES
+from tracker.shared.choices import MAX_ENTRY_MINUTES
+from tracker.shared.passwords import hash_password
 from tracker.demo import bulk, data
 from tracker.demo.calendar import RequestCalendar
 
@@ -227,7 +227,7 @@ def ensure_teams(session, plans: list[TeamPlan]) -> None:
 def ensure_users(session, plans: list[TeamPlan]) -> tuple[int, int]:
     """Returns the demo admin's id and how many demo users there are."""
     # One hash for everyone: hashing is deliberately slow and 400 users would take seconds each run.
-    password_hash = generate_password_hash(data.DEMO_PASSWORD)
+    password_hash = hash_password(data.DEMO_PASSWORD)
     existing = {u.email: u for u in session.scalars(select(User))}
     members = {(m.user_id, m.team_id) for m in session.scalars(select(Membership))}
 

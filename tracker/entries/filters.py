@@ -6,19 +6,9 @@ from wtforms import Form, SelectField
 from wtforms.validators import ValidationError
 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.catalogue.models import Request, Source
-from tracker.entries.forms import RealDateField
+from tracker.models.catalogue import Request, Source
+from tracker.shared.forms import OptionalDateField
 from tracker.extensions import db
-
-
-class OptionalDateField(RealDateField):
-    """A real date or nothing (filters): an empty box means no limit."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class EntryFilterForm(Form):

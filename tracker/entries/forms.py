@@ -10,71 +10,20 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from tracker.auth.access import loggable_teams
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.catalogue.models import Request, Source
-from tracker.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
+from tracker.models.catalogue import Request, Source
+from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
-from tracker.parsing import is_id
-from tracker.validators import plain_text
+from tracker.shared.parsing import is_id
+from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
+from tracker.shared.validators import plain_text
 
 NOTES_MAX = 2000
 LOGGABLE_STATUSES = ("active", "under_review")
-
-
-def latest_allowed_date() -> date:
-    return date.today() + timedelta(days=365)
-
-
-class RealDateField(DateField):
-    """A date field whose error says what is allowed (WTForms' own: 'Not a valid date value.')."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a real date in the form YYYY-MM-DD") from None
-
-    def pre_validate(self, form):
-        if self.process_errors:  # the message above says it all; skip the other validators
-            raise StopValidation()
-
-
-class WholeNumberField(IntegerField):
-    """An integer field with a message that names the allowed values."""
-
-    def __init__(self, *args, message="Enter a whole number", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.message = message
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(self.message) from None
-        if self.data is not None and abs(self.data) >= 10**18:  # beyond any database integer
-            self.data = None
-            raise ValueError(self.message)
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
-
-
-class BlankIsNoneField(WholeNumberField):
-    """A whole number or nothing: on the log form an empty hours or minutes box counts as 0."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and isinstance(valuelist[0], str) and not valuelist[0].strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class EntryForm(FlaskForm):
@@ -140,7 +89,7 @@ class EntryForm(FlaskForm):
     def _refuse_signed_off_month(self, day):
         """A signed-off month is read-only (tracker/exports/signoff.py): say so by the date,
         both for the month the entry is in now and the one it would move to."""
-        from tracker.exports.signoff import lock_reason
+        from tracker.signoff.services import lock_reason
 
         places = []
         existing = getattr(self, "existing", None)
@@ -214,24 +163,6 @@ class EntryForm(FlaskForm):
 
 
 API_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
-
-
-def json_to_formdata(data: dict) -> MultiDict:
-    """JSON values as the strings a browser would post, so one set of validators serves both."""
-    out = MultiDict()
-    for key, value in data.items():
-        if value is None:
-            continue
-        if value is True:
-            value = "yes"
-        elif value is False:
-            value = "no"
-        elif isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, float) and value.is_integer() and key != "minutes":
-            value = int(value)
-        out[key] = str(value)
-    return out
 
 
 class LogEntryForm(EntryForm):

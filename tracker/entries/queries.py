@@ -10,11 +10,11 @@ from typing import Sequence
 
 from sqlalchemy import select
 
-from tracker.auth.models import User
+from tracker.models.auth import User
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.burden.service import BurdenFilter, BurdenRow, burden
-from tracker.catalogue.models import Request, Source, Team
-from tracker.entries.models import Entry
+from tracker.models.catalogue import Request, Source, Team
+from tracker.models.entries import Entry
 from tracker.extensions import db
 
 # No entry can be dated outside these (the form refuses them), so they stand for "no limit".

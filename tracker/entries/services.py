@@ -9,10 +9,10 @@ from __future__ import annotations
 from tracker import audit
 from tracker.auth.access import can_edit_entry, loggable_teams
 from tracker.burden import rollup
-from tracker.entries.models import Entry
-from tracker.exports.signoff import lock_reason
+from tracker.models.entries import Entry
+from tracker.signoff.services import lock_reason
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import utcnow
 
 ENTRY_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
 

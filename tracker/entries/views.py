@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.access import can_edit_entry, can_see_team, loggable_teams, visible_team_ids, visible_teams
-from tracker.catalogue.models import Request
+from tracker.models.catalogue import Request
 from tracker.entries.filters import EntryFilterForm
 from tracker.entries.forms import LogEntryForm
 from tracker.entries.queries import EntryListFilter, entries_page, latest_entry_by, live_entry

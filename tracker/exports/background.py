@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from tracker.exports.models import ExportRun, scope_for
+from tracker.models.exports import ExportRun, scope_for
 from tracker.exports.runs import ExportSettings, build_run, claim_run, start_queued_run
 from tracker.extensions import db
 

@@ -18,14 +18,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from sqlalchemy import select
 
-from tracker.auth.models import User
+from tracker.models.auth import User
 from tracker.burden.rates import RateBook
-from tracker.catalogue.models import Request, Source, Team
-from tracker.choices import ANSWERS, BANDS
-from tracker.entries.models import Entry
-from tracker.exports.workbook import DATE, HOURS, MONEY, fit, set_widths
-from tracker.exports.xlsx_rows import NUMBER, TEXT, SheetRows, style_id
-from tracker.exports.xlsx_text import clean_text
+from tracker.models.catalogue import Request, Source, Team
+from tracker.shared.choices import ANSWERS, BANDS
+from tracker.models.entries import Entry
+from tracker.shared.xlsx.formats import DATE, HOURS, MONEY, fit, set_widths
+from tracker.shared.xlsx.stream import NUMBER, TEXT, SheetRows, style_id
+from tracker.shared.xlsx.text import clean_text
 
 BATCH = 5000
 HEADERS = ("Date", "Team", "Source", "Request", "Band", "Minutes", "Hours", "Cost (£)", "Logged by",

@@ -15,19 +15,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, or_, select
 from tqdm import tqdm
 
-from tracker.catalogue.models import Team
+from tracker.models.catalogue import Team
 from tracker.exports.workbook import build_workbook, workbook_filename
+from tracker.signoff.services import signoffs_for
 from tracker.extensions import db
-from tracker.timeutil import local_today, month_start, parse_month
-
-
-def signoffs_for(session, month, team_ids) -> dict:
-    """Who signed off each team's month, when the sign-off feature is installed."""
-    try:
-        from tracker.exports.signoff import signoffs_for as lookup
-    except ImportError:
-        return {}
-    return lookup(session, month, team_ids) or {}
+from tracker.shared.timeutil import local_today, month_start, parse_month
 
 
 def find_team(session, name: str) -> Team | None:

@@ -8,9 +8,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.exports.signoff import REASON_MAX
-from tracker.timeutil import month_label, month_start, parse_month
-from tracker.validators import plain_text
+from tracker.signoff.services import REASON_MAX
+from tracker.shared.timeutil import month_label, month_start, parse_month
+from tracker.shared.validators import plain_text
 
 ALL_TEAMS = "all"
 

@@ -16,11 +16,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import and_, select, update
 
-from tracker.auth.models import Membership, User
-from tracker.exports.models import ExportRun
+from tracker.models.auth import Membership, User
+from tracker.models.exports import ExportRun
 from tracker.exports.runs import ExportSettings, run_file_path
-from tracker.timeutil import month_label
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import month_label
+from tracker.shared.timeutil import utcnow
 
 log = logging.getLogger("tracker.exports.mail")
 

@@ -22,12 +22,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tracker.auth.models import Membership
-from tracker.catalogue.models import Team
-from tracker.entries.models import Entry
-from tracker.exports.models import ExportRun, scope_for
-from tracker.exports.signoff import signoffs_for
-from tracker.timeutil import add_months, month_end, month_start, utcnow
+from tracker.models.auth import Membership
+from tracker.models.catalogue import Team
+from tracker.models.entries import Entry
+from tracker.models.exports import ExportRun, scope_for
+from tracker.exports.workbook import build_workbook, workbook_filename
+from tracker.signoff.services import signoffs_for
+from tracker.shared.timeutil import add_months, month_end, month_start, utcnow
 
 log = logging.getLogger("tracker.exports")
 
@@ -229,8 +230,6 @@ def build_run(session, run: ExportRun, settings: ExportSettings) -> ExportRun:
     The builder writes under a temporary name and renames into place, so a full
     disk or a permission error leaves no partial file: the run is marked failed
     with the error, shown on the exports page and retried later."""
-    from tracker.exports.workbook import build_workbook, workbook_filename
-
     run_id, token, period, team_id = run.id, run.claimed_by, run.period, run.team_id
     team = session.get(Team, team_id) if team_id is not None else None
     scope_label = team.name if team is not None else "All teams"

@@ -35,7 +35,7 @@ from flask.cli import with_appcontext
 from tracker.exports.mailer import retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
-from tracker.timeutil import add_months, month_start
+from tracker.shared.timeutil import add_months, month_start
 
 log = logging.getLogger("tracker.exports.scheduler")
 

@@ -14,13 +14,13 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, describe, fte
-from tracker.catalogue.models import Team
-from tracker.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
-from tracker.exports.workbook import (
+from tracker.models.catalogue import Team
+from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
+from tracker.shared.xlsx.formats import (
     CHANGE, COUNT, DATE, DATETIME, HOURS, MONEY, MONTH, SHARE, fit, set_widths,
 )
-from tracker.exports.xlsx_text import text_cell
-from tracker.timeutil import add_months, month_end, utcnow
+from tracker.shared.xlsx.text import text_cell
+from tracker.shared.timeutil import add_months, month_end, utcnow
 
 LOCAL = ZoneInfo("Europe/London")  # SPEC: people read UK dates and times
 TOP = 5  # sources and requests listed on the Summary

@@ -12,15 +12,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth.access import can_see_team, leads_team, visible_team_ids, visible_teams
-from tracker.catalogue.models import Team
+from tracker.models.catalogue import Team
 from tracker.exports.background import request_exports
 from tracker.exports.forms import ALL_TEAMS, MakeNowForm, ReopenForm, SignoffForm
-from tracker.exports.models import EXPORT_TRIGGERS, ExportRun, MonthSignoff, scope_for
+from tracker.models.exports import EXPORT_TRIGGERS, ExportRun, MonthSignoff, scope_for
 from tracker.exports.runs import ExportSettings, run_file_path
-from tracker.exports.signoff import SignoffError, long_date, reopen, sign_off, signoffs_visible
+from tracker.signoff.services import SignoffError, long_date, reopen, sign_off, signoffs_visible
 from tracker.extensions import db
-from tracker.timeutil import month_label, parse_month
-from tracker.parsing import is_id, parse_id
+from tracker.shared.timeutil import month_label, parse_month
+from tracker.shared.parsing import is_id, parse_id
 
 blueprint = Blueprint("exports", __name__, url_prefix="/exports")
 

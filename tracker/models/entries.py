@@ -7,9 +7,9 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.choices import ANSWERS, BANDS, MAX_ENTRY_MINUTES, check_in
+from tracker.shared.choices import ANSWERS, BANDS, MAX_ENTRY_MINUTES, check_in
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import utcnow
 
 
 class Entry(db.Model):

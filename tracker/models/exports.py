@@ -7,9 +7,9 @@ from typing import Optional
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.choices import check_in
+from tracker.shared.choices import check_in
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import utcnow
 
 EXPORT_STATUSES = {
     "queued": "Waiting to start",

@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.auth.access import leads_team
-from tracker.auth.models import User
-from tracker.catalogue.models import Team
-from tracker.exports.models import MonthSignoff
-from tracker.timeutil import app_timezone, local_today, month_label, month_start, utcnow
+from tracker.models.auth import User
+from tracker.models.catalogue import Team
+from tracker.models.exports import MonthSignoff
+from tracker.shared.timeutil import app_timezone, local_today, month_label, month_start, utcnow
 
 REASON_MAX = 1000
 

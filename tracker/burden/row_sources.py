@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
-
 from sqlalchemy import and_, case, func, literal_column, or_, select
 
-from tracker.burden.models import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
+from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
+from tracker.burden.figures import BurdenFilter
 from tracker.burden.periods import plan_period
 from tracker.burden.rates import RateBook
-from tracker.catalogue.models import Request, Source, Team
-from tracker.entries.models import Entry
+from tracker.models.catalogue import Request, Source, Team
+from tracker.models.entries import Entry
 from tracker.extensions import db
-
-if TYPE_CHECKING:
-    from tracker.burden.service import BurdenFilter
 
 GROUPINGS = ("team", "source", "source_kind", "request", "sector", "month", "band")
 

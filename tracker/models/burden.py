@@ -8,9 +8,9 @@ from typing import Optional
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Numeric, PrimaryKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.choices import BANDS, check_in
+from tracker.shared.choices import BANDS, check_in
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import utcnow
 
 
 class Rate(db.Model):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import inspect
 
-from tracker.audit.models import AuditEvent
+from tracker.models.audit import AuditEvent
 
 
 def _plain(value):

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.shared.timeutil import utcnow
 
 
 class AuditEvent(db.Model):

@@ -1,0 +1,16 @@
+"""The schema: every table, one module per part of the domain, in the bottom layer.
+
+Features import their tables from here (`from tracker.models import Entry`),
+so any feature may read any table without importing another feature, and
+Alembic sees the whole schema through this one package."""
+from tracker.models.audit import AuditEvent
+from tracker.models.auth import ApiToken, LoginAttempt, Membership, User
+from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam, Rate
+from tracker.models.catalogue import Request, Source, Team
+from tracker.models.entries import Entry
+from tracker.models.exports import ExportRun, MonthSignoff
+
+__all__ = [
+    "AuditEvent", "ApiToken", "LoginAttempt", "Membership", "User", "BurdenRollup", "BurdenRollupRequest",
+    "BurdenRollupTeam", "Rate", "Request", "Source", "Team", "Entry", "ExportRun", "MonthSignoff",
+]

@@ -1,0 +1,33 @@
+"""Password hashing, with one setting for how hard it is.
+
+Production uses werkzeug's default, scrypt (N=32768, r=8, p=1): about a tenth
+of a second a check, which is the point. The test suite creates and signs in
+hundreds of users, so under APP_ENV=testing create_app switches to a single
+round of PBKDF2 (tracker/config.py); nothing else changes."""
+from __future__ import annotations
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+PRODUCTION_METHOD = "scrypt"
+TESTING_METHOD = "pbkdf2:sha256:1"
+
+_method = PRODUCTION_METHOD
+
+
+def use_method(method: str) -> None:
+    """Set the hashing method for this process (create_app calls it from PASSWORD_HASH_METHOD)."""
+    global _method
+    _method = method
+
+
+def current_method() -> str:
+    return _method
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_method)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """Any stored method is checked as it was made, so hashes survive a change of method."""
+    return bool(password_hash) and check_password_hash(password_hash, password)

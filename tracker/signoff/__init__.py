@@ -1,0 +1,1 @@
+"""Month sign-off: a lead locks a team's month; entries of a locked month cannot change."""
