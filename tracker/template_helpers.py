@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import Flask
 
 from tracker.shared import choices
+from tracker.shared.pagination import page_links
 
 # (endpoint, label, roles that see it; empty means everyone signed in)
 NAV_LINKS = [
@@ -45,6 +46,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(hours)
     app.add_template_filter(duration)
+    # A global, not a context variable: macros imported without context see it too.
+    app.add_template_global(page_links)
 
     @app.context_processor
     def globals_for_templates():

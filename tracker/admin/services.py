@@ -19,17 +19,16 @@ from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
 from tracker.catalogue.services import update_with_audit
 from tracker.extensions import db
+from tracker.shared.errors import Refused
 
 HIDDEN = "(changed)"  # what the trail shows instead of a password hash
 
 
-class AdminError(Exception):
+class AdminError(Refused):
     """A change breaks a rule; `field` names the form field to show the message by."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 # ---- look-ups the forms use -------------------------------------------------

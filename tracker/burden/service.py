@@ -20,8 +20,8 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import func, literal_column, null, select, union_all
 
-from tracker.burden.figures import SIXTY, BurdenFilter, BurdenRow, BurdenTable, fte
-from tracker.burden.rates import RateBook
+from tracker.burden.figures import BurdenFilter, BurdenRow, BurdenTable, fte
+from tracker.burden.rates import RateBook, price
 from tracker.burden.row_sources import GROUPINGS, BadGrouping, dimension, grouped_select, parts, segment_of, signed
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import BANDS, SECTORS, SOURCE_KINDS
@@ -79,22 +79,22 @@ def burden(
         ).group_by(*(both.c[n] for n in names))
 
     width = len(group_by)
-    prices: dict[tuple, Decimal] = {}
+    rates_in_force: dict[tuple, Decimal] = {}
     rows_by_key: dict[tuple, BurdenRow] = {}
     totals = BurdenRow(key=(), label=("Total",))
     for result in session.execute(query):
         minutes = int(result.minutes)
         if not minutes and not result.entries:  # days taken off a month can cancel a group out
             continue
-        price_key = (result.band, int(result.segment))
-        price = prices.get(price_key)
-        if price is None:
-            price = prices[price_key] = rates.rate(result.band, segment_starts[price_key[1]])
+        rate_key = (result.band, int(result.segment))
+        rate = rates_in_force.get(rate_key)
+        if rate is None:
+            rate = rates_in_force[rate_key] = rates.rate(result.band, segment_starts[rate_key[1]])
         key = tuple(result[:width])
         row = rows_by_key.get(key)
         if row is None:
             row = rows_by_key[key] = BurdenRow(key, key)
-        cost = minutes * price / SIXTY
+        cost = price(minutes, rate)
         for target in (row, totals):
             target.entries += int(result.entries)
             target.minutes += minutes

@@ -29,6 +29,8 @@ LOGGABLE_STATUSES = ("active", "under_review")
 class EntryForm(FlaskForm):
     """An entry's fields as the API names them. Build with `user=` so team and request checks know who asks."""
 
+    API_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
+
     request_id = WholeNumberField(
         "Request", message="Choose a request from the catalogue", validators=[InputRequired("Choose the request this work was for")]
     )
@@ -155,14 +157,11 @@ class EntryForm(FlaskForm):
         """Validate JSON with the form's own rules. With `existing`, missing fields keep its values (PATCH)."""
         merged = {}
         if existing is not None:
-            merged = {name: getattr(existing, name) for name in API_FIELDS}
-        merged.update({k: v for k, v in (data or {}).items() if k in API_FIELDS})
+            merged = {name: getattr(existing, name) for name in cls.API_FIELDS}
+        merged.update({k: v for k, v in (data or {}).items() if k in cls.API_FIELDS})
         form = cls(formdata=json_to_formdata(merged), user=user, meta={"csrf": False})
         form.existing = existing
         return form
-
-
-API_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
 
 
 class LogEntryForm(EntryForm):

@@ -12,12 +12,13 @@ from tracker.burden import rollup
 from tracker.models.entries import Entry
 from tracker.signoff.services import lock_reason
 from tracker.extensions import db
+from tracker.shared.errors import Refused
 from tracker.shared.timeutil import utcnow
 
 ENTRY_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
 
 
-class EntryNotAllowed(Exception):
+class EntryNotAllowed(Refused):
     """The user may not make this change; the message says why."""
 
 

@@ -17,6 +17,7 @@ from tracker.entries.forms import LogEntryForm
 from tracker.entries.queries import EntryListFilter, entries_page, latest_entry_by, live_entry
 from tracker.entries.services import EntryNotAllowed, add_request_inline, create_entry, delete_entry, update_entry
 from tracker.extensions import db
+from tracker.shared.pagination import requested_page
 
 blueprint = Blueprint("entries", __name__)
 
@@ -36,12 +37,11 @@ def index():
         source_id=form.chosen_id(form.source),
         request_id=form.chosen_id(form.request),
     )
-    listing = entries_page(flt, request.args.get("page", 1, type=int) or 1, current_app.config["ENTRIES_PER_PAGE"])
+    listing = entries_page(flt, requested_page(request.args), current_app.config["ENTRIES_PER_PAGE"])
     return render_template(
         "entries/index.html",
         form=form,
         listing=listing,
-        page_links=pagination_links(listing.page, listing.pages),
         can_edit=lambda entry: can_edit_entry(current_user, entry),
         can_log=bool(loggable_teams(current_user)),
         filtered=any(request.args.get(name) for name in FILTER_ARGS),
@@ -188,24 +188,3 @@ def show_refusal(form: LogEntryForm, error: Exception) -> None:
     else:
         # Only a request or source added inline can collide: someone else made the same one meanwhile.
         form.form_errors.append("Someone added that source or request a moment ago. Choose it from the list and submit again.")
-
-
-def pagination_links(page: int, pages: int) -> dict:
-    """Items for the NHS.UK pagination component: first, last, and the pages around this one."""
-
-    def href(number: int) -> str:
-        args = {name: value for name, value in request.args.items() if name != "page" and value}
-        return url_for("entries.index", page=number, **args)
-
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items, previous_number = [], 0
-    for number in shown:
-        if number - previous_number > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page})
-        previous_number = number
-    return {
-        "items": items if pages > 1 else [],
-        "previous": {"href": href(page - 1)} if page > 1 else {},
-        "next": {"href": href(page + 1)} if page < pages else {},
-    }
