@@ -20,7 +20,8 @@ EXPORT_CATCH_UP_MONTHS = 2  # on start, make missing workbooks for this many end
 EXPORT_RETRY_MINUTES = 15  # how often failed builds and emails are retried
 EXPORT_MAX_ATTEMPTS = 5  # a build that failed this often is left for a person to look at
 EXPORT_MAX_EMAIL_ATTEMPTS = 10
-EXPORT_STALE_MINUTES = 120  # a "running" claim older than this belonged to a dead process
+EXPORT_STALE_MINUTES = 5  # a claim whose heartbeat is older than this belonged to a dead process
+EXPORT_HEARTBEAT_SECONDS = 30  # a live build renews its claim's heartbeat this often
 EXPORT_WORKERS = 2  # threads for "make now" in each web process
 
 # Employer on-costs added to Agenda for Change pay when the default rates are made.
@@ -37,3 +38,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None
+
+# Bodies bigger than this are refused with 413 before they are read (bytes; the import page has its own).
+MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
+# Operations (tracker/operations, docs/operations.md).
+HSTS_SECONDS = None  # Strict-Transport-Security max-age; None: a year, except 0 (off) in development
+PROXY_HOPS = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (1 behind nginx)
+LOG_FORMAT = "json"  # or "text"
+LOG_LEVEL = "INFO"
+LOG_REQUESTS = True  # one access line per request
+DATABASE_CHECK_SECONDS = 5  # how long a process trusts that the database is there without asking
+DATABASE_CONNECT_TIMEOUT = 5  # seconds (PostgreSQL): a dead server answers 503 quickly, not after minutes
+SCHEDULER_HEARTBEAT_SECONDS = 60  # the scheduler says it is alive this often (/healthz shows the age)
+SCHEDULER_RETRY_SECONDS = 5  # first wait when the scheduler cannot reach the database; doubled each time
+SCHEDULER_RETRY_MAX_SECONDS = 300  # ... up to this

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -91,7 +93,15 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    try:
+        connection = connectable.connect()
+    except UNAVAILABLE_ERRORS as error:
+        # One clear line instead of a page of traceback: the usual cause is a wrong
+        # DATABASE_URL or a server that is down, and the driver's first line says which.
+        url = connectable.url.render_as_string(hide_password=True)
+        raise SystemExit(f"Error: cannot reach the database {url}: {unavailable_reason(error)}") from None
+
+    with connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -95,16 +95,15 @@ def test_a_manager_sees_only_their_teams(manager_client, logged, team, other_tea
 
 
 @pytest.mark.parametrize("who", ["manager_client", "lead_client"])
-def test_another_team_by_id_is_refused_with_the_reason(request, who, logged, other_team):
+def test_another_team_by_id_is_not_found(request, who, logged, other_team):
+    """SPEC: anything of a team the caller has no role on answers 404 (it used to be a 400)."""
     client = request.getfixturevalue(who)
     response = client.get(f"/api/v1/burden?group_by=team&team_id={other_team.id}&{MARCH}")
-    assert response.status_code == 400
-    message = response.get_json()["errors"]["team_id"][0]
-    assert "not one of the teams you can see" in message
+    assert response.status_code == 404
     assert other_team.name not in response.get_data(as_text=True)
-    # A team that does not exist gets the same words: nothing leaks.
-    missing = client.get("/api/v1/burden?team_id=999999").get_json()["errors"]["team_id"][0]
-    assert missing.replace("999999", str(other_team.id)) == message
+    # A team that does not exist gets the same answer: nothing leaks.
+    missing = client.get("/api/v1/burden?team_id=999999")
+    assert missing.status_code == 404 and missing.get_json() == response.get_json()
 
 
 def test_own_team_by_id(manager_client, logged, team):

@@ -8,14 +8,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy.exc import IntegrityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as settings
 from tracker import database  # noqa: F401  (registers SQLite connection pragmas)
 from tracker.extensions import csrf, db, login_manager, migrate
 from tracker.shared.errors import message_response
+from tracker.shared.parsing import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,12 +32,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings.finalise(app)
+    if app.config.get("PROXY_HOPS"):
+        # Behind a reverse proxy: the client's address and scheme come from its X-Forwarded-* headers.
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     configure_templates(app)
     register_extensions(app)
+    register_operations(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    clear_dead_builds(app)
     return app
 
 
@@ -60,9 +68,18 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Every <int:...> in a route is an id: ASCII digits no bigger than the database's INTEGER.
+    app.url_map.converters["int"] = IdConverter
     from tracker.auth import session as auth_session
 
     auth_session.register(app)
+
+
+def register_operations(app: Flask) -> None:
+    """Request ids and logs, security headers, the database check, /healthz (tracker/operations)."""
+    from tracker import operations
+
+    operations.register(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -80,12 +97,20 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Pages get an error page; anything under /api/ gets JSON {"message"} (the API's one shape)."""
+    """Pages get an error page; anything under /api/ gets JSON {"message"} (the API's one shape).
+    Both carry the request id (tracker/operations/requestlog.py), so a user can quote it."""
+    from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
+    from tracker.operations.requestlog import request_id
 
     def render_error(error):
         code = getattr(error, "code", None) or 500
         if request.path.startswith("/api/"):
-            return message_response(code, getattr(error, "description", None) or "The server could not answer.")
+            message = getattr(error, "description", None) or "The server could not answer."
+            if code == 413:
+                message = f"The body is too large: send at most {app.config['MAX_CONTENT_LENGTH']:,} bytes."
+            elif code >= 500:
+                message = f"The server could not answer. Quote reference {request_id()} if you report it."
+            return message_response(code, message)
         return render_template("errors/error.html", error=error, code=code), code
 
     for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
@@ -100,8 +125,34 @@ def register_errorhandlers(app: Flask) -> None:
             return message_response(409, message)
         return render_template("errors/error.html", error=None, code=409, message=message), 409
 
+    def database_unavailable(error):
+        """The database is down, unreachable or too busy: a clear 503 (try again), never a 500."""
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection that failed may fail this too
+            pass
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
+        app.logger.error("database unavailable: %s", unavailable_reason(error))
+        message = "The service cannot reach its database just now. Nothing was saved; try again in a few minutes."
+        if request.path.startswith("/api/"):
+            response = message_response(503, message)
+        else:
+            response = app.make_response((render_template("errors/error.html", error=None, code=503, message=message), 503))
+        response.headers["Retry-After"] = "60"
+        return response
+
+    for error_class in UNAVAILABLE_ERRORS:
+        app.register_error_handler(error_class, database_unavailable)
+
 
 def register_commands(app: Flask) -> None:
     from tracker.commands import register
 
     register(app)
+
+
+def clear_dead_builds(app: Flask) -> None:
+    """What a killed workbook build left under EXPORT_DIR goes at the next start of any process."""
+    from tracker.exports.building import clear_dead_builds as clear
+
+    clear(app.config["EXPORT_DIR"], app.logger)

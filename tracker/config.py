@@ -9,6 +9,10 @@ from tracker.shared import passwords
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
+def flag(text: str) -> bool:
+    return text.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
 # Settings read from the environment, with how to turn the text into a value.
 ENV_SETTINGS = {
     "SECRET_KEY": str,
@@ -19,13 +23,25 @@ ENV_SETTINGS = {
     "SMTP_URL": str,
     "SMTP_FROM": str,
     "EMPLOYER_ONCOST": str,
-    "SCHEDULER_ENABLED": lambda v: v.strip().lower() not in {"0", "false", "no", "off", ""},
+    "SCHEDULER_ENABLED": flag,
     "EXPORT_CATCH_UP_MONTHS": int,
     "EXPORT_RETRY_MINUTES": int,
     "EXPORT_MAX_ATTEMPTS": int,
     "EXPORT_MAX_EMAIL_ATTEMPTS": int,
     "EXPORT_STALE_MINUTES": int,
+    "EXPORT_HEARTBEAT_SECONDS": int,
     "EXPORT_WORKERS": int,
+    "MAX_CONTENT_LENGTH": int,
+    "HSTS_SECONDS": int,
+    "PROXY_HOPS": int,
+    "LOG_FORMAT": str,
+    "LOG_LEVEL": str,
+    "LOG_REQUESTS": flag,
+    "DATABASE_CHECK_SECONDS": float,
+    "DATABASE_CONNECT_TIMEOUT": int,
+    "SCHEDULER_HEARTBEAT_SECONDS": int,
+    "SCHEDULER_RETRY_SECONDS": float,
+    "SCHEDULER_RETRY_MAX_SECONDS": float,
 }
 
 RELAXED_ENVIRONMENTS = {"development", "testing"}
@@ -77,5 +93,9 @@ def finalise(app) -> None:
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
     else:
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+        connect_args = cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {})
+        connect_args.setdefault("connect_timeout", int(cfg.get("DATABASE_CONNECT_TIMEOUT") or 5))
+    if cfg.get("HSTS_SECONDS") is None:
+        cfg["HSTS_SECONDS"] = 0 if env == "development" else 365 * 24 * 60 * 60
     if not cfg.get("EXPORT_DIR"):
         cfg["EXPORT_DIR"] = str(Path(app.instance_path) / "exports")

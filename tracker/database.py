@@ -1,10 +1,11 @@
-"""Database connection settings that must hold on every connection."""
+"""Database connection settings that must hold on every connection, and what "unavailable" means."""
 from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
 
 @event.listens_for(Engine, "connect")
@@ -23,3 +24,21 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 def is_sqlite(session_or_engine) -> bool:
     bind = getattr(session_or_engine, "bind", None) or session_or_engine.get_bind()
     return bind.dialect.name == "sqlite"
+
+
+# ---- when the database is not there ------------------------------------------------
+
+# What a database that is down, unreachable, locked or overloaded raises.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def ping(session) -> None:
+    """One round trip to the database; raises one of UNAVAILABLE_ERRORS when it is not there."""
+    session.execute(text("SELECT 1"))
+
+
+def unavailable_reason(error: BaseException) -> str:
+    """The first line of what the driver said (no traceback), for logs and the command line."""
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0].strip() if lines else original.__class__.__name__

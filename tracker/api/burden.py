@@ -5,7 +5,8 @@
 - `group_by` defaults to `team`; `to` defaults to today and `from` to the
   1st of the month 11 months before `to` (the last 12 calendar months).
 - Only the caller's teams count (commissioners and admins: every team);
-  a `team_id` the caller may not see is a 400 that says so.
+  a `team_id` the caller may not see answers 404, as for every other route
+  (SPEC), whether or not the team exists.
 - Numbers are JSON numbers: cost in pounds rounded half-up to the penny,
   hours to 2 places, FTE to 3, each rounded from the unrounded figure; totals
   are the unrounded totals rounded once, so rows may not add up to them to the
@@ -20,9 +21,11 @@ from flask_login import current_user
 from tracker.api import blueprint
 from tracker.api.common import validation_error
 from tracker.api.serialise import pounds, rounded
+from tracker.auth.access import team_or_404
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
 from tracker.burden.service import burden
+from tracker.shared.parsing import parse_id
 
 API_GROUPINGS = ("team", "source", "request", "month")
 
@@ -39,6 +42,9 @@ def figures_to_json(table, row) -> dict:
 @blueprint.get("/burden")
 def burden_report():
     group_by = (http_request.args.get("group_by") or "team").strip()
+    team_id = parse_id(http_request.args.get("team_id"))
+    if team_id is not None:  # a well-formed id the caller may not see is not found; a malformed one is a 400 below
+        team_or_404(current_user, team_id)
     query, errors = parse_burden_query(http_request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
     if group_by not in API_GROUPINGS:
         errors["group_by"] = [f"group_by must be one of: {', '.join(API_GROUPINGS)}"]

@@ -13,6 +13,7 @@ returns its answer; the decorator commits, or rolls back and answers 400 when
 the service refuses (tracker.shared.errors.Refused)."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from functools import wraps
@@ -24,7 +25,7 @@ from tracker.api import blueprint
 from tracker.extensions import csrf, db
 from tracker.shared.errors import Refused
 from tracker.shared.pagination import MAX_PAGE, paginate
-from tracker.shared.parsing import is_id
+from tracker.shared.parsing import is_id, parse_iso_date, parse_whole_number
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 NOT_AN_OBJECT = "Send a JSON object with Content-Type: application/json"
@@ -62,6 +63,61 @@ def single_value_errors(data: dict, fields) -> dict:
     }
 
 
+NOT_TEXT = "Send text only: this holds a lone UTF-16 surrogate ('\\ud800' to '\\udfff'), which is not a character"
+
+
+def read_json_body() -> tuple[object, dict]:
+    """The request's JSON value and {} or (None, {field: [message]}): never an exception.
+
+    Flask's `get_json(silent=True)` turns bad JSON into None but lets JSON
+    nested a hundred thousand deep raise RecursionError (a 500), and
+    accepts strings holding a lone surrogate ("\\ud800"), which no database can
+    store. A body over MAX_CONTENT_LENGTH never gets here: reading it is a 413."""
+    if not request.is_json:
+        return None, {"body": [NOT_AN_OBJECT]}
+    raw = request.get_data(cache=True)
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        return None, {"body": ["Send a JSON object of plain values: this one is nested too deeply"]}
+    except ValueError:  # includes UnicodeDecodeError
+        return None, {"body": ["Send a valid JSON object (UTF-8) with Content-Type: application/json"]}
+    field = first_field_with_surrogate(data)
+    if field is not None:
+        return None, {field: [NOT_TEXT]}
+    return data, {}
+
+
+def first_field_with_surrogate(data) -> str | None:
+    """The top-level field whose value (or name) holds a lone surrogate, "body" for anything else."""
+    if not isinstance(data, dict):
+        return "body" if _holds_surrogate(data) else None
+    for key, value in data.items():
+        if _holds_surrogate(key):
+            return "body"
+        if _holds_surrogate(value):
+            return key
+    return None
+
+
+def _holds_surrogate(value) -> bool:
+    pending = [value]
+    while pending:  # a loop, not recursion: the value may be nested deeply
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def json_input(build_form, refusal_field: str = "body"):
     """Read, validate, call, commit: the one way an API route takes JSON input.
 
@@ -74,12 +130,12 @@ def json_input(build_form, refusal_field: str = "body"):
     def decorator(view):
         @wraps(view)
         def wrapped(**view_args):
-            data = request.get_json(silent=True)
+            data, errors = read_json_body()
             # The form is built first: it finds what the route is about, so a missing one is a 404 before any 400.
-            form = build_form(data if isinstance(data, dict) else {}, **view_args)
-            if not isinstance(data, dict):
+            form = build_form(data if isinstance(data, dict) and not errors else {}, **view_args)
+            if errors or not isinstance(data, dict):
                 db.session.rollback()
-                return validation_error({"body": [NOT_AN_OBJECT]})
+                return validation_error(errors or {"body": [NOT_AN_OBJECT]})
             errors = single_value_errors(data, form.API_FIELDS)
             if errors or not form.validate():
                 db.session.rollback()
@@ -101,10 +157,10 @@ def json_input(build_form, refusal_field: str = "body"):
 
 
 def page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not is_id(raw) or int(raw) < 1:
+    number = parse_whole_number(request.args.get("page", "1"))
+    if not number:
         refuse({"page": ["page must be a whole number from 1"]})
-    return min(int(raw), MAX_PAGE)
+    return min(number, MAX_PAGE)
 
 
 def page_of(query, serialise, per_page: int | None = None):
@@ -131,11 +187,8 @@ def date_range_args(start_name: str = "from", end_name: str = "to") -> tuple[dat
         dates[name] = None
         if not raw:
             continue
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-                raise ValueError
-            dates[name] = date.fromisoformat(raw)
-        except ValueError:
+        dates[name] = parse_iso_date(raw)
+        if dates[name] is None:
             errors[name] = [f"{name} must be a real date in the form YYYY-MM-DD"]
     start, end = dates[start_name], dates[end_name]
     if start and end and start > end:

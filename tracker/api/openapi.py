@@ -368,10 +368,10 @@ PATHS = {
                       "11 months before `to` (the last 12 calendar months)."),
                 query("to", DATE, "Last day, inclusive (YYYY-MM-DD); not before `from`. Default: today "
                       "(Europe/London)."),
-                query("team_id", ID, "Only this team. A team the caller may not see answers 400 with the reason."),
+                query("team_id", ID, "Only this team; a team the caller may not see answers 404."),
                 query("source_id", ID, "Only requests from this source."),
             ],
-            "responses": {**ok("Burden rows and totals", ref("Burden")), **errors("400", "401")},
+            "responses": {**ok("Burden rows and totals", ref("Burden")), **errors("400", "401", "404")},
         }
     },
     "/api/v1/openapi.json": {

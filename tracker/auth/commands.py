@@ -8,6 +8,7 @@ import click
 from sqlalchemy import func, select
 
 from tracker import audit
+from tracker.auth.forms import email_refusal
 from tracker.models.auth import ApiToken, Membership, User
 from tracker.models.catalogue import Team
 from tracker.shared.choices import ROLES
@@ -17,6 +18,9 @@ from tracker.extensions import db
 def create_user(email: str, role: str, team_names=(), password: str | None = None, name: str | None = None) -> User:
     """Create (or update the role and teams of) a user. Plain function: the CLI and seed-demo use it."""
     email = email.strip().lower()
+    refusal = email_refusal(email)
+    if refusal:
+        raise ValueError(f"'{email}' cannot be used to sign in: {refusal}.")
     if role not in ROLES:
         raise ValueError(f"Unknown role '{role}'. Choose from: {', '.join(ROLES)}.")
     teams = []

@@ -13,7 +13,7 @@ from tracker.extensions import db, login_manager
 from tracker.shared.errors import message_response
 from tracker.shared.timeutil import utcnow
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets", "operations.healthz"}
 
 
 def user_from_bearer_token(header: str | None) -> User | None:

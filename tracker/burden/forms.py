@@ -2,6 +2,7 @@
 admin page and by POST /api/v1/rates (through `from_json`)."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -12,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.models.burden import Rate
 from tracker.shared.choices import BANDS
-from tracker.shared.forms import RealDateField, json_to_formdata, latest_allowed_date
+from tracker.shared.forms import API_META, RealDateField, is_strict, json_to_formdata, latest_allowed_date
 from tracker.extensions import db
 from tracker.shared.validators import plain_text
 
@@ -20,10 +21,12 @@ COST_PLACES = 6
 MAX_HOURLY_COST = Decimal("10000")
 COST_RULE = f"Enter the hourly cost in pounds: more than 0, at most {MAX_HOURLY_COST:,}, with at most {COST_PLACES} decimal places"
 NOTE_MAX = 300
+API_POUNDS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
 
 
 class PoundsField(DecimalField):
-    """A decimal that refuses text, NaN and infinity with one message saying what is allowed."""
+    """A decimal that refuses text, NaN and infinity with one message saying what is allowed.
+    The page also takes '£1,250.50'; the API only digits with an optional decimal point."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("places", None)  # show what was typed back, unrounded
@@ -33,6 +36,9 @@ class PoundsField(DecimalField):
         if not valuelist or valuelist[0].strip() == "":
             self.data = None
             return
+        if is_strict(self) and not API_POUNDS.fullmatch(valuelist[0]):
+            self.data = None
+            raise ValueError(COST_RULE)
         try:
             value = Decimal(valuelist[0].strip().replace(",", "").lstrip("£"))
         except InvalidOperation:
@@ -82,7 +88,7 @@ class RateForm(FlaskForm):
     @classmethod
     def from_json(cls, data: dict) -> "RateForm":
         fields = {k: v for k, v in (data or {}).items() if k in cls.API_FIELDS}
-        return cls(formdata=json_to_formdata(fields), meta={"csrf": False})
+        return cls(formdata=json_to_formdata(fields), meta=API_META)
 
     def validate_band(self, field):
         if field.data not in BANDS:

@@ -19,7 +19,7 @@ from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
 from tracker.shared.parsing import is_id
-from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
+from tracker.shared.forms import API_META, BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
 from tracker.shared.validators import plain_text
 
 NOTES_MAX = 2000
@@ -159,7 +159,7 @@ class EntryForm(FlaskForm):
         if existing is not None:
             merged = {name: getattr(existing, name) for name in cls.API_FIELDS}
         merged.update({k: v for k, v in (data or {}).items() if k in cls.API_FIELDS})
-        form = cls(formdata=json_to_formdata(merged), user=user, meta={"csrf": False})
+        form = cls(formdata=json_to_formdata(merged), user=user, meta=API_META)
         form.existing = existing
         return form
 

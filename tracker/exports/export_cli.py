@@ -2,8 +2,9 @@
 
 Prints the workbook's path on stdout (so scripts can pick it up) and a
 progress bar on stderr. A malformed month, a month that has not ended yet, an
-unknown team or a folder that cannot be written is refused with a clear
-message, a non-zero exit and no file."""
+unknown team, a missing or read-only EXPORT_DIR or a folder that cannot be
+written is refused with a clear message, a non-zero exit and no file. The
+build works in a folder of its own under EXPORT_DIR (tracker/exports/building.py)."""
 from __future__ import annotations
 
 import sys
@@ -16,6 +17,7 @@ from sqlalchemy import func, or_, select
 from tqdm import tqdm
 
 from tracker.models.catalogue import Team
+from tracker.exports.building import ExportDirError, build_folder, ensure_export_dir
 from tracker.exports.workbook import build_workbook, workbook_filename
 from tracker.signoff.services import signoffs_for
 from tracker.extensions import db
@@ -50,9 +52,7 @@ def ended_month(text: str, timezone: str):
 
 def output_path(out: Path | None, filename: str) -> Path:
     if out is None:
-        folder = Path(current_app.config["EXPORT_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / filename
+        return ensure_export_dir(current_app.config["EXPORT_DIR"]) / filename
     out = Path(out).expanduser()
     if out.is_dir():
         return out / filename
@@ -77,7 +77,10 @@ def export_command(month_text: str, team_name: str | None, out: Path | None) -> 
             raise click.BadParameter(f"there is no team called '{team_name}'.", param_hint="'--team'")
     team_ids = None if team is None else [team.id]
     scope_label = "All teams" if team is None else team.name
-    path = output_path(out, workbook_filename(month, team))
+    try:
+        path = output_path(out, workbook_filename(month, team))
+    except ExportDirError as error:
+        raise click.ClickException(str(error)) from None
     signoffs = signoffs_for(session, month, team_ids)
     session.rollback()  # end the look-up transaction, so the export reads one snapshot (PostgreSQL)
 
@@ -89,8 +92,11 @@ def export_command(month_text: str, team_name: str | None, out: Path | None) -> 
             bar.update(done - bar.n)
 
         try:
-            result = build_workbook(session, month=month, team_ids=team_ids, path=path,
-                                    scope_label=scope_label, signoffs=signoffs, progress=progress)
+            with build_folder(current_app.config["EXPORT_DIR"]) as work_dir:
+                result = build_workbook(session, month=month, team_ids=team_ids, path=path, scope_label=scope_label,
+                                        signoffs=signoffs, progress=progress, work_dir=work_dir)
+        except ExportDirError as error:
+            raise click.ClickException(str(error)) from None
         except OSError as error:
             raise click.ClickException(f"could not write {path}: {error.strerror or error}") from None
     click.echo(str(result.path))

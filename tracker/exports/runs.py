@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import time
 import uuid
@@ -26,6 +27,7 @@ from tracker.models.auth import Membership
 from tracker.models.catalogue import Team
 from tracker.models.entries import Entry
 from tracker.models.exports import ExportRun, scope_for
+from tracker.exports.building import ClaimHeartbeat, ExportDirError, build_folder
 from tracker.exports.workbook import build_workbook, workbook_filename
 from tracker.signoff.services import signoffs_for
 from tracker.shared.timeutil import add_months, month_end, month_start, utcnow
@@ -44,7 +46,8 @@ class ExportSettings:
     timezone: ZoneInfo
     smtp_url: str | None = None
     mail_from: str = "burden-tracker@localhost"
-    stale_after: timedelta = timedelta(minutes=120)
+    stale_after: timedelta = timedelta(minutes=5)
+    heartbeat_every: float = 30.0
     max_attempts: int = 5
     max_email_attempts: int = 10
     catch_up_months: int = 2
@@ -56,7 +59,8 @@ class ExportSettings:
             timezone=ZoneInfo(config.get("TIMEZONE") or "Europe/London"),
             smtp_url=config.get("SMTP_URL") or None,
             mail_from=config.get("SMTP_FROM") or "burden-tracker@localhost",
-            stale_after=timedelta(minutes=int(config.get("EXPORT_STALE_MINUTES", 120))),
+            stale_after=timedelta(minutes=float(config.get("EXPORT_STALE_MINUTES", 5))),
+            heartbeat_every=float(config.get("EXPORT_HEARTBEAT_SECONDS", 30)),
             max_attempts=int(config.get("EXPORT_MAX_ATTEMPTS", 5)),
             max_email_attempts=int(config.get("EXPORT_MAX_EMAIL_ATTEMPTS", 10)),
             catch_up_months=int(config.get("EXPORT_CATCH_UP_MONTHS", 2)),
@@ -219,38 +223,54 @@ class _ProgressRecorder:
             log.debug("could not record progress of run %s", self.run_id, exc_info=True)
 
 
+# Anything that looks like a file path: the exports page never shows where the server keeps files.
+_SERVER_PATH = re.compile(r"""['"]?(?:[A-Za-z]:)?[/\\][^\s'"]+['"]?""")
+
+
 def _error_text(error: BaseException) -> str:
-    text = f"{error.__class__.__name__}: {error}"
-    return text[:ERROR_MAX]
+    """What a person reads on the exports page: the kind of error and the reason, never a server
+    path (the log has the whole traceback)."""
+    if isinstance(error, ExportDirError):
+        text = "The export folder cannot be used (EXPORT_DIR: see the server log)"
+    elif isinstance(error, OSError):
+        text = f"{error.__class__.__name__}: the workbook could not be saved ({error.strerror or 'file system error'})"
+    else:
+        text = f"{error.__class__.__name__}: {error}"
+    return _SERVER_PATH.sub("(a server path)", text)[:ERROR_MAX]
 
 
 def build_run(session, run: ExportRun, settings: ExportSettings) -> ExportRun:
     """Make the workbook of a run this process holds and record the outcome on the row.
 
-    The builder writes under a temporary name and renames into place, so a full
-    disk or a permission error leaves no partial file: the run is marked failed
-    with the error, shown on the exports page and retried later."""
+    The builder works in a folder of its own under EXPORT_DIR and renames the
+    workbook into place, so a full disk or a permission error leaves no partial
+    file: the run is marked failed with the error, shown on the exports page
+    and retried later. While it builds, the claim's heartbeat is renewed
+    (tracker/exports/building.py)."""
     run_id, token, period, team_id = run.id, run.claimed_by, run.period, run.team_id
     team = session.get(Team, team_id) if team_id is not None else None
     scope_label = team.name if team is not None else "All teams"
     team_ids = [team_id] if team_id is not None else None
     progress = _ProgressRecorder(session.get_bind(), run_id, token)
+    heartbeat = ClaimHeartbeat(session.get_bind(), run_id, token, settings.heartbeat_every)
     try:
         folder = period_dir(settings.export_dir, period)
         path = folder / workbook_filename(period, team)
         signoffs = signoffs_for(session, period, team_ids)
         # End our reading transaction so the builder can read the whole month in one snapshot.
         session.commit()
-        folder.mkdir(parents=True, exist_ok=True)
-        result = build_workbook(
-            session,
-            month=period,
-            team_ids=team_ids,
-            path=path,
-            scope_label=scope_label,
-            signoffs=signoffs,
-            progress=progress,
-        )
+        with heartbeat, build_folder(settings.export_dir) as work_dir:
+            folder.mkdir(exist_ok=True)
+            result = build_workbook(
+                session,
+                month=period,
+                team_ids=team_ids,
+                path=path,
+                scope_label=scope_label,
+                signoffs=signoffs,
+                progress=progress,
+                work_dir=work_dir,
+            )
     except Exception as error:  # any failure is recorded on the run and retried later
         session.rollback()
         log.exception("export %s %s failed", f"{period:%Y-%m}", scope_for(team_id))

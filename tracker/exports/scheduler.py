@@ -9,8 +9,15 @@ the export_run row in the database is what coordinates them):
   it, EXPORT_CATCH_UP_MONTHS in all (default 2), so a server that was down on
   the 1st, or for a whole month, still makes them. Then retries as below.
 - "export-retry": every EXPORT_RETRY_MINUTES (default 15): failed runs (up to
-  EXPORT_MAX_ATTEMPTS), claims of dead processes (older than
+  EXPORT_MAX_ATTEMPTS), claims of dead processes (heartbeat older than
   EXPORT_STALE_MINUTES) and failed emails.
+- "scheduler-heartbeat": every SCHEDULER_HEARTBEAT_SECONDS (default 60), the
+  service_heartbeat row says the scheduler is alive (/healthz shows its age).
+
+When the database cannot be reached, the scheduler says so in one line (no
+traceback) and waits, SCHEDULER_RETRY_SECONDS at first, doubled after each
+failure up to SCHEDULER_RETRY_MAX_SECONDS; a job that meets a dead database
+says so in one line too and is tried again at its next turn.
 
 `flask --app tracker scheduler` runs it in the foreground (production: exactly
 one such process; a second one is harmless). `python run.py` runs it in a
@@ -18,9 +25,12 @@ background thread. create_app never starts it, so gunicorn workers don't."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
-import sys
-from datetime import date, datetime, time as clock
+import socket
+import time
+from datetime import date, datetime, time as clock, timezone
+from functools import wraps
 
 import click
 from apscheduler.executors.pool import ThreadPoolExecutor as SchedulerThreadPool
@@ -31,17 +41,21 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import update
 
+from tracker.database import UNAVAILABLE_ERRORS, ping, unavailable_reason
 from tracker.exports.mailer import retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
-from tracker.shared.timeutil import add_months, month_start
+from tracker.models.operations import SCHEDULER, ServiceHeartbeat
+from tracker.shared.timeutil import add_months, month_start, utcnow
 
 log = logging.getLogger("tracker.exports.scheduler")
 
 MONTHLY_JOB_ID = "monthly-burden-export"
 CATCH_UP_JOB_ID = "export-catch-up"
 RETRY_JOB_ID = "export-retry"
+HEARTBEAT_JOB_ID = "scheduler-heartbeat"
 MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
 
@@ -61,9 +75,67 @@ def due_periods(trigger: CronTrigger, now: datetime, months: int) -> list[date]:
     return [add_months(latest, -back) for back in range(max(months, 1))]
 
 
+# ---- the database may be away -------------------------------------------------------
+
+
+def wait_for_database(app, sleep=time.sleep, attempts: int | None = None) -> bool:
+    """Block until the database answers, saying so in one line per failed try and waiting longer
+    each time; True once it answers, False after `attempts` failed tries (None: never give up)."""
+    wait = float(app.config.get("SCHEDULER_RETRY_SECONDS", 5))
+    longest = float(app.config.get("SCHEDULER_RETRY_MAX_SECONDS", 300))
+    tried = 0
+    while True:
+        with app.app_context():
+            try:
+                ping(db.session)
+                return True
+            except UNAVAILABLE_ERRORS as error:
+                reason = unavailable_reason(error)
+            finally:
+                db.session.remove()
+        tried += 1
+        if attempts is not None and tried >= attempts:
+            log.error("cannot reach the database: %s", reason)
+            return False
+        log.warning("cannot reach the database: %s; trying again in %g s", reason, wait)
+        sleep(wait)
+        wait = min(wait * 2, longest)
+
+
+def one_line_if_database_away(job):
+    """A job that meets a dead database logs one line, not a traceback; its next turn tries again."""
+
+    @wraps(job)
+    def wrapped(app, *args, **kwargs):
+        try:
+            return job(app, *args, **kwargs)
+        except UNAVAILABLE_ERRORS as error:
+            log.error("%s: cannot reach the database: %s; trying again at its next turn", job.__name__, unavailable_reason(error))
+            return None
+
+    return wrapped
+
+
 # ---- the jobs (each runs in its own app context) -----------------------------
 
 
+@one_line_if_database_away
+def heartbeat(app, holder: str, started_at: datetime) -> None:
+    """Say the scheduler is alive: update the row, or insert it the first time."""
+    with app.app_context():
+        try:
+            values = {"holder": holder, "started_at": started_at, "beat_at": utcnow()}
+            updated = db.session.execute(
+                update(ServiceHeartbeat).where(ServiceHeartbeat.name == SCHEDULER).values(**values)
+            ).rowcount
+            if not updated:
+                db.session.add(ServiceHeartbeat(name=SCHEDULER, **values))
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+@one_line_if_database_away
 def monthly_export(app) -> None:
     with app.app_context():
         settings = ExportSettings.from_config(app.config)
@@ -74,6 +146,7 @@ def monthly_export(app) -> None:
             db.session.remove()
 
 
+@one_line_if_database_away
 def catch_up(app) -> None:
     with app.app_context():
         settings = ExportSettings.from_config(app.config)
@@ -88,6 +161,7 @@ def catch_up(app) -> None:
     retry(app)
 
 
+@one_line_if_database_away
 def retry(app) -> None:
     with app.app_context():
         settings = ExportSettings.from_config(app.config)
@@ -119,6 +193,15 @@ def build_scheduler(app, scheduler_class, *, catch_up_now: bool = True):
         name="Retry failed exports and emails",
         replace_existing=True,
     )
+    scheduler.add_job(
+        heartbeat,
+        IntervalTrigger(seconds=int(app.config.get("SCHEDULER_HEARTBEAT_SECONDS", 60)), timezone=app.config["TIMEZONE"]),
+        args=[app, f"{socket.gethostname()}:{os.getpid()}", utcnow()],
+        id=HEARTBEAT_JOB_ID,
+        name="Say the scheduler is alive",
+        replace_existing=True,
+        next_run_time=datetime.now(timezone.utc),  # at once, then every interval
+    )
     if catch_up_now:
         # No trigger: run once, as soon as the scheduler starts.
         scheduler.add_job(catch_up, args=[app], id=CATCH_UP_JOB_ID, name="Catch up missed workbooks", replace_existing=True)
@@ -142,13 +225,14 @@ def start_background_scheduler(app) -> BackgroundScheduler:
 
 
 def _log_to_stderr() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("tracker", "apscheduler"):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+    """APScheduler's own lines go where the app's go (create_app set up the "tracker" logger)."""
+    app_logger = logging.getLogger("tracker")
+    scheduler_logger = logging.getLogger("apscheduler")
+    for handler in app_logger.handlers:
+        if handler not in scheduler_logger.handlers:
+            scheduler_logger.addHandler(handler)
+    scheduler_logger.setLevel(logging.INFO)
+    scheduler_logger.propagate = False
 
 
 @click.command("scheduler")
@@ -163,9 +247,12 @@ def scheduler_command(once: bool) -> None:
     except ValueError as error:
         raise click.ClickException(f"EXPORT_CRON '{app.config['EXPORT_CRON']}' is not a crontab expression: {error}") from None
     if once:
+        if not wait_for_database(app, attempts=1):
+            raise SystemExit(1)
         catch_up(app)
         log.info("catch-up done; exiting (--once)")
         return
+    wait_for_database(app)  # SIGTERM while waiting simply ends the process: nothing has started
     scheduler = build_scheduler(app, BlockingScheduler)
 
     def stop(signum, _frame):

@@ -5,9 +5,11 @@ the exports page all call it with a session. Every figure comes from the
 burden service; this module only lays the figures out.
 
 openpyxl runs in write-only mode so the Entries sheet streams however many
-rows there are; the file is written under a temporary name in the target
-folder, fsynced and renamed into place, so the final path holds either the
-complete new workbook or whatever was there before, never a partial file."""
+rows there are; the file is written under a temporary name (in `work_dir`, the
+build's own folder, when given: tracker/exports/building.py), fsynced and
+renamed into place, so the final path holds either the complete new workbook
+or whatever was there before, never a partial file. openpyxl's temporary
+sheet files go to `work_dir` too."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from tracker.catalogue.services import slugify
 from tracker.exports import entries_sheet, sheets
 from tracker.shared.snapshot import one_snapshot
 from tracker.shared.timeutil import month_start
-from tracker.shared.xlsx.files import discard_sheet_files, save_atomically
+from tracker.shared.xlsx.files import discard_sheet_files, save_atomically, sheet_files_in
 from tracker.shared.xlsx.formats import Formats
 
 SHEET_NAMES = ("Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries")
@@ -58,6 +60,7 @@ def build_workbook(
     scope_label: str,
     signoffs: dict | None = None,
     progress: Progress | None = None,
+    work_dir: Path | None = None,
 ) -> WorkbookResult:
     """Write the monthly workbook for `month` and the teams `team_ids` (None: every team) to `path`.
 
@@ -65,6 +68,13 @@ def build_workbook(
     absent is shown as not signed off. `progress(done, total)` is called as
     Entries rows are written."""
     path = Path(path)
+    if work_dir is not None:
+        with sheet_files_in(work_dir):
+            return _build(session, month, team_ids, path, scope_label, signoffs, progress, work_dir)
+    return _build(session, month, team_ids, path, scope_label, signoffs, progress, None)
+
+
+def _build(session, month, team_ids, path, scope_label, signoffs, progress, work_dir) -> WorkbookResult:
     month = month_start(month)
     team_ids = None if team_ids is None else list(team_ids)
     wb = Workbook(write_only=True)
@@ -80,7 +90,7 @@ def build_workbook(
             sheets.write_trend(ws["Trend"], fmt, figures)
             sheets.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
             written = entries_sheet.write_entries(ws["Entries"], fmt, session, figures, progress)
-        size, digest = save_atomically(wb, path)
+        size, digest = save_atomically(wb, path, work_dir)
     except BaseException:
         discard_sheet_files(wb)
         raise

@@ -2,7 +2,12 @@
 
 Fields here say what is allowed in their own messages (WTForms' defaults do
 not), and `json_to_formdata` lets the JSON API validate with the very forms
-the pages use, so a rule and its message live once."""
+the pages use, so a rule and its message live once.
+
+Strictness: a form built for the API (`meta=API_META`, as every `from_json`
+does) takes whole numbers in ASCII digits only and dates as YYYY-MM-DD only,
+because a program should send exactly one spelling; a page also takes what
+people type ('٣٠', ' 30', '2026-1-1') and its messages say what it wants."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,6 +15,16 @@ from datetime import date, timedelta
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField
 from wtforms.validators import StopValidation
+
+from tracker.shared.parsing import MAX_ID, is_ascii_integer, parse_iso_date
+
+# Meta of a form built from JSON: no CSRF field (the API checks CSRF itself) and strict values.
+API_META = {"csrf": False, "strict": True}
+
+
+def is_strict(field) -> bool:
+    """Was the field's form built for the API (`API_META`)?"""
+    return bool(getattr(field.meta, "strict", False))
 
 
 def latest_allowed_date() -> date:
@@ -20,6 +35,11 @@ class RealDateField(DateField):
     """A date field whose error says what is allowed (WTForms' own: 'Not a valid date value.')."""
 
     def process_formdata(self, valuelist):
+        if valuelist and is_strict(self):
+            self.data = parse_iso_date(valuelist[0])
+            if self.data is None:
+                raise ValueError("Enter a real date in the form YYYY-MM-DD")
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:
@@ -39,12 +59,15 @@ class WholeNumberField(IntegerField):
         self.message = message
 
     def process_formdata(self, valuelist):
+        if valuelist and is_strict(self) and not is_ascii_integer(valuelist[0]):
+            self.data = None
+            raise ValueError(self.message)
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
             raise ValueError(self.message) from None
-        if self.data is not None and abs(self.data) >= 10**18:  # beyond any database integer
+        if self.data is not None and abs(self.data) > MAX_ID:  # beyond the database's INTEGER
             self.data = None
             raise ValueError(self.message)
 
@@ -105,4 +128,4 @@ class JsonFormMixin:
     @classmethod
     def from_json(cls, data: dict, existing=None, **kwargs):
         fields = {k: v for k, v in (data or {}).items() if k in cls.API_FIELDS}
-        return cls(formdata=json_to_formdata(fields), existing=existing, meta={"csrf": False}, **kwargs)
+        return cls(formdata=json_to_formdata(fields), existing=existing, meta=API_META, **kwargs)

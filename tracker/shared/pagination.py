@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracker.extensions import db
+from tracker.shared.parsing import parse_whole_number
 
 # A page number past this is certainly past the end; it is clamped before any SQL runs.
 MAX_PAGE = 10**9
@@ -57,8 +58,8 @@ def paginate(query, page: int, per_page: int, total: int | None = None, past_end
 def requested_page(args) -> int:
     """The page a page asked for; anything that is not a page number shows the first (pages are
     forgiving; the API answers 400 instead, tracker/api/common.py)."""
-    raw = (args.get("page") or "1").strip()
-    return min(int(raw), MAX_PAGE) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
+    number = parse_whole_number(args.get("page") or "1")
+    return min(number, MAX_PAGE) if number else 1
 
 
 def page_url(number: int) -> str:

@@ -1,22 +1,79 @@
-"""Parsing of ids and page numbers that arrive as text (query strings, form fields, JSON).
+"""Parsing of ids, page numbers and dates that arrive as text (query strings, form fields, JSON, paths).
 
 `str.isdigit()` is not enough: it accepts Unicode digits such as '²' that
 `int()` rejects, and no length limit, so a huge number overflows the
-database's integer. Everything that turns text into an id goes through here."""
+database's integer. Everything that turns text into an id goes through here.
+
+Every id column is an INTEGER: at most 2,147,483,647 on PostgreSQL (SQLite's
+is larger, but the app runs on both), so a bigger number is not an id at all,
+and is refused before it reaches a query.
+
+The API takes numbers and dates in one spelling only (ASCII digits,
+YYYY-MM-DD): `is_ascii_integer` and `parse_iso_date` say what that is."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
-_ID = re.compile(r"[0-9]{1,18}")
+from werkzeug.routing import IntegerConverter
+
+# The largest value of an INTEGER column on PostgreSQL: no row can have a bigger id.
+MAX_ID = 2**31 - 1
+# Counts that never reach the database as a value (page numbers are clamped first).
+MAX_WHOLE_NUMBER = 10**18 - 1
+
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def parse_whole_number(raw, maximum: int = MAX_WHOLE_NUMBER) -> int | None:
+    """0..maximum written in ASCII digits (surrounding spaces allowed), else None."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if 0 <= raw <= maximum else None
+    text = str(raw or "").strip()
+    if not _DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
 
 
 def parse_id(raw) -> int | None:
-    """A whole number of at most 18 ASCII digits, else None."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw if 0 <= raw < 10**18 else None
-    text = str(raw or "").strip()
-    return int(text) if _ID.fullmatch(text) else None
+    """An id: a whole number of ASCII digits no bigger than MAX_ID, else None."""
+    return parse_whole_number(raw, MAX_ID)
 
 
 def is_id(raw) -> bool:
     return parse_id(raw) is not None
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits up to MAX_ID, so /entries/99999999999 is a 404
+    instead of an integer overflow in the database; ASCII digits only (werkzeug's `\\d` also matches
+    '٣', which int() reads as 3)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_iso_date(raw) -> date | None:
+    """A real date written exactly YYYY-MM-DD in ASCII digits (the API's only form), else None."""
+    text = str(raw or "").strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+_ASCII_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
+def is_ascii_integer(raw) -> bool:
+    """An optional minus and ASCII digits, nothing else: no '٣٠', '1_000', '+30' or ' 30'."""
+    return isinstance(raw, str) and _ASCII_INTEGER.fullmatch(raw) is not None

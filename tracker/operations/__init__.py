@@ -1,0 +1,21 @@
+"""Running the tracker for a region: what an operator and a load balancer need.
+
+- `health`: GET /healthz (database, migrations, scheduler heartbeat, last export).
+- `requestlog`: a request id on every request and one JSON log line per request.
+- `headers`: security headers on every response (CSP, nosniff, framing, HSTS).
+- `database`: a dead database answers 503, never a 500 or a form that cannot work.
+- `backup`: `flask --app tracker backup OUT` for SQLite.
+
+See docs/operations.md."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from tracker.operations import database, headers, health, requestlog
+
+    requestlog.register(app)
+    headers.register(app)
+    database.register(app)
+    app.register_blueprint(health.blueprint)
