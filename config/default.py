@@ -45,7 +45,7 @@ MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 # Operations (tracker/operations, docs/operations.md).
 HSTS_SECONDS = None  # Strict-Transport-Security max-age; None: a year, except 0 (off) in development
 PROXY_HOPS = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host (1 behind nginx)
-LOG_FORMAT = "json"  # or "text"
+LOG_FORMAT = None  # "json" (one JSON object a line) or "text"; None: text in development, else json
 LOG_LEVEL = "INFO"
 LOG_REQUESTS = True  # one access line per request
 DATABASE_CHECK_SECONDS = 5  # how long a process trusts that the database is there without asking

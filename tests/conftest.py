@@ -36,6 +36,7 @@ def base_config(url: str, instance: str) -> dict:
         "SCHEDULER_ENABLED": False,
         "EXPORT_DIR": os.path.join(instance, "exports"),
         "SMTP_URL": None,
+        "LOG_REQUESTS": False,  # tests/test_operations.py turns the access log on where it checks it
     }
 
 

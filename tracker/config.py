@@ -95,6 +95,8 @@ def finalise(app) -> None:
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
         connect_args = cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {})
         connect_args.setdefault("connect_timeout", int(cfg.get("DATABASE_CONNECT_TIMEOUT") or 5))
+    if not cfg.get("LOG_FORMAT"):
+        cfg["LOG_FORMAT"] = "text" if env == "development" else "json"
     if cfg.get("HSTS_SECONDS") is None:
         cfg["HSTS_SECONDS"] = 0 if env == "development" else 365 * 24 * 60 * 60
     if not cfg.get("EXPORT_DIR"):

@@ -56,7 +56,7 @@ def list_sources():
 
 
 @blueprint.post("/sources")
-@json_input(lambda data: SourceForm.from_json(data))
+@json_input(lambda data: SourceForm.from_json(data), schema="SourceInput")
 def create_source(form):
     values = form.values()
     return source_to_json(services.create_source(current_user, values["name"], values["kind"])), 201
@@ -78,6 +78,6 @@ def list_requests():
 
 
 @blueprint.post("/requests")
-@json_input(lambda data: RequestForm.from_json(data))
+@json_input(lambda data: RequestForm.from_json(data), schema="RequestInput")
 def create_request(form):
     return request_to_json(services.create_request(current_user, **form.values())), 201

@@ -38,6 +38,19 @@ def protect_session_callers():
         csrf.protect()
 
 
+@blueprint.before_request
+def refuse_padded_query_values():
+    """Query values are taken exactly as sent: a value with spaces or line breaks around it is
+    refused by name (pages trim what people type; a program sends what it means). The free-text
+    search `q` is trimmed as on the pages."""
+    padded = {
+        name: [f"Send {name} without spaces or line breaks around it"]
+        for name, value in request.args.items(multi=True)
+        if name != "q" and value != value.strip()
+    }
+    return validation_error(padded) if padded else None
+
+
 @blueprint.errorhandler(CSRFError)
 def csrf_failed(error):
     return jsonify({"errors": {"csrf_token": [error.description]}}), 400
@@ -54,15 +67,53 @@ def refuse(errors: dict):
     abort(make_response(validation_error(errors)))
 
 
-def single_value_errors(data: dict, fields) -> dict:
-    """A form field holds one value: a list or object sent for it is refused by name."""
-    return {
-        name: ["Send a single value, not a list or object"]
-        for name in fields
-        if isinstance(data.get(name), (list, dict))
+JSON_TYPE_WORDS = {
+    "integer": "a whole number (a JSON number, not in quotes)",
+    "number": "a number",
+    "string": "text (a JSON string, in quotes)",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def json_type_errors(data: dict, schema_name: str) -> dict:
+    """Fields whose JSON type is not the one the OpenAPI document gives them, refused by name.
+
+    The document (tracker/api/openapi.py) is the contract: an id or `minutes`
+    is a JSON number, text is a JSON string, and null, a list or an object is
+    none of them. Fields the document does not name are ignored, as before;
+    the form then checks the values themselves."""
+    from tracker.api.openapi import SCHEMAS
+
+    properties = SCHEMAS[schema_name]["properties"]
+    errors = {}
+    for name, value in data.items():
+        rule = properties.get(name)
+        if rule is not None and not _has_json_type(value, rule):
+            words = " or ".join(JSON_TYPE_WORDS[t] for t in _json_types(rule))
+            errors[name] = [f"Send {words} for {name}"]
+    return errors
+
+
+def _json_types(rule: dict) -> list[str]:
+    if "oneOf" in rule:
+        return list(dict.fromkeys(t for branch in rule["oneOf"] for t in _json_types(branch)))
+    declared = rule.get("type", "string")  # an enum of words is text
+    return [declared] if isinstance(declared, str) else list(declared)
+
+
+def _has_json_type(value, rule: dict) -> bool:
+    checks = {
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "string": lambda v: isinstance(v, str),
+        "boolean": lambda v: isinstance(v, bool),
+        "null": lambda v: v is None,
     }
+    return any(checks[t](value) for t in _json_types(rule))
 
 
+NOT_STORABLE = "Remove the NUL character (\\u0000): it cannot be stored"
 NOT_TEXT = "Send text only: this holds a lone UTF-16 surrogate ('\\ud800' to '\\udfff'), which is not a character"
 
 
@@ -85,27 +136,39 @@ def read_json_body() -> tuple[object, dict]:
     field = first_field_with_surrogate(data)
     if field is not None:
         return None, {field: [NOT_TEXT]}
+    field = first_field_with_nul(data)
+    if field is not None:
+        return None, {field: [NOT_STORABLE]}
     return data, {}
 
 
 def first_field_with_surrogate(data) -> str | None:
     """The top-level field whose value (or name) holds a lone surrogate, "body" for anything else."""
+    return _first_field_holding(data, _SURROGATE)
+
+
+def first_field_with_nul(data) -> str | None:
+    """The same for a NUL character, which PostgreSQL cannot store or compare."""
+    return _first_field_holding(data, _NUL)
+
+
+def _first_field_holding(data, pattern) -> str | None:
     if not isinstance(data, dict):
-        return "body" if _holds_surrogate(data) else None
+        return "body" if _holds(data, pattern) else None
     for key, value in data.items():
-        if _holds_surrogate(key):
+        if _holds(key, pattern):
             return "body"
-        if _holds_surrogate(value):
+        if _holds(value, pattern):
             return key
     return None
 
 
-def _holds_surrogate(value) -> bool:
+def _holds(value, pattern) -> bool:
     pending = [value]
     while pending:  # a loop, not recursion: the value may be nested deeply
         item = pending.pop()
         if isinstance(item, str):
-            if _SURROGATE.search(item):
+            if pattern.search(item):
                 return True
         elif isinstance(item, dict):
             pending.extend(item.keys())
@@ -116,11 +179,14 @@ def _holds_surrogate(value) -> bool:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NUL = re.compile("\x00")
 
 
-def json_input(build_form, refusal_field: str = "body"):
+def json_input(build_form, schema: str, refusal_field: str = "body"):
     """Read, validate, call, commit: the one way an API route takes JSON input.
 
+    `schema` names the body's schema in the OpenAPI document: each field must
+    have the JSON type it gives (`json_type_errors`).
     `build_form(data, **view_args)` returns a form with `API_FIELDS` built from
     the JSON object (`from_json` of the page's form). The view is called as
     `view(form, **view_args)` only with a valid form; a `Refused` from the
@@ -136,8 +202,8 @@ def json_input(build_form, refusal_field: str = "body"):
             if errors or not isinstance(data, dict):
                 db.session.rollback()
                 return validation_error(errors or {"body": [NOT_AN_OBJECT]})
-            errors = single_value_errors(data, form.API_FIELDS)
-            if errors or not form.validate():
+            errors = json_type_errors(data, schema)
+            if not form.validate() or errors:
                 db.session.rollback()
                 return validation_error({**form.errors, **errors})
             try:

@@ -58,7 +58,7 @@ def list_entries():
 
 
 @blueprint.post("/entries")
-@json_input(lambda data: EntryForm.from_json(current_user, data), refusal_field="team_id")
+@json_input(lambda data: EntryForm.from_json(current_user, data), schema="EntryInput", refusal_field="team_id")
 def create_entry(form):
     return entry_response(services.create_entry(current_user, form.entry_values()), 201)
 
@@ -71,6 +71,7 @@ def get_entry(entry_id: int):
 @blueprint.patch("/entries/<int:entry_id>")
 @json_input(
     lambda data, entry_id: EntryForm.from_json(current_user, data, existing=changeable_entry_or_404(entry_id)),
+    schema="EntryPatch",
     refusal_field="entry",
 )
 def update_entry(form, entry_id: int):

@@ -19,6 +19,7 @@ from tracker.shared.choices import (
     SOURCE_KINDS,
 )
 from tracker.entries.forms import NOTES_MAX
+from tracker.shared.parsing import MAX_ID
 
 BURDEN_GROUPINGS = ("team", "source", "request", "month")
 
@@ -59,13 +60,25 @@ def ok(description: str, schema: dict, code: str = "200") -> dict:
     return {code: {"description": description, "content": json_content(schema)}}
 
 
+ERROR_RESPONSES = {
+    "400": "BadRequest", "401": "Unauthorized", "404": "NotFound", "409": "Conflict",
+    "413": "TooLarge", "503": "Unavailable",
+}
+
+
 def errors(*codes: str) -> dict:
-    names = {"400": "BadRequest", "401": "Unauthorized", "404": "NotFound"}
-    return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
+    """The error answers of an operation; every operation may also answer 503 (no database)."""
+    return {code: {"$ref": f"#/components/responses/{ERROR_RESPONSES[code]}"} for code in (*codes, "503")}
+
+
+def write_errors(*codes: str) -> dict:
+    """A write may also meet another user's identical write (409) or send too big a body (413)."""
+    return errors(*codes, "409", "413")
 
 
 def query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    """An optional query parameter; sent empty (`?from=`), it counts as not sent, as from a form."""
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True, "schema": schema, "description": description}
 
 
 def param(name: str) -> dict:
@@ -78,7 +91,7 @@ def body(schema_name: str, description: str) -> dict:
 
 DATE = {"type": "string", "format": "date", "example": "2026-04-01"}
 DATETIME = {"type": "string", "format": "date-time"}
-ID = {"type": "integer", "minimum": 1}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 SCHEMAS = {
     "ValidationErrors": {
@@ -93,10 +106,12 @@ SCHEMAS = {
             }
         },
     },
-    "HttpError": {
+    "Message": {
         "type": "object",
-        "required": ["error"],
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+        "description": "Anything but bad input: what happened, in words.",
+        "required": ["message"],
+        "properties": {"message": {"type": "string"}},
+        "additionalProperties": False,
     },
     "Team": {
         "type": "object",
@@ -282,7 +297,7 @@ PATHS = {
             "summary": "Add a source (any signed-in role)",
             "operationId": "createSource",
             "requestBody": body("SourceInput", "The new source."),
-            "responses": {**ok("The source, created and audited", ref("Source"), "201"), **errors("400", "401")},
+            "responses": {**ok("The source, created and audited", ref("Source"), "201"), **write_errors("400", "401")},
         },
     },
     "/api/v1/requests": {
@@ -301,7 +316,7 @@ PATHS = {
             "summary": "Add a request to the catalogue (any signed-in role)",
             "operationId": "createRequest",
             "requestBody": body("RequestInput", "The new request."),
-            "responses": {**ok("The request, created and audited", ref("Request"), "201"), **errors("400", "401")},
+            "responses": {**ok("The request, created and audited", ref("Request"), "201"), **write_errors("400", "401")},
         },
     },
     "/api/v1/entries": {
@@ -322,7 +337,7 @@ PATHS = {
             "summary": "Log an entry",
             "operationId": "createEntry",
             "requestBody": body("EntryInput", "The work done."),
-            "responses": {**ok("The entry, created and audited", ref("Entry"), "201"), **errors("400", "401")},
+            "responses": {**ok("The entry, created and audited", ref("Entry"), "201"), **write_errors("400", "401")},
         },
     },
     "/api/v1/entries/{entry_id}": {
@@ -336,7 +351,7 @@ PATHS = {
             "summary": "Change an entry (managers their own, leads any of their teams', admins any)",
             "operationId": "updateEntry",
             "requestBody": body("EntryPatch", "The fields to change."),
-            "responses": {**ok("The entry, changed and audited", ref("Entry")), **errors("400", "401", "404")},
+            "responses": {**ok("The entry, changed and audited", ref("Entry")), **write_errors("400", "401", "404")},
         },
         "delete": {
             "summary": "Delete an entry: recorded, never physical; it counts nowhere after",
@@ -355,7 +370,7 @@ PATHS = {
             "summary": "Set a band's hourly cost from a date (admins only; 404 for everyone else)",
             "operationId": "createRate",
             "requestBody": body("RateInput", "The new rate. Earlier months keep the rate they had."),
-            "responses": {**ok("The rate, created and audited", ref("Rate"), "201"), **errors("400", "401", "404")},
+            "responses": {**ok("The rate, created and audited", ref("Rate"), "201"), **write_errors("400", "401", "404")},
         },
     },
     "/api/v1/burden": {
@@ -414,12 +429,9 @@ DOCUMENT = {
         },
         "schemas": SCHEMAS,
         "parameters": {
-            "team_id": {"name": "team_id", "in": "query", "required": False, "schema": ID,
-                        "description": "Only this team; a team the caller may not see answers 404."},
-            "from": {"name": "from", "in": "query", "required": False, "schema": DATE,
-                     "description": "First day, inclusive (YYYY-MM-DD)."},
-            "to": {"name": "to", "in": "query", "required": False, "schema": DATE,
-                   "description": "Last day, inclusive (YYYY-MM-DD); not before `from`."},
+            "team_id": query("team_id", ID, "Only this team; a team the caller may not see answers 404."),
+            "from": query("from", DATE, "First day, inclusive (YYYY-MM-DD)."),
+            "to": query("to", DATE, "Last day, inclusive (YYYY-MM-DD); not before `from`."),
         },
         "responses": {
             "BadRequest": {
@@ -428,11 +440,23 @@ DOCUMENT = {
             },
             "Unauthorized": {
                 "description": "No valid bearer token or session",
-                "content": json_content(ref("HttpError")),
+                "content": json_content(ref("Message")),
             },
             "NotFound": {
                 "description": "Not there, or not the caller's to see (never 403)",
-                "content": json_content(ref("HttpError")),
+                "content": json_content(ref("Message")),
+            },
+            "Conflict": {
+                "description": "Someone saved the same thing at the same moment; nothing was written",
+                "content": json_content(ref("Message")),
+            },
+            "TooLarge": {
+                "description": "The body is bigger than the service takes (MAX_CONTENT_LENGTH); it was not read",
+                "content": json_content(ref("Message")),
+            },
+            "Unavailable": {
+                "description": "The service cannot reach its database; try again later (see Retry-After)",
+                "content": json_content(ref("Message")),
             },
         },
     },

@@ -33,7 +33,7 @@ def list_rates():
 
 @blueprint.post("/rates")
 @role_required("admin")
-@json_input(lambda data: RateForm.from_json(data))
+@json_input(lambda data: RateForm.from_json(data), schema="RateInput")
 def add_rate(form):
     values = form.values()
     rate = create_rate(current_user, values["band"], values["hourly_cost"], values["effective_from"], note=values["note"])

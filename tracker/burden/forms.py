@@ -96,6 +96,8 @@ class RateForm(FlaskForm):
 
     def validate_hourly_cost(self, field):
         value = field.data
+        if value is None:  # only spaces were sent: InputRequired saw text, PoundsField found no number
+            raise ValidationError("Enter the hourly cost in pounds")
         if value <= 0 or value > MAX_HOURLY_COST or decimal_places(value) > COST_PLACES:
             raise ValidationError(COST_RULE)
 

@@ -4,6 +4,7 @@
 - `requestlog`: a request id on every request and one JSON log line per request.
 - `headers`: security headers on every response (CSP, nosniff, framing, HSTS).
 - `database`: a dead database answers 503, never a 500 or a form that cannot work.
+- `unstorable`: input holding a NUL character (which PostgreSQL cannot hold) is a 400.
 - `backup`: `flask --app tracker backup OUT` for SQLite.
 
 See docs/operations.md."""
@@ -13,9 +14,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from tracker.operations import database, headers, health, requestlog
+    from tracker.operations import database, headers, health, requestlog, unstorable
 
     requestlog.register(app)
     headers.register(app)
     database.register(app)
+    unstorable.register(app)
     app.register_blueprint(health.blueprint)

@@ -64,7 +64,7 @@ def backup_command(out: Path) -> None:
     if url.get_backend_name() != "sqlite":
         raise click.ClickException(
             "the database is PostgreSQL: back it up with pg_dump, for example "
-            f"pg_dump --format=custom --file=tracker.dump '{url.render_as_string(hide_password=True)}' "
+            f"pg_dump --format=custom --file=tracker.dump '{url.set(drivername='postgresql').render_as_string(hide_password=True)}' "
             "(README.md, Production: backups)."
         )
     database = Path(url.database or "")

@@ -121,10 +121,12 @@ def register(app: Flask) -> None:
     configure_logging(app)
     log_requests = bool(app.config.get("LOG_REQUESTS", True))
 
-    @app.before_request
     def start_clock():
         g.request_started = time.perf_counter()
         request_id()
+
+    # First of all the hooks, so the clock and the id exist even when a later hook fails.
+    app.before_request_funcs.setdefault(None, []).insert(0, start_clock)
 
     @app.after_request
     def log_request(response):

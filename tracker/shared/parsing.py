@@ -46,15 +46,16 @@ def is_id(raw) -> bool:
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: ASCII digits up to MAX_ID, so /entries/99999999999 is a 404
-    instead of an integer overflow in the database; ASCII digits only (werkzeug's `\\d` also matches
-    '٣', which int() reads as 3)."""
+    """`<int:...>` in every route: ASCII digits (werkzeug's `\\d` also matches '٣', which int()
+    reads as 3). A number beyond MAX_ID is the id of no row, so it becomes 0 (ids start at 1):
+    the route still matches, for every method, and the view's own look-up answers 404, instead of
+    an integer overflow in the database (or a 405 from a route that did not match)."""
 
-    regex = r"[0-9]{1,10}"
+    regex = r"[0-9]+"
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        return 0 if number is None else number
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
