@@ -13,7 +13,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, describe, fte
+from tracker.burden.dimensions import dimension
+from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, fte
 from tracker.models.catalogue import Team
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
 from tracker.shared.xlsx.formats import (
@@ -74,7 +75,7 @@ def gather(session, month: date, team_ids: list[int] | None) -> MonthFigures:
     last_month = {row.key[0]: row for row in previous.rows}
     trend_minutes = {(row.key[0], row.key[1]): row.minutes for row in trend.rows}
     in_scope = set(this_month) | set(last_month) | {team for team, _ in trend_minutes} | _listed_teams(session, team_ids)
-    team_info = describe(session, "team", in_scope)
+    team_info = dimension("team").info(session, in_scope)
 
     def by_hours(minutes_of):
         return sorted(in_scope, key=lambda t: (-minutes_of(t), team_info.get(t, {}).get("label", "")))
