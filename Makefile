@@ -33,6 +33,10 @@ assets:
 	      node_modules/nhsuk-frontend/dist/nhsuk/assets tracker/static/nhsuk/
 	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
 	   node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css tracker/static/vendor/
+	# Offline: the stylesheet's @font-face rules fetch the Frutiger font from assets.nhs.uk, which an
+	# intranet without internet cannot reach. Without them pages use NHS.UK's fallback, Arial/sans-serif.
+	sed -E -i 's/@font-face\{[^}]*\}//g' tracker/static/nhsuk/nhsuk-frontend.min.css
+	! grep -q "https\?://" tracker/static/nhsuk/nhsuk-frontend.min.css
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
 chromium:
