@@ -15,6 +15,7 @@ from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.burden.service import BurdenFilter, BurdenRow, burden
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
+from tracker.entries.forms import LOGGABLE_STATUSES
 from tracker.extensions import db
 
 # No entry can be dated outside these (the form refuses them), so they stand for "no limit".
@@ -109,3 +110,34 @@ def live_entry(entry_id: int) -> Entry | None:
     """An entry that has not been deleted (a deleted one no longer exists for anyone)."""
     entry = db.session.get(Entry, entry_id)
     return entry if entry is not None and not entry.is_deleted else None
+
+
+def recent_entries_to_repeat(user: User, team_ids: Sequence[int], limit: int = 5, scan: int = 100) -> list[ListedEntry]:
+    """The user's latest entries that "log again" can repeat, newest first: one per request, team,
+    time and band (a weekly sitrep logged every week shows once), on teams they can still log for
+    and requests still open to logging."""
+    query = (
+        select(Entry, Request.title, Source.name, Team.name, User.name)
+        .join(Request, Request.id == Entry.request_id)
+        .join(Source, Source.id == Request.source_id)
+        .join(Team, Team.id == Entry.team_id)
+        .join(User, User.id == Entry.logged_by_id)
+        .where(
+            Entry.logged_by_id == user.id,
+            Entry.deleted_at.is_(None),
+            Entry.team_id.in_(list(team_ids) or [-1]),
+            Request.status.in_(LOGGABLE_STATUSES),
+        )
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+        .limit(scan)
+    )
+    seen, found = set(), []
+    for row in db.session.execute(query):
+        listed = ListedEntry(*row)
+        key = (listed.entry.request_id, listed.entry.team_id, listed.entry.minutes, listed.entry.band)
+        if key not in seen:
+            seen.add(key)
+            found.append(listed)
+        if len(found) == limit:
+            break
+    return found

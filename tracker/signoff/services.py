@@ -50,8 +50,11 @@ def is_locked(session, team_id: int, day: date) -> bool:
 def lock_reason(session, team_id: int, day: date) -> str | None:
     """Why entries of that team on that day cannot change, or None when they can."""
     signoff = open_signoff(session, team_id, day)
-    if signoff is None:
-        return None
+    return None if signoff is None else lock_message(signoff)
+
+
+def lock_message(signoff: MonthSignoff) -> str:
+    """Why a signed-off month takes no new or changed entries (the log form says it by the date)."""
     return (
         f"{signoff.team.name}'s entries for {month_label(signoff.month)} were signed off by "
         f"{signoff.signed_by.name} on {long_date(signoff.signed_at)}; ask a lead to reopen the month"
