@@ -91,6 +91,7 @@ def add_request_inline(user, new: dict) -> int:
     if source_id is None:
         source_id = create_source(user, new["source_name"], new["source_kind"]).id
     request = create_request(
-        user, title=new["title"], source_id=source_id, frequency=new["frequency"], obligation=new["obligation"]
+        user, title=new["title"], source_id=source_id, frequency=new["frequency"], obligation=new["obligation"],
+        details_to_confirm=True,  # defaults for what the manager may not know: a commissioner checks them
     )
     return request.id

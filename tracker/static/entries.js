@@ -70,3 +70,18 @@
   team.addEventListener("change", check);
   check();
 })();
+
+// "The request is not in the list": what was typed in the type-ahead and matched nothing
+// becomes the new request's title, so it is not typed twice.
+(function () {
+  "use strict";
+  var expander = document.getElementById("new-request");
+  var typed = document.getElementById("request_id");
+  var title = document.getElementById("new_request_title");
+  var select = document.getElementById("request_id-select");
+  if (!expander || !typed || !title || typed.tagName !== "INPUT") return;
+  expander.addEventListener("toggle", function () {
+    if (!expander.open || title.value || !typed.value || (select && select.value)) return;
+    title.value = typed.value;
+  });
+})();

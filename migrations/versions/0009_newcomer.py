@@ -1,0 +1,27 @@
+"""A request's details to confirm
+
+Revision ID: 0009
+Revises: 0003
+
+A request a manager adds from the log form takes defaults for what they may
+not know (how often it is asked, its obligation, the kind of body asking);
+`details_to_confirm` marks it in the catalogue until a commissioner checks
+them. Requests that already exist were entered in full: false.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0009"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("request") as batch:
+        batch.add_column(sa.Column("details_to_confirm", sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table("request") as batch:
+        batch.drop_column("details_to_confirm")
