@@ -150,7 +150,7 @@ def test_fte_of_a_table_uses_its_period(db, make_user, team, make_request, make_
 def test_unknown_grouping_is_refused_before_any_sql():
     import pytest
 
-    from tracker.burden.service import BadGrouping
+    from tracker.burden.dimensions import BadGrouping
 
     with pytest.raises(BadGrouping, match="Choose from"):
         burden(BurdenFilter(date(2026, 1, 1), date(2026, 1, 31)), ("colour",))

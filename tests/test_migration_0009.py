@@ -14,7 +14,7 @@ def request_columns() -> set[str]:
 
 
 def test_existing_requests_are_not_marked_and_the_flag_comes_off_again(empty_app):
-    upgrade(directory=MIGRATIONS, revision="0003")
+    upgrade(directory=MIGRATIONS, revision="0003")  # before the name keys (0004), which fill them in
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO source (id, name, kind, created_at) VALUES (1, 'Care Quality Commission', 'regulator', CURRENT_TIMESTAMP)"))
         conn.execute(text(
@@ -28,12 +28,12 @@ def test_existing_requests_are_not_marked_and_the_flag_comes_off_again(empty_app
         assert conn.execute(text("SELECT details_to_confirm FROM request WHERE id = 1")).scalar() in (False, 0)
         # A new row without the column takes the database's default: not marked.
         conn.execute(text(
-            "INSERT INTO request (id, title, source_id, description, frequency, obligation, status, created_at) "
-            "VALUES (2, 'Monthly return', 1, '', 'monthly', 'contractual', 'active', CURRENT_TIMESTAMP)"
+            "INSERT INTO request (id, title, title_key, source_id, description, frequency, obligation, status, created_at) "
+            "VALUES (2, 'Monthly return', 'monthly return', 1, '', 'monthly', 'contractual', 'active', CURRENT_TIMESTAMP)"
         ))
         assert conn.execute(text("SELECT details_to_confirm FROM request WHERE id = 2")).scalar() in (False, 0)
 
-    downgrade(directory=MIGRATIONS, revision="0003")
+    downgrade(directory=MIGRATIONS, revision="0004")
     assert "details_to_confirm" not in request_columns()
     with db.engine.connect() as conn:  # nothing else lost on the way down
         assert conn.execute(text("SELECT count(*) FROM request")).scalar() == 2

@@ -8,13 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy.exc import IntegrityError
 
 from tracker import config as settings
 from tracker import database  # noqa: F401  (registers SQLite connection pragmas)
 from tracker.extensions import csrf, db, login_manager, migrate
+from tracker.shared.errors import message_response
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,13 +80,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    """Pages get an error page; anything under /api/ gets JSON {"message"} (the API's one shape)."""
+
     def render_error(error):
-        code = getattr(error, "code", 500)
+        code = getattr(error, "code", None) or 500
         if request.path.startswith("/api/"):
-            return jsonify({"error": getattr(error, "name", "Error")}), code
+            return message_response(code, getattr(error, "description", None) or "The server could not answer.")
         return render_template("errors/error.html", error=error, code=code), code
 
-    for code in (400, 404, 405, 413, 429, 500):
+    for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.errorhandler(code)(render_error)
 
     @app.errorhandler(IntegrityError)
@@ -94,7 +97,7 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         message = "Someone saved the same thing at the same moment. Go back, check, and try again."
         if request.path.startswith("/api/"):
-            return jsonify({"errors": {"conflict": [message]}}), 409
+            return message_response(409, message)
         return render_template("errors/error.html", error=None, code=409, message=message), 409
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 
-from tracker.shared.types import UTCDateTime
+from tracker.types import UTCDateTime
 
 # Named constraints so Alembic can drop and re-create them on every backend.
 NAMING_CONVENTION = {

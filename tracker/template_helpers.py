@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import Flask
 
 from tracker.shared import choices
+from tracker.shared.pagination import page_links
 
 # (endpoint, label, roles that see it; empty means everyone signed in)
 NAV_LINKS = [
@@ -45,8 +46,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(hours)
     app.add_template_filter(duration)
-    # A global, not only a context variable: macro files imported without context
+    # Globals, not context variables: macro files imported without context
     # (`{% from "x.html" import y %}`) see globals but not context processors.
+    app.add_template_global(page_links)
     app.jinja_env.globals["choices"] = choices
 
     @app.context_processor

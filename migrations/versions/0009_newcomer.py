@@ -1,7 +1,7 @@
 """A request's details to confirm
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0004
 
 A request a manager adds from the log form takes defaults for what they may
 not know (how often it is asked, its obligation, the kind of body asking);
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0009"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

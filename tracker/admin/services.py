@@ -19,17 +19,16 @@ from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
 from tracker.catalogue.services import update_with_audit
 from tracker.extensions import db
+from tracker.shared.errors import Refused
 
 HIDDEN = "(changed)"  # what the trail shows instead of a password hash
 
 
-class AdminError(Exception):
+class AdminError(Refused):
     """A change breaks a rule; `field` names the form field to show the message by."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 # ---- look-ups the forms use -------------------------------------------------
@@ -39,20 +38,6 @@ def email_taken(email: str, except_id: int | None = None) -> bool:
     query = select(User.id).where(func.lower(User.email) == email.strip().lower())
     if except_id is not None:
         query = query.where(User.id != except_id)
-    return db.session.scalar(query) is not None
-
-
-def team_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(Team.id).where(func.lower(Team.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Team.id != except_id)
-    return db.session.scalar(query) is not None
-
-
-def source_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(Source.id).where(func.lower(Source.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Source.id != except_id)
     return db.session.scalar(query) is not None
 
 
@@ -144,7 +129,7 @@ def _set_memberships(user: User, team_roles: dict[int, str]) -> None:
 
 def update_team(actor: User, team: Team, *, name: str, organisation: str, sector: str) -> bool:
     """The slug stays as first made, so links and workbook file names keep working."""
-    return update_with_audit(actor, team, {"name": name.strip(), "organisation": organisation.strip(), "sector": sector})
+    return update_with_audit(actor, team, {"name": name, "organisation": organisation.strip(), "sector": sector})
 
 
 def set_team_active(actor: User, team: Team, active: bool) -> bool:
@@ -160,7 +145,7 @@ def set_team_active(actor: User, team: Team, active: bool) -> bool:
 
 
 def update_source(actor: User, source: Source, *, name: str, kind: str) -> bool:
-    return update_with_audit(actor, source, {"name": name.strip(), "kind": kind})
+    return update_with_audit(actor, source, {"name": name, "kind": kind})
 
 
 def users_query():

@@ -9,15 +9,17 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.admin import forms, services
+from tracker.catalogue.forms import SourceForm
 from tracker.models.auth import User
 from tracker.catalogue import services as catalogue
 from tracker.models.catalogue import Source, Team
-from tracker.catalogue.views import page_number, page_url
 from tracker.extensions import db
+from tracker.shared.pagination import paginate, requested_page
 from tracker.shared.parsing import is_id, parse_id
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
+PER_PAGE = 50
 AUDIT_PER_PAGE = 50
 
 
@@ -57,8 +59,8 @@ def index():
 
 @blueprint.route("/users")
 def users():
-    page = catalogue.paginate(services.users_query(), page_number())
-    return render_template("admin/users.html", page=page, page_url=page_url)
+    page = paginate(services.users_query(), requested_page(request.args), PER_PAGE)
+    return render_template("admin/users.html", page=page)
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
@@ -131,8 +133,8 @@ def user_active(user_id: int, action: str):
 @blueprint.route("/teams")
 def teams():
     query = select(Team).order_by(Team.active.desc(), func.lower(Team.name))
-    page = catalogue.paginate(query, page_number())
-    return render_template("admin/teams.html", page=page, page_url=page_url, members=services.team_member_counts())
+    page = paginate(query, requested_page(request.args), PER_PAGE)
+    return render_template("admin/teams.html", page=page, members=services.team_member_counts())
 
 
 @blueprint.route("/teams/new", methods=["GET", "POST"])
@@ -151,7 +153,7 @@ def team_new():
 @blueprint.route("/teams/<int:team_id>", methods=["GET", "POST"])
 def team_edit(team_id: int):
     team = _get_or_404(Team, team_id)
-    form = forms.TeamForm(obj=team, team_id=team.id)
+    form = forms.TeamForm(obj=team, existing=team)
     status_form = forms.ActiveForm()
     if request.method == "POST":
         if not form.validate():
@@ -180,14 +182,14 @@ def team_active(team_id: int, action: str):
 @blueprint.route("/sources")
 def sources():
     query = select(Source).order_by(func.lower(Source.name))
-    page = catalogue.paginate(query, page_number())
-    return render_template("admin/sources.html", page=page, page_url=page_url, requests=services.source_request_counts())
+    page = paginate(query, requested_page(request.args), PER_PAGE)
+    return render_template("admin/sources.html", page=page, requests=services.source_request_counts())
 
 
 @blueprint.route("/sources/<int:source_id>", methods=["GET", "POST"])
 def source_edit(source_id: int):
     source = _get_or_404(Source, source_id)
-    form = forms.SourceEditForm(obj=source, source_id=source.id)
+    form = SourceForm(obj=source, existing=source)
     if request.method == "POST":
         if not form.validate():
             return _invalid("admin/source_form.html", form=form, source=source)
@@ -224,9 +226,8 @@ def audit():
         "user_id": user_id,
         "raw_user": raw_user,
         "errors": errors,
-        "page_url": page_url,
     }
     if errors:
         return render_template("admin/audit.html", page=None, rows=[], **context), 400
-    page = catalogue.paginate(services.audit_query(entity or None, user_id), page_number(), AUDIT_PER_PAGE)
+    page = paginate(services.audit_query(entity or None, user_id), requested_page(request.args), AUDIT_PER_PAGE)
     return render_template("admin/audit.html", page=page, rows=services.readable_events(page.items), **context)

@@ -2,15 +2,13 @@
 everyone signed in; teams are only those the caller may see."""
 from __future__ import annotations
 
-from flask import abort, make_response
 from flask import request as http_request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker.api import blueprint
-from tracker.api.common import json_body, page_number, paginate, single_value_errors, validation_error, whole_number_arg
+from tracker.api.common import json_input, page_of, refuse, whole_number_arg
 from tracker.api.serialise import request_to_json, source_to_json, team_to_json
 from tracker.auth.access import visible_team_ids
 from tracker.catalogue import services
@@ -29,7 +27,7 @@ def text_search(column, text: str):
 def choice_arg(name: str, choices: dict) -> str | None:
     value = http_request.args.get(name, "").strip()
     if value and value not in choices:
-        abort(make_response(validation_error({name: [f"{name} must be one of: {', '.join(choices)}"]})))
+        refuse({name: [f"{name} must be one of: {', '.join(choices)}"]})
     return value or None
 
 
@@ -42,7 +40,7 @@ def list_teams():
     q = http_request.args.get("q", "").strip()
     if q:
         query = query.where(text_search(Team.name, q))
-    return paginate(db.session, query, team_to_json, page_number())
+    return page_of(query, team_to_json)
 
 
 @blueprint.get("/sources")
@@ -54,24 +52,14 @@ def list_sources():
     q = http_request.args.get("q", "").strip()
     if q:
         query = query.where(text_search(Source.name, q))
-    return paginate(db.session, query, source_to_json, page_number())
+    return page_of(query, source_to_json)
 
 
 @blueprint.post("/sources")
-def create_source():
-    data = json_body()
-    form = SourceForm.from_json(data)
-    errors = single_value_errors(data, SourceForm.API_FIELDS)
-    if errors or not form.validate():
-        return validation_error({**form.errors, **errors})
+@json_input(lambda data: SourceForm.from_json(data))
+def create_source(form):
     values = form.values()
-    try:
-        source = services.create_source(current_user, values["name"], values["kind"])
-        db.session.commit()
-    except IntegrityError:  # someone added the same name a moment ago
-        db.session.rollback()
-        return validation_error({"name": ["A source with that name already exists: use that one"]})
-    return source_to_json(source), 201
+    return source_to_json(services.create_source(current_user, values["name"], values["kind"])), 201
 
 
 @blueprint.get("/requests")
@@ -86,20 +74,10 @@ def list_requests():
     q = http_request.args.get("q", "").strip()
     if q:
         query = query.where(text_search(Request.title, q))
-    return paginate(db.session, query, request_to_json, page_number())
+    return page_of(query, request_to_json)
 
 
 @blueprint.post("/requests")
-def create_request():
-    data = json_body()
-    form = RequestForm.from_json(data)
-    errors = single_value_errors(data, RequestForm.API_FIELDS)
-    if errors or not form.validate():
-        return validation_error({**form.errors, **errors})
-    try:
-        request = services.create_request(current_user, **form.values())
-        db.session.commit()
-    except IntegrityError:  # the same title from the same source, added a moment ago
-        db.session.rollback()
-        return validation_error({"title": ["That request from this source is already in the catalogue: use that one"]})
-    return request_to_json(request), 201
+@json_input(lambda data: RequestForm.from_json(data))
+def create_request(form):
+    return request_to_json(services.create_request(current_user, **form.values())), 201

@@ -1,18 +1,33 @@
-"""What every API route shares: JSON errors, paging, CSRF for cookie callers."""
+"""What every API route shares: one way to take JSON input, the error shapes, paging, CSRF.
+
+- Bad input: 400 {"errors": {field: [message, ...]}} and nothing written.
+- Anything else that is not a success (401, 403, 404, 405, 409, 413):
+  {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
+  tracker/__init__.py give /api/ paths this shape too, so an unknown address
+  or a wrong method answers the same way).
+
+A route that writes declares its input with `@json_input(build_form)`: the
+body must be a JSON object; the form (the very form class the pages use) is
+built and validated; the view gets the valid form, calls a service, and
+returns its answer; the decorator commits, or rolls back and answers 400 when
+the service refuses (tracker.shared.errors.Refused)."""
 from __future__ import annotations
 
 import re
 from datetime import date
+from functools import wraps
 
 from flask import abort, current_app, g, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
 from tracker.api import blueprint
-from tracker.extensions import csrf
+from tracker.extensions import csrf, db
+from tracker.shared.errors import Refused
+from tracker.shared.pagination import MAX_PAGE, paginate
 from tracker.shared.parsing import is_id
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+NOT_AN_OBJECT = "Send a JSON object with Content-Type: application/json"
 
 
 @blueprint.before_request
@@ -27,43 +42,76 @@ def csrf_failed(error):
     return jsonify({"errors": {"csrf_token": [error.description]}}), 400
 
 
-@blueprint.errorhandler(HTTPException)
-def http_error(error):
-    return jsonify({"error": error.name, "message": error.description}), error.code
-
-
 def validation_error(errors: dict):
     """400 with the field's errors, each message once."""
     clean = {field: list(dict.fromkeys(messages)) for field, messages in errors.items()}
     return jsonify({"errors": clean}), 400
 
 
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(make_response(validation_error({"body": ["Send a JSON object with Content-Type: application/json"]})))
-    return data
+def refuse(errors: dict):
+    """Stop the request here with a 400 of these field errors."""
+    abort(make_response(validation_error(errors)))
+
+
+def single_value_errors(data: dict, fields) -> dict:
+    """A form field holds one value: a list or object sent for it is refused by name."""
+    return {
+        name: ["Send a single value, not a list or object"]
+        for name in fields
+        if isinstance(data.get(name), (list, dict))
+    }
+
+
+def json_input(build_form, refusal_field: str = "body"):
+    """Read, validate, call, commit: the one way an API route takes JSON input.
+
+    `build_form(data, **view_args)` returns a form with `API_FIELDS` built from
+    the JSON object (`from_json` of the page's form). The view is called as
+    `view(form, **view_args)` only with a valid form; a `Refused` from the
+    service it calls becomes a 400 by its field (`refusal_field` when it names
+    none) and everything is rolled back."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(**view_args):
+            data = request.get_json(silent=True)
+            # The form is built first: it finds what the route is about, so a missing one is a 404 before any 400.
+            form = build_form(data if isinstance(data, dict) else {}, **view_args)
+            if not isinstance(data, dict):
+                db.session.rollback()
+                return validation_error({"body": [NOT_AN_OBJECT]})
+            errors = single_value_errors(data, form.API_FIELDS)
+            if errors or not form.validate():
+                db.session.rollback()
+                return validation_error({**form.errors, **errors})
+            try:
+                answer = view(form, **view_args)
+                db.session.commit()
+            except Refused as refused:
+                db.session.rollback()
+                return validation_error({refused.field or refusal_field: [refused.message]})
+            return answer
+
+        return wrapped
+
+    return decorator
+
+
+# ---- reading query parameters (400 with the parameter named) ----
 
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
     if not is_id(raw) or int(raw) < 1:
-        abort(make_response(validation_error({"page": ["page must be a whole number from 1"]})))
-    return int(raw)
+        refuse({"page": ["page must be a whole number from 1"]})
+    return min(int(raw), MAX_PAGE)
 
 
-def paginate(session, query, serialise, page: int, per_page: int | None = None):
-    """SPEC's list shape: {"items", "page", "pages", "total"}."""
-    from sqlalchemy import func, select
+def page_of(query, serialise, per_page: int | None = None):
+    """SPEC's list shape, {"items", "page", "pages", "total"}, of the page asked for (the last page if past it)."""
+    page = paginate(query, page_number(), per_page or current_app.config["API_PAGE_SIZE"], past_end="empty")
+    return jsonify({"items": [serialise(i) for i in page.items], "page": page.page, "pages": page.pages, "total": page.total})
 
-    per_page = per_page or current_app.config["API_PAGE_SIZE"]
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, -(-total // per_page))
-    items = session.scalars(query.limit(per_page).offset((page - 1) * per_page))
-    return jsonify({"items": [serialise(i) for i in items], "page": page, "pages": pages, "total": total})
-
-
-# ---- reading query parameters and JSON fields (400 with the field named) ----
 
 def whole_number_arg(name: str, message: str) -> int | None:
     """An optional ?name= that must be a whole number (an id)."""
@@ -71,7 +119,7 @@ def whole_number_arg(name: str, message: str) -> int | None:
     if not raw:
         return None
     if not is_id(raw):
-        abort(make_response(validation_error({name: [message]})))
+        refuse({name: [message]})
     return int(raw)
 
 
@@ -93,14 +141,5 @@ def date_range_args(start_name: str = "from", end_name: str = "to") -> tuple[dat
     if start and end and start > end:
         errors[end_name] = [f"{end_name} must be the same as or after {start_name}"]
     if errors:
-        abort(make_response(validation_error(errors)))
+        refuse(errors)
     return start, end
-
-
-def single_value_errors(data: dict, fields) -> dict:
-    """A form field holds one value: a list or object sent for it is refused by name."""
-    return {
-        name: ["Send a single value, not a list or object"]
-        for name in fields
-        if isinstance(data.get(name), (list, dict))
-    }

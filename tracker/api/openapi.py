@@ -18,9 +18,10 @@ from tracker.shared.choices import (
     SECTORS,
     SOURCE_KINDS,
 )
+from tracker.burden.dimensions import API, offered_in
 from tracker.entries.forms import NOTES_MAX
 
-BURDEN_GROUPINGS = ("team", "source", "request", "month")
+BURDEN_GROUPINGS = offered_in(API)
 
 
 def ref(name: str) -> dict:

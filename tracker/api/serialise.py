@@ -62,11 +62,6 @@ def request_to_json(request) -> dict:
     }
 
 
-def entry_cost(entry, rate_book: RateBook) -> Decimal:
-    """Unrounded cost of one entry: minutes ÷ 60 × the band's rate on its date."""
-    return Decimal(entry.minutes) / SIXTY * rate_book.rate(entry.band, entry.occurred_on)
-
-
 def entry_to_json(entry, rate_book: RateBook) -> dict:
     """Load the RateBook once per response (RateBook.load(db.session)) and pass it in."""
     return {
@@ -83,7 +78,7 @@ def entry_to_json(entry, rate_book: RateBook) -> dict:
         "duplicated_elsewhere": entry.duplicated_elsewhere,
         "used": entry.used,
         "notes": entry.notes,
-        "cost": pounds(entry_cost(entry, rate_book)),
+        "cost": pounds(rate_book.cost(entry.band, entry.occurred_on, entry.minutes)),
         "logged_by": {"id": entry.logged_by_id, "name": entry.logged_by.name},
         "created_at": iso(entry.created_at),
         "updated_at": iso(entry.updated_at),

@@ -4,12 +4,13 @@ Login is required everywhere: a single before-request guard admits only the
 endpoints in PUBLIC_ENDPOINTS, so a new view is private unless said otherwise."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.models.auth import ApiToken, User
 from tracker.extensions import db, login_manager
+from tracker.shared.errors import message_response
 from tracker.shared.timeutil import utcnow
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "assets"}
@@ -56,5 +57,5 @@ def register(app: Flask) -> None:
         if current_user.is_authenticated:
             return None
         if request.path.startswith("/api/"):
-            return jsonify({"error": "Unauthorized", "message": "A valid bearer token or session is required."}), 401
+            return message_response(401, "A valid bearer token or session is required.")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

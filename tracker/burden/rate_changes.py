@@ -14,10 +14,13 @@ from tracker import audit
 from tracker.models.burden import Rate
 from tracker.shared.choices import BANDS
 from tracker.extensions import db
+from tracker.shared.errors import Refused
 
 
-class RateExists(ValueError):
+class RateExists(Refused):
     """The band already has a rate from that date."""
+
+    field = "effective_from"
 
 
 def create_rate(user, band: str, hourly_cost, effective_from: date, note: str = "") -> Rate:

@@ -16,8 +16,19 @@ from tracker.burden.default_rates import OTHER_FALLS_BACK_TO
 from tracker.models.burden import Rate
 
 
+SIXTY = Decimal(60)
+
+
 class NoRate(LookupError):
     pass
+
+
+def price(minutes: int, hourly_rate: Decimal) -> Decimal:
+    """What `minutes` of staff time cost at an hourly rate: minutes × rate ÷ 60, exact and unrounded.
+
+    The one place an entry (or a sum of entries' minutes at one rate) is priced:
+    the burden service, the API and the workbook's Entries sheet all call it."""
+    return Decimal(minutes) * hourly_rate / SIXTY
 
 
 @dataclass
@@ -48,6 +59,10 @@ class RateBook:
         if cost is None:
             raise NoRate(f"No rate for band {band} on {day.isoformat()}.")
         return cost
+
+    def cost(self, band: str, day: date, minutes: int) -> Decimal:
+        """The cost of one entry: its minutes at its band's rate on its date."""
+        return price(minutes, self.rate(band, day))
 
     def breakpoints(self) -> list[date]:
         """Every date on which some band's rate changes, ascending.

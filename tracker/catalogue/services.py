@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -12,6 +11,7 @@ from tracker import audit
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import REQUEST_STATUSES
 from tracker.extensions import db
+from tracker.shared.errors import Refused
 
 
 def slugify(text: str) -> str:
@@ -19,12 +19,8 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "team"
 
 
-def source_named(name: str) -> Source | None:
-    return db.session.scalar(select(Source).where(func.lower(Source.name) == name.strip().lower()))
-
-
 def create_source(user, name: str, kind: str) -> Source:
-    source = Source(name=name.strip(), kind=kind)
+    source = Source(name=name, kind=kind)
     db.session.add(source)
     db.session.flush()
     audit.record(db.session, user, "create", source, new=audit.snapshot(source))
@@ -34,7 +30,7 @@ def create_source(user, name: str, kind: str) -> Source:
 def create_request(user, *, title: str, source_id: int, frequency: str, obligation: str, description: str = "",
                    details_to_confirm: bool = False) -> Request:
     request = Request(
-        title=title.strip(),
+        title=title,
         source_id=source_id,
         frequency=frequency,
         obligation=obligation,
@@ -50,7 +46,7 @@ def create_request(user, *, title: str, source_id: int, frequency: str, obligati
 
 
 def create_team(user, *, name: str, organisation: str, sector: str) -> Team:
-    team = Team(name=name.strip(), slug=unique_team_slug(name), organisation=organisation.strip(), sector=sector)
+    team = Team(name=name, slug=unique_team_slug(name), organisation=organisation.strip(), sector=sector)
     db.session.add(team)
     db.session.flush()
     audit.record(db.session, user, "create", team, new=audit.snapshot(team))
@@ -83,39 +79,11 @@ PER_PAGE = 50
 MANAGE_CATALOGUE_ROLES = ("commissioner", "admin")
 
 
-class CatalogueError(Exception):
+class CatalogueError(Refused):
     """A catalogue change breaks a rule; `field` names the form field to show it by."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    pages: int
-    total: int
-    per_page: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def paginate(query, page: int, per_page: int = PER_PAGE) -> Page:
-    """One page of a select(); a page past the end shows the last one."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, page=page, pages=pages, total=total, per_page=per_page)
+        super().__init__(message, field)
 
 
 def requests_query(q: str = "", source_id: int | None = None, status: str | None = None, to_confirm: bool = False):

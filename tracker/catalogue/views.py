@@ -14,22 +14,10 @@ from tracker.catalogue import services
 from tracker.catalogue.forms import RequestDetailsForm, RequestFilterForm, RequestForm, RequestStatusForm, SourceForm
 from tracker.models.catalogue import Request, Source
 from tracker.extensions import db
+from tracker.shared.pagination import paginate, requested_page
 from tracker.shared.parsing import is_id
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
-
-
-def page_number() -> int:
-    """The page asked for; anything that is not a page number shows the first."""
-    raw = request.args.get("page", "1")
-    return int(raw) if is_id(raw) and int(raw) > 0 else 1
-
-
-def page_url(page: int) -> str:
-    """This page's address with the same filters, on another page."""
-    args = request.args.to_dict()
-    args["page"] = page
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 def _request_or_404(request_id: int) -> Request:
@@ -43,10 +31,9 @@ def _request_or_404(request_id: int) -> Request:
 def requests():
     form = RequestFilterForm(formdata=request.args)
     if not form.validate():
-        return render_template("catalogue/requests.html", form=form, page=None, page_url=page_url), 400
-    page = services.paginate(services.requests_query(**form.filters()), page_number())
-    return render_template("catalogue/requests.html", form=form, page=page, page_url=page_url,
-                           to_confirm=services.requests_to_confirm())
+        return render_template("catalogue/requests.html", form=form, page=None), 400
+    page = paginate(services.requests_query(**form.filters()), requested_page(request.args), services.PER_PAGE)
+    return render_template("catalogue/requests.html", form=form, page=page, to_confirm=services.requests_to_confirm())
 
 
 @blueprint.route("/requests/<int:request_id>")

@@ -17,7 +17,7 @@ from tracker.auth.access import loggable_teams
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.catalogue.kinds import guess_source_kind
 from tracker.models.catalogue import Request, Source
-from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
+from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
 from tracker.shared.parsing import is_id
 from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
@@ -26,11 +26,12 @@ from tracker.shared.validators import plain_text
 NOTES_MAX = 2000
 DEFAULT_FREQUENCY = "ad_hoc"
 DEFAULT_OBLIGATION = "discretionary"
-LOGGABLE_STATUSES = ("active", "under_review")
 
 
 class EntryForm(FlaskForm):
     """An entry's fields as the API names them. Build with `user=` so team and request checks know who asks."""
+
+    API_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
 
     request_id = WholeNumberField(
         "Request", message="Choose a request from the catalogue", validators=[InputRequired("Choose the request this work was for")]
@@ -158,14 +159,11 @@ class EntryForm(FlaskForm):
         """Validate JSON with the form's own rules. With `existing`, missing fields keep its values (PATCH)."""
         merged = {}
         if existing is not None:
-            merged = {name: getattr(existing, name) for name in API_FIELDS}
-        merged.update({k: v for k, v in (data or {}).items() if k in API_FIELDS})
+            merged = {name: getattr(existing, name) for name in cls.API_FIELDS}
+        merged.update({k: v for k, v in (data or {}).items() if k in cls.API_FIELDS})
         form = cls(formdata=json_to_formdata(merged), user=user, meta={"csrf": False})
         form.existing = existing
         return form
-
-
-API_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
 
 
 class LogEntryForm(EntryForm):
@@ -269,7 +267,6 @@ class LogEntryForm(EntryForm):
             field.errors = list(field.errors) + [message]
             ok = False
 
-        title = self.new_request_title.data.strip()
         if self.new_request_frequency.data not in FREQUENCIES:
             fail(self.new_request_frequency, "Choose how often the request is made")
         if self.new_request_obligation.data not in OBLIGATIONS:
@@ -279,16 +276,11 @@ class LogEntryForm(EntryForm):
             name = (self.new_source_name.data or "").strip()
             if not name:
                 fail(self.new_source_name, "Enter the name of the body that asked")
-            elif db.session.scalar(select(Source.id).where(Source.name == name)) is not None:
-                fail(self.new_source_name, "That source already exists: choose it from the list")
+            # A look-alike of an existing source is not an error: the existing one is used (add_request_inline).
             if self.new_source_kind.data and self.new_source_kind.data not in SOURCE_KINDS:
                 fail(self.new_source_kind, "Choose the kind of source, or leave it for us to work out")
         elif not is_id(source_choice) or db.session.get(Source, int(source_choice)) is None:
             fail(self.new_request_source_id, "Choose who asked for it")
-        elif db.session.scalar(
-            select(Request.id).where(Request.source_id == int(source_choice), Request.title == title)
-        ) is not None:
-            fail(self.new_request_title, "That request is already in the catalogue: choose it above")
         return ok
 
     def entry_values(self) -> dict:

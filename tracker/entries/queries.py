@@ -9,14 +9,16 @@ from datetime import date
 from typing import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.models.auth import User
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.burden.service import BurdenFilter, BurdenRow, burden
-from tracker.models.catalogue import Request, Source, Team
+from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
-from tracker.entries.forms import LOGGABLE_STATUSES
+from tracker.shared.choices import LOGGABLE_STATUSES
 from tracker.extensions import db
+from tracker.shared.pagination import Page, paginate
 
 # No entry can be dated outside these (the form refuses them), so they stand for "no limit".
 EARLIEST = DEFAULTS_EFFECTIVE_FROM
@@ -54,8 +56,15 @@ class ListedEntry:
 class EntryPage:
     rows: list[ListedEntry]
     totals: BurdenRow
-    page: int
-    pages: int
+    listing: Page
+
+    @property
+    def page(self) -> int:
+        return self.listing.page
+
+    @property
+    def pages(self) -> int:
+        return self.listing.pages
 
     @property
     def total(self) -> int:
@@ -66,21 +75,13 @@ def entry_totals(flt: EntryListFilter) -> BurdenRow:
     return burden(flt.burden_filter()).totals
 
 
-def entries_page(flt: EntryListFilter, page: int, per_page: int) -> EntryPage:
-    """One page of the filtered entries, newest first, with the totals of the whole filtered set.
+def live_entries(flt: EntryListFilter, *columns):
+    """SELECT `columns` (default: the Entry) of the entries that count (not deleted) matching `flt`.
 
-    A page past the end shows the last page."""
-    totals = entry_totals(flt)
-    pages = max(1, -(-totals.entries // per_page))
-    page = min(max(page, 1), pages)
-    query = (
-        select(Entry, Request.title, Source.name, Team.name, User.name)
-        .join(Request, Request.id == Entry.request_id)
-        .join(Source, Source.id == Request.source_id)
-        .join(Team, Team.id == Entry.team_id)
-        .join(User, User.id == Entry.logged_by_id)
-        .where(Entry.deleted_at.is_(None))
-    )
+    The one statement of "which entries" for the entries page, the API list and
+    the workbook's Entries sheet; callers add their joins, order and paging."""
+    query = select(*columns) if columns else select(Entry)
+    query = query.select_from(Entry).where(Entry.deleted_at.is_(None))
     if flt.team_ids is not None:
         query = query.where(Entry.team_id.in_(list(flt.team_ids) or [-1]))
     if flt.start is not None:
@@ -88,12 +89,32 @@ def entries_page(flt: EntryListFilter, page: int, per_page: int) -> EntryPage:
     if flt.end is not None:
         query = query.where(Entry.occurred_on <= flt.end)
     if flt.source_id is not None:
-        query = query.where(Request.source_id == flt.source_id)
+        query = query.where(Entry.request_id.in_(select(Request.id).where(Request.source_id == flt.source_id)))
     if flt.request_id is not None:
         query = query.where(Entry.request_id == flt.request_id)
-    query = query.order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    rows = [ListedEntry(*row) for row in db.session.execute(query)]
-    return EntryPage(rows, totals, page, pages)
+    return query
+
+
+def newest_first_with_names(query):
+    """Newest first, with what a listing shows of each entry loaded up front (no query per row)."""
+    return query.order_by(Entry.occurred_on.desc(), Entry.id.desc()).options(
+        selectinload(Entry.request).selectinload(Request.source),
+        selectinload(Entry.team),
+        selectinload(Entry.logged_by),
+    )
+
+
+def entries_page(flt: EntryListFilter, page: int, per_page: int) -> EntryPage:
+    """One page of the filtered entries, newest first, with the totals of the whole filtered set.
+
+    The totals come from the burden service, which also gives the count (no COUNT over the entries)."""
+    totals = entry_totals(flt)
+    listing = paginate(newest_first_with_names(live_entries(flt)), page, per_page, total=totals.entries)
+    rows = [
+        ListedEntry(entry, entry.request.title, entry.request.source.name, entry.team.name, entry.logged_by.name)
+        for entry in listing.items
+    ]
+    return EntryPage(rows, totals, listing)
 
 
 def latest_entry_by(user: User) -> Entry | None:
@@ -113,15 +134,12 @@ def live_entry(entry_id: int) -> Entry | None:
 
 
 def recent_entries_to_repeat(user: User, team_ids: Sequence[int], limit: int = 5, scan: int = 100) -> list[ListedEntry]:
-    """The user's latest entries that "log again" can repeat, newest first: one per request, team,
-    time and band (a weekly sitrep logged every week shows once), on teams they can still log for
-    and requests still open to logging."""
+    """The user's latest entries that "log again" can repeat, newest logged first: one per request,
+    team, time and band (a weekly sitrep logged every week shows once), on teams they can still
+    log for and requests still open to logging."""
     query = (
-        select(Entry, Request.title, Source.name, Team.name, User.name)
+        select(Entry)
         .join(Request, Request.id == Entry.request_id)
-        .join(Source, Source.id == Request.source_id)
-        .join(Team, Team.id == Entry.team_id)
-        .join(User, User.id == Entry.logged_by_id)
         .where(
             Entry.logged_by_id == user.id,
             Entry.deleted_at.is_(None),
@@ -129,15 +147,15 @@ def recent_entries_to_repeat(user: User, team_ids: Sequence[int], limit: int = 5
             Request.status.in_(LOGGABLE_STATUSES),
         )
         .order_by(Entry.created_at.desc(), Entry.id.desc())
+        .options(selectinload(Entry.request).selectinload(Request.source), selectinload(Entry.team))
         .limit(scan)
     )
     seen, found = set(), []
-    for row in db.session.execute(query):
-        listed = ListedEntry(*row)
-        key = (listed.entry.request_id, listed.entry.team_id, listed.entry.minutes, listed.entry.band)
+    for entry in db.session.scalars(query):
+        key = (entry.request_id, entry.team_id, entry.minutes, entry.band)
         if key not in seen:
             seen.add(key)
-            found.append(listed)
+            found.append(ListedEntry(entry, entry.request.title, entry.request.source.name, entry.team.name, user.name))
         if len(found) == limit:
             break
     return found

@@ -18,6 +18,7 @@ from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.shared.forms import latest_allowed_date
 from tracker.shared.parsing import is_id, parse_id
 from tracker.extensions import db
+from tracker.shared.pagination import requested_page
 from tracker.shared.timeutil import local_today, month_start
 from tracker.signoff.services import lock_message, signed_off_note, signoffs_in_force
 
@@ -39,14 +40,13 @@ def index():
         source_id=form.chosen_id(form.source),
         request_id=form.chosen_id(form.request),
     )
-    listing = entries_page(flt, request.args.get("page", 1, type=int) or 1, current_app.config["ENTRIES_PER_PAGE"])
+    listing = entries_page(flt, requested_page(request.args), current_app.config["ENTRIES_PER_PAGE"])
     locks = signoffs_of([row.entry for row in listing.rows])
     loggable_ids = {t.id for t in loggable_teams(current_user)}
     return render_template(
         "entries/index.html",
         form=form,
         listing=listing,
-        page_links=pagination_links(listing.page, listing.pages),
         can_edit=lambda entry: can_edit_entry(current_user, entry),
         # A signed-off month's entries cannot change: say who signed them off instead of offering Edit.
         lock_note=lambda entry: signed_off_note(locks[key]) if (key := (entry.team_id, month_start(entry.occurred_on))) in locks else None,
@@ -78,6 +78,8 @@ def new():
     refused = save_or_refuse(form, lambda values: create_entry(current_user, values))
     if refused:
         return render_log_form(form, teams), 400
+    for note in getattr(form, "picked_notes", ()):
+        flash(note, "info")
     flash("Entry logged", "success")
     return redirect(url_for("entries.new" if form.log_another.data else "entries.index"))
 
@@ -225,7 +227,7 @@ def values_with_request(form: LogEntryForm) -> dict:
     """The entry's values; a request added inline is created first, in the same transaction."""
     values = form.entry_values()
     if form.adding_request:
-        values["request_id"] = add_request_inline(current_user, form.new_request_values())
+        values["request_id"], form.picked_notes = add_request_inline(current_user, form.new_request_values())
     return values
 
 
@@ -240,24 +242,3 @@ def show_refusal(form: LogEntryForm, error: Exception) -> None:
     else:
         # Only a request or source added inline can collide: someone else made the same one meanwhile.
         form.form_errors.append("Someone added that source or request a moment ago. Choose it from the list and submit again.")
-
-
-def pagination_links(page: int, pages: int) -> dict:
-    """Items for the NHS.UK pagination component: first, last, and the pages around this one."""
-
-    def href(number: int) -> str:
-        args = {name: value for name, value in request.args.items() if name != "page" and value}
-        return url_for("entries.index", page=number, **args)
-
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items, previous_number = [], 0
-    for number in shown:
-        if number - previous_number > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page})
-        previous_number = number
-    return {
-        "items": items if pages > 1 else [],
-        "previous": {"href": href(page - 1)} if page > 1 else {},
-        "next": {"href": href(page + 1)} if page < pages else {},
-    }

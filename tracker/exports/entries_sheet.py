@@ -2,7 +2,7 @@
 
 Rows come from the database in batches (`yield_per`: a server-side cursor on
 PostgreSQL) as plain tuples and go straight into the write-only sheet's XML
-stream (xlsx_rows.SheetRows), so memory stays flat however many entries a
+stream (tracker/shared/xlsx/stream.py), so memory stays flat however many entries a
 month holds. Labels are resolved from small dicts built once; styles are
 three shared style ids. All text is written as inline strings, never formulas.
 
@@ -19,7 +19,8 @@ from openpyxl.utils.datetime import to_excel
 from sqlalchemy import select
 
 from tracker.models.auth import User
-from tracker.burden.rates import RateBook
+from tracker.burden.rates import RateBook, price
+from tracker.entries.queries import EntryListFilter, live_entries
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import ANSWERS, BANDS
 from tracker.models.entries import Entry
@@ -33,7 +34,6 @@ HEADERS = ("Date", "Team", "Source", "Request", "Band", "Minutes", "Hours", "Cos
            "Duplicated elsewhere", "Used", "Notes")
 COLUMN_KINDS = (NUMBER, TEXT, TEXT, TEXT, TEXT, NUMBER, NUMBER, NUMBER, TEXT, TEXT, TEXT, TEXT)
 COLUMN_FORMATS = (DATE, None, None, None, None, None, HOURS, MONEY, None, None, None, None)
-SIXTY = Decimal(60)
 
 
 @dataclass
@@ -59,27 +59,25 @@ class Labels(dict):
         return self[key]
 
 
+def period_filter(fig) -> EntryListFilter:
+    return EntryListFilter(team_ids=fig.team_ids, start=fig.start, end=fig.end)
+
+
 def entries_query(fig):
-    query = (
-        select(Entry.occurred_on, Entry.team_id, Request.source_id, Entry.request_id, Entry.band, Entry.minutes,
+    """The period's live entries (the entries list's own query) as plain columns, by date, team and id."""
+    columns = (Entry.occurred_on, Entry.team_id, Request.source_id, Entry.request_id, Entry.band, Entry.minutes,
                Entry.logged_by_id, Entry.duplicated_elsewhere, Entry.used, Entry.notes)
+    return (
+        live_entries(period_filter(fig), *columns)
         .join(Request, Request.id == Entry.request_id)
         .join(Team, Team.id == Entry.team_id)
-        .where(Entry.deleted_at.is_(None), Entry.occurred_on >= fig.start, Entry.occurred_on <= fig.end)
         .order_by(Entry.occurred_on, Team.name, Entry.id)
     )
-    if fig.team_ids is not None:
-        query = query.where(Entry.team_id.in_(list(fig.team_ids) or [-1]))
-    return query
 
 
 def _user_names(session, fig) -> dict:
-    loggers = select(Entry.logged_by_id).where(
-        Entry.deleted_at.is_(None), Entry.occurred_on >= fig.start, Entry.occurred_on <= fig.end
-    )
-    if fig.team_ids is not None:
-        loggers = loggers.where(Entry.team_id.in_(list(fig.team_ids) or [-1]))
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(loggers.distinct()))).all())
+    loggers = live_entries(period_filter(fig), Entry.logged_by_id).distinct()
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(loggers))).all())
 
 
 def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
@@ -95,8 +93,8 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
     ws.freeze_panes = "A2"
     prepare_for_print(ws, fig.print_footer)  # the header row repeats on every printed page
     styles = tuple(style_id(ws, fmt.array(f)) if f else None for f in COLUMN_FORMATS)
-    sheet = SheetRows(ws, COLUMN_KINDS, styles)
-    sheet.header(HEADERS, style_id(ws, fmt.array(bold=True)))
+    sheet = SheetRows(ws, HEADERS, COLUMN_KINDS, styles)
+    sheet.header(style_id(ws, fmt.array(bold=True)))
 
     rates = RateBook.load(session)
     epoch = ws.parent.epoch
@@ -122,7 +120,7 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
                 rate = rate_of[(band, day)] = rates.rate(band, day)
             cost = costs.get((minutes, rate))
             if cost is None:
-                cost = costs[(minutes, rate)] = float(Decimal(minutes) * rate / SIXTY)
+                cost = costs[(minutes, rate)] = float(price(minutes, rate))
             minutes_at_rate[rate] = minutes_at_rate.get(rate, 0) + minutes
             minutes_total += minutes
             append((
@@ -145,5 +143,5 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
     sheet.close()
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{rows + 1}"
     set_print_area(ws, len(HEADERS), rows + 1)
-    exact_cost = sum((Decimal(m) * rate / SIXTY for rate, m in minutes_at_rate.items()), Decimal(0))
+    exact_cost = sum((price(m, rate) for rate, m in minutes_at_rate.items()), Decimal(0))
     return EntriesWritten(rows, minutes_total, exact_cost)

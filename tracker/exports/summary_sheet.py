@@ -43,7 +43,7 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     line("Period", f"{fig.month:%B %Y}")
     line("From", fmt.cell(ws, fig.start, DATE))
     line("To", fmt.cell(ws, fig.end, DATE))
-    line("Generated at (UK time)", fmt.cell(ws, _local(fig.generated_at), DATETIME))
+    line(f"Generated at ({fig.timezone.key} time)", fmt.cell(ws, _local(fig.generated_at, fig.timezone), DATETIME))
     add()
     if not total.entries:
         add([fmt.cell(ws, NO_ENTRIES, bold=True)])
@@ -89,7 +89,7 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
         signed = signoffs.get(team)
         if signed:
             add([text_cell(ws, fig.team_name(team)), "Signed off", text_cell(ws, signed.get("by", "")),
-                 fmt.cell(ws, _local(signed.get("at")), DATETIME)])
+                 fmt.cell(ws, _local(signed.get("at"), fig.timezone), DATETIME)])
         else:
             add([text_cell(ws, fig.team_name(team)), "Not signed off"])
     set_print_area(ws, len(widths), written)

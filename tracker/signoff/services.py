@@ -16,12 +16,13 @@ from tracker.auth.access import leads_team
 from tracker.models.auth import User
 from tracker.models.catalogue import Team
 from tracker.models.exports import MonthSignoff
+from tracker.shared.errors import Refused
 from tracker.shared.timeutil import app_timezone, local_today, month_label, month_start, utcnow
 
 REASON_MAX = 1000
 
 
-class SignoffError(ValueError):
+class SignoffError(Refused):
     """The sign-off or reopen cannot be done; the message says why."""
 
 
