@@ -18,10 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("request") as batch:
-        batch.add_column(sa.Column("details_to_confirm", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Added in place, NOT NULL with a server default that fills existing rows: no table is rebuilt
+    # on SQLite (rebuilding `request` would trip the foreign keys of the entries that point at it).
+    op.add_column("request", sa.Column("details_to_confirm", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table("request") as batch:
-        batch.drop_column("details_to_confirm")
+    op.drop_column("request", "details_to_confirm")  # SQLite 3.35+ drops a column in place
