@@ -134,9 +134,9 @@ def live_entry(entry_id: int) -> Entry | None:
 
 
 def recent_entries_to_repeat(user: User, team_ids: Sequence[int], limit: int = 5, scan: int = 100) -> list[ListedEntry]:
-    """The user's latest entries that "log again" can repeat, newest logged first: one per request,
-    team, time and band (a weekly sitrep logged every week shows once), on teams they can still
-    log for and requests still open to logging."""
+    """The user's latest entries that "log again" can repeat, newest logged first: the latest of
+    each request and team (a weekly sitrep logged every week shows once, with its latest time and
+    band), on teams they can still log for and requests still open to logging."""
     query = (
         select(Entry)
         .join(Request, Request.id == Entry.request_id)
@@ -152,7 +152,7 @@ def recent_entries_to_repeat(user: User, team_ids: Sequence[int], limit: int = 5
     )
     seen, found = set(), []
     for entry in db.session.scalars(query):
-        key = (entry.request_id, entry.team_id, entry.minutes, entry.band)
+        key = (entry.request_id, entry.team_id)
         if key not in seen:
             seen.add(key)
             found.append(ListedEntry(entry, entry.request.title, entry.request.source.name, entry.team.name, user.name))
