@@ -24,10 +24,11 @@ from tracker.api.serialise import pounds, rounded
 from tracker.auth.access import team_or_404
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
+from tracker.burden.dimensions import API, offered_in
 from tracker.burden.service import burden
 from tracker.shared.parsing import parse_id
 
-API_GROUPINGS = ("team", "source", "request", "month")
+API_GROUPINGS = offered_in(API)
 
 
 def figures_to_json(table, row) -> dict:

@@ -1,12 +1,12 @@
 """What every API route shares: one way to take JSON input, the error shapes, paging, CSRF.
 
 - Bad input: 400 {"errors": {field: [message, ...]}} and nothing written.
-- Anything else that is not a success (401, 403, 404, 405, 409, 413):
-  {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
+- Anything else that is not a success (401; 403 for a session caller without
+  the CSRF header; 404; 405; 409; 413): {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
   tracker/__init__.py give /api/ paths this shape too, so an unknown address
   or a wrong method answers the same way).
 
-A route that writes declares its input with `@json_input(build_form)`: the
+A route that writes declares its input with `@json_input(build_form, schema=...)`: the
 body must be a JSON object; the form (the very form class the pages use) is
 built and validated; the view gets the valid form, calls a service, and
 returns its answer; the decorator commits, or rolls back and answers 400 when
@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFError
 
 from tracker.api import blueprint
 from tracker.extensions import csrf, db
-from tracker.shared.errors import Refused
+from tracker.shared.errors import Refused, message_response
 from tracker.shared.pagination import MAX_PAGE, paginate
 from tracker.shared.parsing import is_id, parse_iso_date, parse_whole_number
 
@@ -53,7 +53,8 @@ def refuse_padded_query_values():
 
 @blueprint.errorhandler(CSRFError)
 def csrf_failed(error):
-    return jsonify({"errors": {"csrf_token": [error.description]}}), 400
+    """A signed-in session without the CSRF header may not write: 403 (the data itself is never 403, always 404)."""
+    return message_response(403, f"{error.description} Send the page's CSRF token in an X-CSRFToken header, or use a bearer token.")
 
 
 def validation_error(errors: dict):

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
 from tracker.catalogue.services import slugify
-from tracker.exports import entries_sheet, sheets
+from tracker.exports import entries_sheet, sheets, summary_sheet
 from tracker.shared.snapshot import one_snapshot
-from tracker.shared.timeutil import month_start
+from tracker.shared.timeutil import app_timezone, month_start
 from tracker.shared.xlsx.files import discard_sheet_files, save_atomically, sheet_files_in
 from tracker.shared.xlsx.formats import Formats
 
@@ -60,21 +61,20 @@ def build_workbook(
     scope_label: str,
     signoffs: dict | None = None,
     progress: Progress | None = None,
+    timezone: ZoneInfo | None = None,
     work_dir: Path | None = None,
 ) -> WorkbookResult:
     """Write the monthly workbook for `month` and the teams `team_ids` (None: every team) to `path`.
 
     `signoffs` maps team_id -> {"by": name, "at": datetime}; a team that is
     absent is shown as not signed off. `progress(done, total)` is called as
-    Entries rows are written."""
-    path = Path(path)
-    if work_dir is not None:
-        with sheet_files_in(work_dir):
-            return _build(session, month, team_ids, path, scope_label, signoffs, progress, work_dir)
-    return _build(session, month, team_ids, path, scope_label, signoffs, progress, None)
+    Entries rows are written. Times are shown in `timezone` (default: the app's TIMEZONE).
+    openpyxl's temporary sheet files and the half-written file go in `work_dir` when given."""
+    with sheet_files_in(work_dir):  # None: the system temp folder, as openpyxl does by itself
+        return _build(session, month, team_ids, Path(path), scope_label, signoffs, progress, timezone, work_dir)
 
 
-def _build(session, month, team_ids, path, scope_label, signoffs, progress, work_dir) -> WorkbookResult:
+def _build(session, month, team_ids, path, scope_label, signoffs, progress, timezone, work_dir) -> WorkbookResult:
     month = month_start(month)
     team_ids = None if team_ids is None else list(team_ids)
     wb = Workbook(write_only=True)
@@ -82,13 +82,13 @@ def _build(session, month, team_ids, path, scope_label, signoffs, progress, work
     fmt = Formats(ws["Summary"])
     try:
         with one_snapshot(session):
-            figures = sheets.gather(session, month, team_ids)
+            figures = sheets.gather(session, month, team_ids, timezone or app_timezone())
             sheets.write_by_team(ws["By team"], fmt, figures)
             sheets.write_by_source(ws["By source"], fmt, figures)
             sheets.write_by_request(ws["By request"], fmt, figures)
             sheets.write_team_x_source(ws["Team x Source"], fmt, figures)
             sheets.write_trend(ws["Trend"], fmt, figures)
-            sheets.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
+            summary_sheet.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
             written = entries_sheet.write_entries(ws["Entries"], fmt, session, figures, progress)
         size, digest = save_atomically(wb, path, work_dir)
     except BaseException:

@@ -41,3 +41,47 @@
     });
   }
 })();
+
+// Before saving: a date in a month that a lead has signed off for the chosen team cannot take
+// the entry. Say so by the date as soon as it is chosen (the server refuses it anyway).
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-locked-months]");
+  var day = document.getElementById("occurred_on");
+  var team = document.getElementById("team_id");
+  var note = document.getElementById("occurred_on-locked");
+  if (!form || !day || !team || !note) return;
+  var locked = JSON.parse(form.getAttribute("data-locked-months") || "{}");
+
+  function check() {
+    var months = locked[team.value] || {};
+    var reason = day.value ? months[day.value.slice(0, 7)] : undefined;
+    note.hidden = !reason;
+    note.textContent = reason ? "That month cannot take new entries. " + reason + "." : "";
+    var described = (day.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== note.id;
+    });
+    if (reason) described.push(note.id);
+    day.setAttribute("aria-describedby", described.join(" "));
+  }
+
+  day.addEventListener("input", check);
+  day.addEventListener("change", check);
+  team.addEventListener("change", check);
+  check();
+})();
+
+// "The request is not in the list": what was typed in the type-ahead and matched nothing
+// becomes the new request's title, so it is not typed twice.
+(function () {
+  "use strict";
+  var expander = document.getElementById("new-request");
+  var typed = document.getElementById("request_id");
+  var title = document.getElementById("new_request_title");
+  var select = document.getElementById("request_id-select");
+  if (!expander || !typed || !title || typed.tagName !== "INPUT") return;
+  expander.addEventListener("toggle", function () {
+    if (!expander.open || title.value || !typed.value || (select && select.value)) return;
+    title.value = typed.value;
+  });
+})();

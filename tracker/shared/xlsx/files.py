@@ -29,8 +29,9 @@ _sheet_folder: ContextVar[str | None] = ContextVar("sheet_folder", default=None)
 
 @contextmanager
 def sheet_files_in(folder):
-    """openpyxl's temporary sheet files made in this thread go to `folder` while inside."""
-    token = _sheet_folder.set(str(folder))
+    """openpyxl's temporary sheet files made in this thread go to `folder` while inside
+    (None: the system temp folder)."""
+    token = _sheet_folder.set(None if folder is None else str(folder))
     try:
         yield
     finally:
