@@ -38,8 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     configure_templates(app)
+    register_operations(app)  # first: its request hooks (request id, database check) run before any other
     register_extensions(app)
-    register_operations(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)

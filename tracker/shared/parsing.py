@@ -37,8 +37,9 @@ def parse_whole_number(raw, maximum: int = MAX_WHOLE_NUMBER) -> int | None:
 
 
 def parse_id(raw) -> int | None:
-    """An id: a whole number of ASCII digits no bigger than MAX_ID, else None."""
-    return parse_whole_number(raw, MAX_ID)
+    """An id: a whole number of ASCII digits from 1 to MAX_ID (no row has id 0), else None."""
+    number = parse_whole_number(raw, MAX_ID)
+    return number if number else None
 
 
 def is_id(raw) -> bool:
