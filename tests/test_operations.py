@@ -214,3 +214,13 @@ def test_backup_to_a_folder_that_does_not_exist_is_refused(make_app, tmp_path, w
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / where)])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(make_app, capsys):
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    for hops, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        app = make_app(LOG_REQUESTS=True, PROXY_HOPS=hops)
+        capsys.readouterr()
+        app.test_client().get("/login", headers=headers)
+        access = [line for line in log_lines(capsys) if line["logger"] == "tracker.access"]
+        assert access[-1]["remote_addr"] == expected
