@@ -106,7 +106,7 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", None) or 500
         if request.path.startswith("/api/"):
             message = getattr(error, "description", None) or "The server could not answer."
-            if code == 413:
+            if code == 413 and app.config.get("MAX_CONTENT_LENGTH"):
                 message = f"The body is too large: send at most {app.config['MAX_CONTENT_LENGTH']:,} bytes."
             elif code >= 500:
                 message = f"The server could not answer. Quote reference {request_id()} if you report it."

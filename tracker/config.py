@@ -9,6 +9,7 @@ from tracker.shared import passwords
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
+
 def flag(text: str) -> bool:
     return text.strip().lower() not in {"0", "false", "no", "off", ""}
 

@@ -42,6 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from tracker.database import UNAVAILABLE_ERRORS, ping, unavailable_reason
 from tracker.exports.mailer import retry_emails, send_run_email
@@ -131,6 +132,8 @@ def heartbeat(app, holder: str, started_at: datetime) -> None:
             if not updated:
                 db.session.add(ServiceHeartbeat(name=SCHEDULER, **values))
             db.session.commit()
+        except IntegrityError:  # a second scheduler inserted the row first: its beat will do
+            db.session.rollback()
         finally:
             db.session.remove()
 
