@@ -174,7 +174,8 @@ def test_the_api_takes_numbers_as_json_numbers_and_text_as_json_strings(manager_
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 1
 
 
-@pytest.mark.parametrize("query", ["page=%201", "team_id=1%0A", "kind=%0A", "group_by=team%20", "from=%202026-01-01"])
+@pytest.mark.parametrize("query", ["page=%201", "team_id=1%0A", "kind=%0A", "group_by=team%20", "from=%202026-01-01",
+                                   "page=1&page=2", "kind=regulator&kind=other"])
 def test_api_query_values_are_taken_exactly_as_sent(admin_client, query):
     path = "/api/v1/sources" if query.startswith("kind") else "/api/v1/burden" if query.startswith(("group_by", "from")) else "/api/v1/entries"
     response = admin_client.get(f"{path}?{query}")

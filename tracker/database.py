@@ -32,9 +32,9 @@ def is_sqlite(session_or_engine) -> bool:
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 
-def ping(session) -> None:
+def ping(session_or_connection) -> None:
     """One round trip to the database; raises one of UNAVAILABLE_ERRORS when it is not there."""
-    session.execute(text("SELECT 1"))
+    session_or_connection.execute(text("SELECT 1"))
 
 
 def unavailable_reason(error: BaseException) -> str:

@@ -39,16 +39,17 @@ def protect_session_callers():
 
 
 @blueprint.before_request
-def refuse_padded_query_values():
-    """Query values are taken exactly as sent: a value with spaces or line breaks around it is
-    refused by name (pages trim what people type; a program sends what it means). The free-text
-    search `q` is trimmed as on the pages."""
-    padded = {
-        name: [f"Send {name} without spaces or line breaks around it"]
-        for name, value in request.args.items(multi=True)
-        if name != "q" and value != value.strip()
-    }
-    return validation_error(padded) if padded else None
+def refuse_unclear_query_values():
+    """Query values are taken exactly as sent: a parameter sent twice, or a value with spaces or
+    line breaks around it, is refused by name (pages trim what people type; a program sends what
+    it means). The free-text search `q` is trimmed as on the pages."""
+    errors = {}
+    for name, values in request.args.lists():
+        if len(values) > 1:
+            errors[name] = [f"Send {name} once"]
+        elif name != "q" and values[0] != values[0].strip():
+            errors[name] = [f"Send {name} without spaces or line breaks around it"]
+    return validation_error(errors) if errors else None
 
 
 @blueprint.errorhandler(CSRFError)

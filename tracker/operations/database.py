@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     def check_database():
         if request.endpoint in UNCHECKED_ENDPOINTS or time.monotonic() - last_heard["at"] < every:
             return None
-        ping(db.session)  # raises: the 503 handler answers
+        with db.engine.connect() as connection:  # its own connection: the request's session stays untouched
+            ping(connection)  # raises: the 503 handler answers
         last_heard["at"] = time.monotonic()
         return None
