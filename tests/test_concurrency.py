@@ -137,3 +137,38 @@ def test_a_stale_if_match_answers_412_and_changes_nothing(db, setting, gunicorn)
             loser = next(a for a in pair if a.status == 412)
             assert set(loser.json()) == {"message"}
     assert_rollups_exact(db)
+
+
+# ---- sign-in guesses at once ----------------------------------------------------------
+
+
+def login_form_session(base):
+    """GET /login as a browser does: the session cookie and the form's CSRF token."""
+    import re
+
+    page = call("GET", f"{base}/login")
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.body.decode()).group(1)
+    return cookie, token
+
+
+def guess(base, email, password):
+    from urllib.parse import urlencode
+
+    cookie, token = login_form_session(base)
+    body = urlencode({"csrf_token": token, "email": email, "password": password}).encode()
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    return lambda: call("POST", f"{base}/login", data=body, headers=headers)
+
+
+def test_thirty_guesses_at_once_get_at_most_ten_answers(db, app, make_user, gunicorn):
+    from werkzeug.security import generate_password_hash
+
+    user = make_user("manager")
+    # A production-strength hash: the check takes long enough for guesses to overlap.
+    user.password_hash = generate_password_hash("the real password", method="pbkdf2:sha256:200000")
+    db.session.commit()
+    limit = app.config["LOGIN_ATTEMPTS_PER_MINUTE"]
+    answers = fire_at_once([guess(gunicorn.url, user.email, f"guess {n}") for n in range(30)])
+    statuses = sorted(a.status for a in answers)
+    assert statuses == [401] * limit + [429] * (30 - limit), statuses

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from tracker.auth.access import loggable_teams
@@ -18,7 +18,7 @@ from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
-from tracker.shared.parsing import is_id
+from tracker.shared.parsing import is_id, parse_id
 from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
 from tracker.shared.validators import plain_text
 
@@ -194,6 +194,9 @@ class LogEntryForm(EntryForm):
     NEW_SOURCE = "new"
 
     log_another = BooleanField("Log another entry after this one")
+    # Editing: the version of the entry the page was showing, so a save can tell whether
+    # someone else saved first (tracker/entries/services.py lock_entry).
+    version = HiddenField()
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -294,6 +297,11 @@ class LogEntryForm(EntryForm):
             "used": self.used.data,
             "notes": (self.notes.data or "").strip(),
         }
+
+    def versions_read(self) -> set[int] | None:
+        """The version the person was editing; None (no check) if the page sent none."""
+        version = parse_id(self.version.data)
+        return {version} if version is not None else None
 
     def new_request_values(self) -> dict:
         """The inline request (and maybe source) to add, when `adding_request`."""
