@@ -120,6 +120,21 @@ def test_concurrent_patch_and_delete_keep_the_rollups_exact(db, setting, gunicor
     assert live == ROUNDS * ENTRIES_PER_ROUND // 2
 
 
+def test_concurrent_patches_of_different_fields_both_stick(db, setting, gunicorn):
+    token, base = setting["token"], gunicorn.url
+    ids = []
+    for n in range(ROUNDS):
+        batch = setting["entries"](ENTRIES_PER_ROUND)
+        ids += batch
+        calls = []
+        for entry_id in batch:
+            calls += [patch(base, token, entry_id, {"minutes": 333}), patch(base, token, entry_id, {"notes": f"note {n}"})]
+        assert [a.status for a in fire_at_once(calls)] == [200] * len(calls)
+    assert_rollups_exact(db)
+    stored = db.session.execute(select(Entry.minutes, Entry.notes).where(Entry.id.in_(ids))).all()
+    assert all(minutes == 333 and notes.startswith("note ") for minutes, notes in stored), stored
+
+
 def test_a_stale_if_match_answers_412_and_changes_nothing(db, setting, gunicorn):
     token, base = setting["token"], gunicorn.url
     for n in range(ROUNDS):

@@ -1,7 +1,7 @@
 """What every API route shares: one way to take JSON input, the error shapes, paging, CSRF.
 
 - Bad input: 400 {"errors": {field: [message, ...]}} and nothing written.
-- Anything else that is not a success (401, 403, 404, 405, 409, 413):
+- Anything else that is not a success (401, 403, 404, 405, 409, 412, 413):
   {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
   tracker/__init__.py give /api/ paths this shape too, so an unknown address
   or a wrong method answers the same way).

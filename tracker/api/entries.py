@@ -106,7 +106,7 @@ def get_entry(entry_id: int):
     refusal_field="entry",
 )
 def update_entry(form, entry_id: int):
-    entry = services.update_entry(current_user, form.existing, form.entry_values(), if_match_versions(entry_id))
+    entry = services.update_entry(current_user, form.existing, form.sent_values(), if_match_versions(entry_id))
     return entry_response(entry)
 
 

@@ -161,7 +161,14 @@ class EntryForm(FlaskForm):
         merged.update({k: v for k, v in (data or {}).items() if k in cls.API_FIELDS})
         form = cls(formdata=json_to_formdata(merged), user=user, meta={"csrf": False})
         form.existing = existing
+        form.sent_fields = [name for name in cls.API_FIELDS if name in (data or {})]
         return form
+
+    def sent_values(self) -> dict:
+        """PATCH: the validated values of only the fields the caller sent. A field left out keeps
+        what the entry holds when the change is written, even if someone changed it meanwhile."""
+        values = self.entry_values()
+        return {name: values[name] for name in self.sent_fields}
 
 
 class LogEntryForm(EntryForm):
