@@ -275,6 +275,51 @@ def admin_client(app, make_user):
     return _client_for(app, make_user("admin", email="admin@example.nhs.uk", name="Ada Admin"))
 
 
+# ---- the JSON API with a real bearer token ----------------------------------
+
+
+class Api:
+    """A test client that sends a bearer token (or none) and JSON bodies."""
+
+    def __init__(self, client, token=None, user=None):
+        self.client = client
+        self.token = token
+        self.user = user
+
+    def _headers(self, extra=None):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, url, payload=None, **kwargs):
+        if payload is not None:
+            kwargs["json"] = payload
+        return self.client.post(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def patch(self, url, payload=None, **kwargs):
+        if payload is not None:
+            kwargs["json"] = payload
+        return self.client.patch(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self.client.delete(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+@pytest.fixture
+def api_for(app, db):
+    def build(user):
+        from tracker.auth.commands import new_api_token
+
+        token = new_api_token(user)
+        db.session.commit()
+        return Api(app.test_client(), token, user)
+
+    return build
+
+
 # ---- a real server for the browser -----------------------------------------
 
 

@@ -271,19 +271,43 @@ def test_new_request_fields_are_checked_by_each_field(manager_client, db, team):
     assert (count(db, Source), count(db, Request), count(db, Entry)) == (0, 0, 0)
 
 
-def test_an_existing_request_cannot_be_added_again(manager_client, db, team, sitrep):
+def test_a_look_alike_request_added_inline_is_the_existing_one(manager_client, db, team, sitrep):
+    """The name rule: a title differing only in case and spacing is the request already there."""
     data = log_form(
         None,
         team,
-        new_request_title=sitrep.title,
+        new_request_title="  " + sitrep.title.upper().replace(" ", "   ") + " ",
         new_request_source_id=str(sitrep.source_id),
         new_request_frequency="weekly",
         new_request_obligation="contractual",
     )
-    response = manager_client.post("/entries/new", data=data)
-    assert response.status_code == 400
-    assert "already in the catalogue" in error_by_field(text_of(response), "new_request_title")
-    assert (count(db, Request), count(db, Entry)) == (1, 0)
+    response = manager_client.post("/entries/new", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "already in the catalogue, so the entry was logged against it" in text_of(response)
+    assert count(db, Request) == 1
+    [entry] = db.session.scalars(select(Entry)).all()
+    assert entry.request_id == sitrep.id
+
+
+def test_a_look_alike_source_added_inline_is_the_existing_one(manager_client, db, team, make_source):
+    """Regression: the log form once compared names exactly and made 'northshire icb' beside 'Northshire ICB'."""
+    icb = make_source("Northshire ICB", kind="commissioner")
+    data = log_form(
+        None,
+        team,
+        new_request_title="Discharge delays return",
+        new_request_source_id="new",
+        new_source_name="northshire   icb",
+        new_source_kind="other",
+        new_request_frequency="weekly",
+        new_request_obligation="contractual",
+    )
+    response = manager_client.post("/entries/new", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "&#39;Northshire ICB&#39; is already a source, so it was used" in text_of(response)
+    assert count(db, Source) == 1
+    [request] = db.session.scalars(select(Request)).all()
+    assert request.source_id == icb.id and request.title == "Discharge delays return"
 
 
 # ---- what the form remembers -----------------------------------------------
