@@ -1,7 +1,7 @@
 """Entry versions (optimistic concurrency) and per-user session versions
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0009
 
 entry.version goes up with every change: the API's ETag/If-Match and the edit
 page's "someone else saved first" compare it. user.session_version is carried
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
