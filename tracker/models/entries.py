@@ -38,6 +38,8 @@ class Entry(db.Model):
     # A deletion is recorded, never physical; deleted entries count nowhere.
     deleted_at: Mapped[Optional[datetime]]
     deleted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # The imported file it came from (tracker/importer), if any: undoing that import deletes it.
+    import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
     request: Mapped["Request"] = relationship()  # noqa: F821
     team: Mapped["Team"] = relationship()  # noqa: F821
