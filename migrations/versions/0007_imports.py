@@ -5,7 +5,8 @@ Revises: 0004
 
 An import batch records one imported file (who, when, name, SHA-256, rows
 added, skipped and refused); its entries point at it, so undoing it deletes
-exactly them. imported_row keeps a fingerprint per imported file row; a
+exactly them. request.reference holds a collection's reference from a
+register of collections. imported_row keeps a fingerprint per imported file row; a
 partial unique index over the fingerprints of batches still standing means
 the same row is never imported twice.
 """
@@ -23,7 +24,7 @@ def upgrade():
         "import_batch",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("file_name", sa.String(length=255), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -71,8 +72,15 @@ def upgrade():
         )
         batch_op.create_index(batch_op.f("ix_entry_import_batch_id"), ["import_batch_id"], unique=False)
 
+    with op.batch_alter_table("request", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reference", sa.String(length=60), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f("uq_request_reference"), ["reference"])
+
 
 def downgrade():
+    with op.batch_alter_table("request", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_request_reference"), type_="unique")
+        batch_op.drop_column("reference")
     with op.batch_alter_table("entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entry_import_batch_id"))
         batch_op.drop_constraint(batch_op.f("fk_entry_import_batch_id_import_batch"), type_="foreignkey")

@@ -27,7 +27,7 @@ class ImportBatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)  # None: the command line
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     file_name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -40,7 +40,7 @@ class ImportBatch(db.Model):
     undone_at: Mapped[Optional[datetime]]
     undone_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    user: Mapped[Optional["User"]] = relationship(foreign_keys=[user_id])  # noqa: F821
     undone_by: Mapped[Optional["User"]] = relationship(foreign_keys=[undone_by_id])  # noqa: F821
 
     @property
