@@ -36,14 +36,23 @@ def write_xlsx(path: Path, rows, sheet="Sheet1", formats: dict | None = None) ->
     return path
 
 
-def run_import(app, *args):
-    return app.test_cli_runner(mix_stderr=False).invoke(args=["import", *map(str, args)]) if _mix_stderr_supported() \
-        else app.test_cli_runner().invoke(args=["import", *map(str, args)])
+def add_saved_value(path: Path, cell: str, value) -> Path:
+    """Give a formula cell the result Excel would have saved with it (openpyxl writes formulas without one)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet, count = re.subn(rf'(<c r="{cell}"[^>]*>)<f>([^<]*)</f><v>\s*</v>', rf"\1<f>\2</f><v>{value}</v>", sheet)
+    assert count == 1
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
 
 
-def _mix_stderr_supported() -> bool:
-    import inspect
-
-    from click.testing import CliRunner
-
-    return "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
+def invoke(app, *args):
+    """Run a flask command; returns click's Result (output holds stdout, stderr apart)."""
+    return app.test_cli_runner().invoke(args=[*map(str, args)])
