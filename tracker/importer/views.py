@@ -78,7 +78,17 @@ def received_file(form_class):
         upload = form.file.data
     except RequestEntityTooLarge:
         return None, None
+    if upload and _size(upload) > limits().max_bytes:  # the body's limit allows for the other fields
+        return None, None
     return form, upload
+
+
+def _size(storage) -> int:
+    stream = storage.stream
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return size
 
 
 # ---- entries ---------------------------------------------------------------
