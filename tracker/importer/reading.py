@@ -254,7 +254,10 @@ def _open_csv(data: bytes, file_name: str, limits: Limits) -> Table:
 
 
 def _blank(values) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    for value in values:  # most rows stop at their first cell
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
 
 
 def _header(rows, file_name: str) -> tuple[int, tuple]:

@@ -54,7 +54,7 @@ class Problem:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class GoodRow:
     row: int
     team_id: int
@@ -103,8 +103,6 @@ class _Lookups:
         self._requests: dict[tuple, Request | None] = {}
         self._members: dict[tuple, int | None] = {}
         self._locks: dict[tuple, str | None] = {}
-        self._dates: dict = {}
-        self._date_rules: dict = {}
 
     def team(self, name: str) -> Team | None:
         key = name_key(name)
@@ -140,23 +138,6 @@ class _Lookups:
             self._locks[key] = lock_reason(db.session, team_id, day)
         return self._locks[key]
 
-    def date(self, value, epoch):
-        key = (type(value), value)
-        if key not in self._dates:
-            try:
-                self._dates[key] = parse_date(value, epoch)
-            except BadValue as error:
-                self._dates[key] = error
-        found = self._dates[key]
-        if isinstance(found, BadValue):
-            raise found
-        return found
-
-    def date_rule(self, day) -> str | None:
-        if day not in self._date_rules:
-            self._date_rules[day] = rules.date_problem(day)
-        return self._date_rules[day]
-
 
 def default_band(options: Options) -> str | None:
     """--band, else the band of the user's last entry (as the log form starts from)."""
@@ -168,160 +149,107 @@ def default_band(options: Options) -> str | None:
 
 def check_entries(table: Table, mapping: Mapping, options: Options,
                   progress: Callable[[int], None] | None = None) -> Checked:
-    """Read and check every row; writes nothing."""
+    """Read and check every row; writes nothing.
+
+    Every column's raw value is parsed and checked once (memo dicts), so a row
+    costs a few dictionary look-ups plus its notes and its fingerprint."""
     checked = Checked(mapping)
     if mapping.missing():
         checked.file_problems.append("No column gives " + ", ".join(mapping.missing()) + ": choose one for each.")
         return checked
     look = _Lookups(options)
     fixed_team = _fixed_team(look, options, checked)
-    band_default = default_band(options)
-    cols = mapping.columns
-    header = {name: mapping.header_of(name) for name in FIELDS}
+    columns = _ColumnReaders(look, mapping, options, table.epoch, checked)
+    col = mapping.columns
+    header = {name: mapping.header_of(name) or FIELDS[name] for name in FIELDS}
+    i_team, i_date, i_source, i_request, i_task = (col.get(n) for n in ("team", "date", "source", "request", "task"))
+    i_time, i_band, i_dup, i_used, i_notes, i_email = (col.get(n) for n in ("duration", "band", "duplicated", "used", "notes", "email"))
+    fixed_team_id = fixed_team.id if fixed_team is not None else None
+    user_id = options.user.id
     occurrences: Counter = Counter()
     month_first_rows: list[Problem] = []
+    good = checked.good
+    sha256 = hashlib.sha256
     for number, values in table.rows():
         checked.rows_read += 1
         if progress and checked.rows_read % 1000 == 0:
             progress(1000)
-        problems: list[Problem] = []
+        problems: list[tuple[str, str]] = []  # (field, reason)
 
-        def bad(name: str, reason: str) -> None:
-            problems.append(Problem(number, header.get(name) or FIELDS[name], reason))
-
-        def cell(name: str):
-            index = cols.get(name)
-            value = values[index] if index is not None else None
-            if value is NO_SAVED_VALUE:
-                bad(name, "The cell holds a formula that was saved without its result: open the file in Excel, "
-                          "let it calculate, and save it again")
-                return None
-            if isinstance(value, CellError):
-                bad(name, f"The cell holds the error {value.code}")
-                return None
-            return value
-
-        def text(name: str, limit: int | None = None) -> str:
-            value = cell_text(cell(name))
-            if CONTROL_CHARACTERS.search(value):
-                bad(name, PlainText.message)
-            elif limit and len(tidy_name(value)) > limit:
-                bad(name, f"This must be {limit} characters or fewer")
-            return value
-
-        # team
-        team = fixed_team
-        team_text = text("team") if "team" in cols else ""
-        if team_text:
-            team = look.team(team_text)
-            if team is None or team.id not in look.loggable:
-                bad("team", f"'{team_text}' is not one of your teams")
-                team = None
-        elif team is None:
-            bad("team", "No team: fill the Team column or choose the team for the whole file (--team)")
-
-        # date
-        day = None
-        before = len(problems)
-        raw_day = cell("date")
-        found = None
-        if len(problems) == before:  # not a formula without its result, nor an error value
-            try:
-                found = look.date(raw_day if raw_day is not None else "", table.epoch)
-            except BadValue as error:
-                bad("date", str(error))
-        if found is not None and found.month_first_only:
-            month_first_rows.append(Problem(number, header["date"], f"'{cell_text(raw_day)}' can only be month first (US order)"))
-        elif found is not None:
-            day = found.day
-            reason = look.date_rule(day) or (look.lock(team.id, day) if team is not None else None)
+        team_id = fixed_team_id
+        if i_team is not None and not _empty(values[i_team]):
+            team_id, reason = columns.team(values[i_team])
             if reason:
-                bad("date", reason)
+                problems.append(("team", reason))
+        elif team_id is None:
+            problems.append(("team", "No team: fill the Team column or choose the team for the whole file (--team)"))
 
-        # source and request
-        source_name = tidy_name(text("source", SOURCE_NAME_MAX))
-        title = tidy_name(text("request", REQUEST_TITLE_MAX)) if "request" in cols else ""
+        raw_day = values[i_date]
+        day, reason = columns.date(raw_day)
+        if reason == MONTH_FIRST:
+            month_first_rows.append(Problem(number, header["date"], f"'{cell_text(raw_day)}' can only be month first (US order)"))
+        elif reason:
+            problems.append(("date", reason))
+        elif team_id is not None:
+            reason = look.lock(team_id, day)
+            if reason:
+                problems.append(("date", reason))
+
+        raw_title = values[i_request] if i_request is not None else None
         title_field = "request"
-        if not title and "task" in cols:
-            title, title_field = tidy_name(text("task", REQUEST_TITLE_MAX)), "task"
-        request_id = None
-        if not source_name:
-            bad("source", "Enter who asked for the work (the source)")
-        if not title:
-            bad(title_field if "request" not in cols else "request", "Enter the request the work was for")
-        if source_name and title:
-            source = look.source(source_name)
-            request = look.request(source, title) if source is not None else None
-            if request is not None:
-                reason = rules.request_problem(request)
-                if reason:
-                    bad(title_field, reason)
-                request_id = request.id
-                source_name, title = source.name, request.title
-            elif options.create_missing:
-                if source is None:
-                    checked.new_sources.setdefault(name_key(source_name), source_name)
-                else:
-                    source_name = source.name
-                checked.new_requests.setdefault((name_key(source_name), name_key(title)), (source_name, title))
-            elif source is None:
-                bad("source", f"'{source_name}' is not a source in the catalogue yet")
-                checked.new_sources.setdefault(name_key(source_name), source_name)
-                checked.new_requests.setdefault((name_key(source_name), name_key(title)), (source_name, title))
-            else:
-                bad(title_field, f"'{title}' from {source.name} is not in the catalogue yet")
-                checked.new_requests.setdefault((name_key(source.name), name_key(title)), (source.name, title))
+        if _empty(raw_title) and i_task is not None and not _empty(values[i_task]):
+            raw_title, title_field = values[i_task], "task"
+        request_key, found = columns.request(values[i_source], raw_title)
+        for name, reason in found:
+            problems.append((title_field if name == "request" else name, reason))
 
-        # time
-        minutes = None
-        before = len(problems)
-        raw_time = cell("duration")
-        if len(problems) == before:
-            try:
-                minutes = parse_duration(raw_time, mapping.unit)
-            except BadValue as error:
-                bad("duration", str(error))
-            else:
-                reason = rules.minutes_problem(minutes)
-                if reason:
-                    bad("duration", reason if minutes else "Shorter than a minute: the time must be at least 1 minute")
+        minutes, reason = columns.minutes(values[i_time])
+        if reason:
+            problems.append(("duration", reason))
+        band_in_file = ""
+        if i_band is not None and not _empty(values[i_band]):
+            band, reason = columns.band(values[i_band])
+            band_in_file = band or ""
+            if reason:
+                problems.append(("band", reason))
+        else:
+            band = columns.default_band
+            if band is None:
+                problems.append(("band", "No staff band: fill the Band column or choose a band for the whole file (--band)"))
+        duplicated = used = "unknown"
+        if i_dup is not None:
+            duplicated, reason = columns.answer(values[i_dup])
+            if reason:
+                problems.append(("duplicated", reason))
+        if i_used is not None:
+            used, reason = columns.answer(values[i_used])
+            if reason:
+                problems.append(("used", reason))
+        notes = ""
+        if i_notes is not None:
+            notes, reason = columns.notes(values[i_notes])
+            if reason:
+                problems.append(("notes", reason))
+        email = ""
+        logged_by = user_id
+        if i_email is not None and not _empty(values[i_email]):
+            email, reason = columns.email(values[i_email])
+            if reason:
+                problems.append(("email", reason))
+            elif team_id is not None and "@" in email:
+                logged_by = look.member(email, team_id) or user_id
 
-        # band, answers, notes, who
-        band_text = cell_text(cell("band")) if "band" in cols else ""
-        band = band_default
-        if band_text:
-            try:
-                band = parse_band(band_text)
-            except BadValue as error:
-                bad("band", str(error))
-        elif band is None:
-            bad("band", "No staff band: fill the Band column or choose a band for the whole file (--band)")
-        answers = {}
-        for name in ("duplicated", "used"):
-            try:
-                answers[name] = parse_answer(cell(name)) if name in cols else "unknown"
-            except BadValue as error:
-                bad(name, str(error))
-        notes = text("notes") if "notes" in cols else ""
-        if notes:
-            reason = rules.notes_problem(notes)
-            if reason and reason != PlainText.message:
-                bad("notes", reason)
-        email = text("email").casefold() if "email" in cols else ""
-        logged_by = options.user.id
-        if team is not None and "@" in email:
-            logged_by = look.member(email, team.id) or logged_by
-
-        if problems or day is None:  # day is None only for a month-first date, reported with the file
-            checked.problems.extend(problems)
+        if problems or day is None:  # day is None and no problem: a month-first date, reported with the file
+            checked.problems.extend(Problem(number, header[name], reason) for name, reason in problems)
             checked.bad_rows[number] = values
             continue
-        identity = "\x1f".join((str(team.id), name_key(source_name), name_key(title), day.isoformat(), str(minutes),
-                                band_text and band, answers["duplicated"], answers["used"], notes, email))
+        source_name, title, request_id, names = request_key
+        identity = "\x1f".join((str(team_id), names, day.isoformat(), str(minutes),
+                                band_in_file, duplicated, used, notes, email))
         occurrences[identity] += 1  # identical rows in one file are each kept, and each only once
-        fingerprint = hashlib.sha256(f"{identity}\x1e{occurrences[identity]}".encode()).hexdigest()
-        checked.good.append(GoodRow(number, team.id, source_name, title, request_id, day, minutes, band,
-                                    answers["duplicated"], answers["used"], notes, logged_by, fingerprint))
+        fingerprint = sha256(f"{identity}\x1e{occurrences[identity]}".encode()).hexdigest()
+        good.append(GoodRow(number, team_id, source_name, title, request_id, day, minutes, band,
+                            duplicated, used, notes, logged_by, fingerprint))
 
     if month_first_rows:
         checked.problems.extend(month_first_rows)
@@ -332,6 +260,182 @@ def check_entries(table: Table, mapping: Mapping, options: Options,
     _skip_imported(checked)
     checked.problems.sort(key=lambda p: p.row)
     return checked
+
+
+MONTH_FIRST = "month first"
+FORMULA_WITHOUT_RESULT = ("The cell holds a formula that was saved without its result: open the file in Excel, "
+                          "let it calculate, and save it again")
+
+
+def _names(source_name: str, title: str) -> str:
+    """The request's identity in a fingerprint: its source and title by the name rule."""
+    return f"{name_key(source_name)}\x1f{name_key(title)}"
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _special(value) -> str | None:
+    """Why a cell cannot be used at all: a formula without its result, or an error value."""
+    if value is NO_SAVED_VALUE:
+        return FORMULA_WITHOUT_RESULT
+    if isinstance(value, CellError):
+        return f"The cell holds the error {value.code}"
+    return None
+
+
+def _memo(method):
+    """Cache a column reader's (value, reason) per raw cell value."""
+    cache: dict = {}
+
+    def cached(self, raw):
+        key = (type(raw), raw)
+        try:
+            return cache[key]
+        except KeyError:
+            cache[key] = found = method(self, raw)
+            return found
+
+    return cached
+
+
+class _ColumnReaders:
+    """Each column's parse and rules, as (value, reason) with reason None when the value is good.
+    One instance per check: the caches hold only this file's values."""
+
+    def __init__(self, look: _Lookups, mapping: Mapping, options: Options, epoch, checked: Checked):
+        self.look, self.unit, self.epoch, self.checked = look, mapping.unit, epoch, checked
+        self.create_missing = options.create_missing
+        self.default_band = default_band(options)
+        for name in ("team", "date", "minutes", "band", "answer", "email"):  # fresh caches per instance
+            setattr(self, name, _memo(getattr(type(self), "_" + name)).__get__(self))
+        self._requests: dict = {}
+        self._notes: dict = {}
+
+    def _text(self, raw, limit: int | None = None) -> tuple[str, str | None]:
+        reason = _special(raw)
+        if reason:
+            return "", reason
+        text = cell_text(raw)
+        if CONTROL_CHARACTERS.search(text):
+            return text, PlainText.message
+        if limit and len(tidy_name(text)) > limit:
+            return text, f"This must be {limit} characters or fewer"
+        return text, None
+
+    def _team(self, raw):
+        text, reason = self._text(raw)
+        if reason:
+            return None, reason
+        team = self.look.team(text)
+        if team is None or team.id not in self.look.loggable:
+            return None, f"'{text}' is not one of your teams"
+        return team.id, None
+
+    def _date(self, raw):
+        reason = _special(raw)
+        if reason:
+            return None, reason
+        try:
+            found = parse_date(raw if raw is not None else "", self.epoch)
+        except BadValue as error:
+            return None, str(error)
+        if found.month_first_only:
+            return None, MONTH_FIRST
+        return found.day, rules.date_problem(found.day)
+
+    def _minutes(self, raw):
+        reason = _special(raw)
+        if reason:
+            return None, reason
+        try:
+            minutes = parse_duration(raw, self.unit)
+        except BadValue as error:
+            return None, str(error)
+        reason = rules.minutes_problem(minutes)
+        if reason:
+            return None, reason if minutes else "Shorter than a minute: the time must be at least 1 minute"
+        return minutes, None
+
+    def _band(self, raw):
+        reason = _special(raw)
+        if reason:
+            return None, reason
+        try:
+            band = parse_band(raw)
+        except BadValue as error:
+            return None, str(error)
+        return band, rules.band_problem(band)
+
+    def _answer(self, raw):
+        reason = _special(raw)
+        if reason:
+            return "unknown", reason
+        try:
+            answer = parse_answer(raw)
+        except BadValue as error:
+            return "unknown", str(error)
+        return answer, rules.answer_problem(answer)
+
+    def _email(self, raw):
+        text, reason = self._text(raw)
+        return text.casefold(), reason
+
+    def notes(self, raw):
+        try:
+            return self._notes[raw]
+        except (KeyError, TypeError):
+            pass
+        text, reason = self._text(raw)
+        if text and not reason:
+            reason = rules.notes_problem(text)
+        if len(self._notes) < 10_000:  # notes are mostly different: cache only the common ones
+            self._notes[raw] = (text, reason)
+        return text, reason
+
+    def request(self, raw_source, raw_title) -> tuple[tuple, list]:
+        """((source name, title, request id or None, name keys), [(field, reason), ...])."""
+        key = ((type(raw_source), raw_source), (type(raw_title), raw_title))
+        found = self._requests.get(key)
+        if found is None:
+            found = self._requests[key] = self._request(raw_source, raw_title)
+        return found
+
+    def _request(self, raw_source, raw_title):
+        problems = []
+        source_name, reason = self._text(raw_source, SOURCE_NAME_MAX)
+        source_name = tidy_name(source_name)
+        if reason:
+            problems.append(("source", reason))
+        elif not source_name:
+            problems.append(("source", "Enter who asked for the work (the source)"))
+        title, reason = self._text(raw_title, REQUEST_TITLE_MAX)
+        title = tidy_name(title)
+        if reason:
+            problems.append(("request", reason))
+        elif not title:
+            problems.append(("request", "Enter the request the work was for"))
+        if problems:
+            return (source_name, title, None, ""), problems
+        checked = self.checked
+        source = self.look.source(source_name)
+        request = self.look.request(source, title) if source is not None else None
+        if request is not None:
+            reason = rules.request_problem(request)
+            return (source.name, request.title, request.id, _names(source.name, request.title)), \
+                [("request", reason)] if reason else []
+        if source is not None:
+            source_name = source.name
+        else:
+            checked.new_sources.setdefault(name_key(source_name), source_name)
+        checked.new_requests.setdefault((name_key(source_name), name_key(title)), (source_name, title))
+        found = (source_name, title, None, _names(source_name, title))
+        if self.create_missing:
+            return found, []
+        if source is None:
+            return found, [("source", f"'{source_name}' is not a source in the catalogue yet")]
+        return found, [("request", f"'{title}' from {source.name} is not in the catalogue yet")]
 
 
 def _fixed_team(look: _Lookups, options: Options, checked: Checked) -> Team | None:
