@@ -261,3 +261,26 @@ def test_a_workbook_with_an_error_cell(app, db, setup, tmp_path):
         for name, data in parts.items():
             archive.writestr(name, data)
     assert "Row 2, Minutes: The cell holds the error #N/A" in refused(app, db, path)
+
+
+def test_the_sheet_reader_gives_what_openpyxl_gives(app, db, setup, tmp_path, make_entry):
+    """tracker/importer/sheet.py against openpyxl's read-only, data-only values, on an exported workbook
+    (inline strings, styles, dates) and on a workbook as Excel saves one (shared strings, times, booleans)."""
+    from datetime import datetime
+
+    from tracker.exports.workbook import build_workbook
+    from tracker.importer.sheet import open_workbook, sheet_rows
+
+    make_entry(setup["manager"], setup["team"], setup["request"], occurred_on=date(2026, 3, 2), notes="=1+1 ünïcödé  spaced ")
+    exported = build_workbook(db.session, month=date(2026, 3, 1), team_ids=None, path=tmp_path / "e.xlsx", scope_label="All").path
+    saved = write_xlsx(tmp_path / "s.xlsx", [["a", "b", "c", "d", "e"], [datetime(2026, 3, 2, 9, 30), time(1, 30), True, 1.25, "x"],
+                                             [None, timedelta(hours=30), False, 7, None]], formats={1: "[h]:mm"})
+    for path, sheet in ((exported, "Entries"), (exported, "By team"), (saved, "Sheet1")):
+        ours = [(n, tuple(v)) for n, v in sheet_rows(open_workbook(path), sheet)]
+        theirs = list(load_workbook(path, read_only=True, data_only=True)[sheet].iter_rows(values_only=True))
+        assert len(ours) == len([r for r in theirs])
+        for (number, values), expected in zip(ours, theirs):
+            expected = list(expected)
+            while expected and expected[-1] is None:
+                expected.pop()
+            assert list(values) == expected, (path.name, sheet, number)

@@ -19,7 +19,8 @@ from tracker.catalogue.services import create_request, create_source, update_wit
 from tracker.extensions import db
 from tracker.importer.commit import ImportRefused, SourceFile
 from tracker.importer.formats import UnknownFormat
-from tracker.importer.reading import NO_SAVED_VALUE, CellError, Table
+from tracker.importer.reading import Table
+from tracker.importer.sheet import NO_SAVED_VALUE, CellError
 from tracker.importer.validate import Problem
 from tracker.importer.values import cell_text
 from tracker.models.catalogue import Request, Source

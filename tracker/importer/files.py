@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from tracker.importer.commit import SourceFile
-from tracker.importer.reading import NO_SAVED_VALUE, CellError
+from tracker.importer.sheet import NO_SAVED_VALUE, CellError
 from tracker.importer.validate import Checked, Problem
 from tracker.shared.xlsx.text import csv_safe, text_cell
 

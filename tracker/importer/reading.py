@@ -1,7 +1,8 @@
 """Opening an uploaded file as a table: a header row and numbered rows of cell values.
 
-.xlsx through openpyxl's read-only mode (cells stream from the sheet's XML;
-formula cells give their saved values); .csv as UTF-8 (with or without a
+.xlsx through openpyxl's read-only mode for the workbook's structure and
+styles, with the sheet's cells streamed by tracker/importer/sheet.py (formula
+cells give their saved values); .csv as UTF-8 (with or without a
 byte-order mark), else UTF-16 with its mark, else Windows-1252.
 
 Everything that makes a file unreadable is a `FileRefused` with a message a
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Iterator
 from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+from lxml.etree import XMLSyntaxError
+
+from tracker.importer.sheet import open_workbook, sheet_rows
 
 MB = 1024 * 1024
 
@@ -45,23 +47,6 @@ class FileRefused(ValueError):
         super().__init__(message)
         self.message = message
         self.too_large = too_large
-
-
-class NoSavedValue:
-    """A formula cell whose workbook was saved without its result (e.g. written by a program, never opened)."""
-
-    def __repr__(self) -> str:
-        return "<formula without a saved value>"
-
-
-NO_SAVED_VALUE = NoSavedValue()
-
-
-@dataclass(frozen=True)
-class CellError:
-    """An Excel error value such as #N/A or #REF!."""
-
-    code: str
 
 
 @dataclass
@@ -117,22 +102,8 @@ def open_table(path: Path, file_name: str, limits: Limits, prefer_sheet: str | N
 # ---- .xlsx -----------------------------------------------------------------
 
 
-class _SavedValueParser(WorkSheetParser):
-    """openpyxl's sheet parser (as pinned, 3.1.5), telling a formula without a saved value
-    from an empty cell and keeping error values recognisable."""
-
-    def parse_cell(self, element):
-        cell = super().parse_cell(element)
-        if cell["value"] is None:
-            if element.find(FORMULA_TAG) is not None:
-                cell["value"] = NO_SAVED_VALUE
-        elif cell["data_type"] == "e":
-            cell["value"] = CellError(str(cell["value"]))
-        return cell
-
-
 _DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, ValueError, TypeError, IndexError,
-            AttributeError, EOFError, OSError, ParseError, NotImplementedError)
+            AttributeError, EOFError, OSError, ParseError, XMLSyntaxError, NotImplementedError)
 
 
 def _damaged(file_name: str, error: Exception) -> FileRefused:
@@ -161,38 +132,25 @@ def _check_zip(path: Path, file_name: str, limits: Limits) -> None:
 def _open_xlsx(path: Path, file_name: str, limits: Limits, prefer_sheet: str | None) -> Table:
     _check_zip(path, file_name, limits)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        names = wb.sheetnames
+        book = open_workbook(path)
+        names = book.wb.sheetnames
         if not names:
             raise FileRefused(f"{file_name} has no sheets.")
         name = prefer_sheet if prefer_sheet in names else names[0]
-        ws = wb[name]
-        source = wb._archive.open(ws._worksheet_path)
-        parser = _SavedValueParser(source, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                   date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-        rows = _xlsx_rows(parser.parse(), file_name, limits)
+        rows = _guarded(sheet_rows(book, name), file_name)
         header_row, headers = _header(rows, file_name)
     except FileRefused:
         raise
     except _DAMAGED as error:
         raise _damaged(file_name, error) from None
     return Table("xlsx", headers, header_row, _data_rows(rows, len(headers), file_name, limits),
-                 epoch=wb.epoch, sheet=name)
+                 epoch=book.wb.epoch, sheet=name)
 
 
-def _xlsx_rows(parsed, file_name: str, limits: Limits):
+def _guarded(rows, file_name: str):
+    """Rows, with anything that breaks while reading them refused as a damaged file."""
     try:
-        for number, cells in parsed:
-            if not cells:
-                yield number, ()
-                continue
-            width = max(c["column"] for c in cells)
-            if width > 16384:
-                raise FileRefused(f"{file_name} has a row wider than Excel allows; it is damaged.")
-            values = [None] * width
-            for c in cells:
-                values[c["column"] - 1] = c["value"]
-            yield number, tuple(values)
+        yield from rows
     except FileRefused:
         raise
     except _DAMAGED as error:

@@ -24,7 +24,8 @@ from tracker.entries import rules
 from tracker.entries.queries import latest_entry_by
 from tracker.extensions import db
 from tracker.importer.formats import FIELDS, Mapping
-from tracker.importer.reading import NO_SAVED_VALUE, CellError, Table
+from tracker.importer.reading import Table
+from tracker.importer.sheet import NO_SAVED_VALUE, CellError
 from tracker.importer.values import BadValue, cell_text, parse_answer, parse_band, parse_date, parse_duration
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
