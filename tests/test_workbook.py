@@ -534,3 +534,18 @@ def test_a_full_disk_while_saving_removes_the_part_file(db, tmp_path, month_data
     assert failure.value.errno == 27  # EFBIG: "File too large"
     assert os.listdir(tmp_path) == []
     assert build(db, tmp_path).size > limit  # the same workbook, with room, is bigger than the limit
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York"])
+def test_times_are_shown_in_the_configured_time_zone(make_app, db, tmp_path, zone):
+    """Regression: the Summary's 'generated at' was always Europe/London whatever TIMEZONE said."""
+    from zoneinfo import ZoneInfo
+
+    app = make_app(TIMEZONE=zone)
+    with app.app_context():
+        before = datetime.now(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
+        path = build(db, tmp_path).path
+        after = datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+    summary = {row[0]: row[1] for row in load_workbook(path)["Summary"].iter_rows(values_only=True) if row and row[0]}
+    generated = summary[f"Generated at ({zone} time)"]
+    assert before <= generated <= after

@@ -83,7 +83,7 @@ class EntryForm(FlaskForm):
         self._refuse_signed_off_month(field.data)
 
     def _refuse_signed_off_month(self, day):
-        """A signed-off month is read-only (tracker/exports/signoff.py): say so by the date,
+        """A signed-off month is read-only (tracker/signoff/services.py): say so by the date,
         both for the month the entry is in now and the one it would move to."""
         from tracker.signoff.services import lock_reason
 

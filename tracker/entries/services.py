@@ -26,7 +26,7 @@ class EntryNotAllowed(Refused):
 
 
 class EntryLocked(EntryNotAllowed):
-    """The team's month is signed off (tracker/exports/signoff.py); the message names who and when."""
+    """The team's month is signed off (tracker/signoff/services.py); the message names who and when."""
 
     field = "occurred_on"
 
