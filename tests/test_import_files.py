@@ -91,6 +91,15 @@ def test_windows_1252_semicolons_and_a_chosen_format(app, db, setup, tmp_path):
     assert wrong.exit_code != 0 and "not a Harvest detailed time report" in wrong.output
 
 
+def test_excel_unicode_text_utf16_with_tabs(app, db, setup, tmp_path):
+    rows = [TRACKER_HEADERS, ["02/03/2026", "", "NHS England", "Monthly SitRep", "5", "30", "", "", "Zoë’s note"]]
+    path = write_csv(tmp_path / "unicode.txt", rows, encoding="utf-16", delimiter="\t")
+    assert path.read_bytes()[:2] == b"\xff\xfe"
+    assert invoke(app, "import", path, "--user", "manager@example.nhs.uk").exit_code == 0
+    assert entries(db) == [(date(2026, 3, 2), 30, "Zoë’s note")]
+    assert {"import", "import-catalogue"} <= set(app.cli.commands)
+
+
 def test_the_downloadable_template_imports_back(app, db, setup, tmp_path):
     from tracker.importer.template import HEADERS, build_template
 
