@@ -173,6 +173,15 @@ def test_rows_for_a_team_that_is_not_yours_and_retired_requests_are_refused(app,
     assert result.exit_code == 1 and live_entries(db) == []
 
 
+def test_commissioners_never_import_entries(app, db, setup, tmp_path, make_user):
+    make_user("commissioner", email="cora@example.nhs.uk", name="Cora Commissioner")
+    path = write_csv(tmp_path / "c.csv", tracker_rows(["2026-03-02", "Community Nursing North", "NHS England", "Monthly SitRep", "5", "30", "", "", ""]))
+    result = invoke(app, "import", path, "--user", "cora@example.nhs.uk")
+    assert result.exit_code == 1 and "Cora Commissioner cannot log entries for any team" in result.output
+    assert live_entries(db) == []
+    assert invoke(app, "import", path, "--user", "nobody@example.nhs.uk").exit_code == 2
+
+
 def test_signed_off_months_are_refused_with_the_reason(app, db, setup, tmp_path):
     from tracker.signoff.services import sign_off
 

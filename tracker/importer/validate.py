@@ -94,6 +94,9 @@ def check_entries(table: Table, mapping: Mapping, options: Options,
         checked.file_problems.append("No column gives " + ", ".join(mapping.missing()) + ": choose one for each.")
         return checked
     look = Lookups(options)
+    if not look.loggable:  # commissioners never log (or import) entries
+        checked.file_problems.append(f"{options.user.name} cannot log entries for any team, so cannot import them.")
+        return checked
     fixed_team = _fixed_team(look, options, checked)
     columns = ColumnReaders(look, mapping, options, table.epoch, checked)
     col = mapping.columns
