@@ -128,9 +128,9 @@ def test_unknown_sources_and_requests_are_listed_then_created_only_when_asked(ap
     made = invoke(app, "import", path, "--user", "manager@example.nhs.uk", "--create-missing")
     assert made.exit_code == 0, made.output
     cqc = Source.named("care quality commission")
-    assert cqc is not None and cqc.kind == "other"
+    assert cqc is not None and cqc.kind == "regulator"  # guessed from the name, as the log form does
     survey = Request.titled(setup["source"].id, "workforce survey")
-    assert survey is not None and (survey.frequency, survey.obligation) == ("ad_hoc", "discretionary")
+    assert (survey.frequency, survey.obligation, survey.details_to_confirm) == ("ad_hoc", "discretionary", True)
     created = db.session.scalars(select(AuditEvent.entity).where(AuditEvent.action == "create")).all()
     assert created.count("source") == 1 and created.count("request") == 2
     assert differences(db.session) == {}

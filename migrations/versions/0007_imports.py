@@ -1,7 +1,7 @@
 """Imports: import batches, imported-row fingerprints, entry.import_batch_id
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0009
 
 An import batch records one imported file (who, when, name, SHA-256, rows
 added, skipped and refused); its entries point at it, so undoing it deletes
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -65,26 +65,33 @@ def upgrade():
             postgresql_where=sa.text("undone_at IS NULL"),
         )
 
-    with op.batch_alter_table("entry", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("import_batch_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_entry_import_batch_id_import_batch"), "import_batch", ["import_batch_id"], ["id"]
-        )
-        batch_op.create_index(batch_op.f("ix_entry_import_batch_id"), ["import_batch_id"], unique=False)
+    # Columns added in place, no table rebuilt: rebuilding `entry` (a million rows) would be slow, and
+    # rebuilding `request` on SQLite would trip the foreign keys of the entries that point at it.
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite adds a column with its REFERENCES clause in place (it cannot ALTER a constraint in later).
+        op.execute("ALTER TABLE entry ADD COLUMN import_batch_id INTEGER "
+                   "CONSTRAINT fk_entry_import_batch_id_import_batch REFERENCES import_batch (id)")
+    else:
+        op.add_column("entry", sa.Column("import_batch_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f("fk_entry_import_batch_id_import_batch"), "entry", "import_batch",
+                              ["import_batch_id"], ["id"])
+    op.create_index(op.f("ix_entry_import_batch_id"), "entry", ["import_batch_id"], unique=False)
 
-    with op.batch_alter_table("request", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("reference", sa.String(length=60), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f("uq_request_reference"), ["reference"])
+    op.add_column("request", sa.Column("reference", sa.String(length=60), nullable=True))
+    op.create_index("uq_request_reference", "request", ["reference"], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table("request", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_request_reference"), type_="unique")
-        batch_op.drop_column("reference")
-    with op.batch_alter_table("entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_entry_import_batch_id"))
-        batch_op.drop_constraint(batch_op.f("fk_entry_import_batch_id_import_batch"), type_="foreignkey")
-        batch_op.drop_column("import_batch_id")
+    op.drop_index("uq_request_reference", table_name="request")
+    op.drop_column("request", "reference")  # SQLite 3.35+ drops a column in place
+    op.drop_index(op.f("ix_entry_import_batch_id"), table_name="entry")
+    if op.get_bind().dialect.name == "sqlite":
+        # A column with a foreign key cannot be dropped in place on SQLite: rebuild the table.
+        with op.batch_alter_table("entry", schema=None) as batch_op:
+            batch_op.drop_column("import_batch_id")
+    else:
+        op.drop_constraint(op.f("fk_entry_import_batch_id_import_batch"), "entry", type_="foreignkey")
+        op.drop_column("entry", "import_batch_id")
     with op.batch_alter_table("imported_row", schema=None) as batch_op:
         batch_op.drop_index("uq_imported_row_live_fingerprint")
         batch_op.drop_index(batch_op.f("ix_imported_row_batch_id"))

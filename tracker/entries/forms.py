@@ -14,6 +14,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from tracker.auth.access import loggable_teams
+from tracker.catalogue.kinds import guess_source_kind
 from tracker.entries import rules
 from tracker.entries.rules import MINUTES_MESSAGE, NOTES_MAX, NOTES_MESSAGE
 from tracker.models.catalogue import Request, Source
@@ -22,6 +23,9 @@ from tracker.extensions import db
 from tracker.shared.parsing import is_id
 from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata
 from tracker.shared.validators import plain_text
+
+DEFAULT_FREQUENCY = "ad_hoc"
+DEFAULT_OBLIGATION = "discretionary"
 
 
 class EntryForm(FlaskForm):
@@ -178,12 +182,16 @@ class LogEntryForm(EntryForm):
     new_source_name = StringField(
         "Name of the new source", validators=[Optional(), Length(max=160, message="The name must be 160 characters or fewer"), plain_text]
     )
-    new_source_kind = SelectField("Kind of source", choices=[("", "Choose a kind")] + list(SOURCE_KINDS.items()), validate_choice=False)
+    # What a manager may not know has a default they can change; a commissioner confirms it later
+    # (the request is marked "details to confirm").
+    new_source_kind = SelectField(
+        "Kind of source", choices=[("", "Not sure: work it out from the name")] + list(SOURCE_KINDS.items()), validate_choice=False
+    )
     new_request_frequency = SelectField(
-        "How often it is asked for", choices=[("", "Choose how often")] + list(FREQUENCIES.items()), validate_choice=False
+        "How often it is asked for", choices=list(FREQUENCIES.items()), default=DEFAULT_FREQUENCY, validate_choice=False
     )
     new_request_obligation = SelectField(
-        "Obligation", choices=[("", "Choose an obligation")] + list(OBLIGATIONS.items()), validate_choice=False
+        "Obligation", choices=list(OBLIGATIONS.items()), default=DEFAULT_OBLIGATION, validate_choice=False
     )
 
     NEW_SOURCE = "new"
@@ -267,8 +275,8 @@ class LogEntryForm(EntryForm):
             if not name:
                 fail(self.new_source_name, "Enter the name of the body that asked")
             # A look-alike of an existing source is not an error: the existing one is used (add_request_inline).
-            if self.new_source_kind.data not in SOURCE_KINDS:
-                fail(self.new_source_kind, "Choose the kind of source")
+            if self.new_source_kind.data and self.new_source_kind.data not in SOURCE_KINDS:
+                fail(self.new_source_kind, "Choose the kind of source, or leave it for us to work out")
         elif not is_id(source_choice) or db.session.get(Source, int(source_choice)) is None:
             fail(self.new_request_source_id, "Choose who asked for it")
         return ok
@@ -288,11 +296,12 @@ class LogEntryForm(EntryForm):
     def new_request_values(self) -> dict:
         """The inline request (and maybe source) to add, when `adding_request`."""
         source_choice = self.new_request_source_id.data
+        source_name = (self.new_source_name.data or "").strip()
         return {
             "title": self.new_request_title.data.strip(),
             "source_id": None if source_choice == self.NEW_SOURCE else int(source_choice),
-            "source_name": (self.new_source_name.data or "").strip(),
-            "source_kind": self.new_source_kind.data,
+            "source_name": source_name,
+            "source_kind": self.new_source_kind.data or guess_source_kind(source_name),
             "frequency": self.new_request_frequency.data,
             "obligation": self.new_request_obligation.data,
         }

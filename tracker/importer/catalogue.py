@@ -6,7 +6,7 @@ Obligation, Status; other columns are ignored. A row matches an existing
 request by reference, else by title within its source (the name rule), and
 updates it; otherwise a request is created. Owning organisations that are not
 sources yet are created only when asked (--create-missing, or the page's
-confirm step). Every row is checked first; any bad row means nothing is
+confirm step), their kind guessed from the name as the log form does. Every row is checked first; any bad row means nothing is
 written. Changes go through the catalogue's services, audited each."""
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from tracker import audit
+from tracker.catalogue.kinds import guess_source_kind
 from tracker.catalogue.services import create_request, create_source, update_with_audit
 from tracker.extensions import db
 from tracker.importer.commit import ImportRefused, SourceFile
@@ -40,7 +41,6 @@ COLUMNS = {
 }
 LABELS = {name: names[0] for name, names in COLUMNS.items()}
 REQUIRED = ("title", "source")
-NEW_SOURCE_KIND = "other"
 MANAGE_ROLES = ("admin", "commissioner")
 
 _WORDS = {
@@ -241,7 +241,7 @@ def write_register(plan: RegisterPlan, user, source_file: SourceFile) -> ImportB
         raise ImportRefused("Only admins and commissioners can import the register of collections.")
     for row in plan.creates:
         values = row.values
-        source = Source.named(values["source"]) or create_source(user, values["source"], NEW_SOURCE_KIND)
+        source = Source.named(values["source"]) or create_source(user, values["source"], guess_source_kind(values["source"]))
         request = create_request(user, title=values["title"], source_id=source.id,
                                  frequency=values.get("frequency") or DEFAULTS["frequency"],
                                  obligation=values.get("obligation") or DEFAULTS["obligation"],

@@ -17,22 +17,17 @@ from sqlalchemy import insert, select, update
 from tracker import audit
 from tracker.auth.access import leads_team
 from tracker.burden import rollup
-from tracker.catalogue.services import create_request, create_source
+from tracker.catalogue.kinds import guess_source_kind
 from tracker.entries.bulk import insert_rows, stored_date, stored_timestamp
-from tracker.entries.services import EntryNotAllowed, delete_entry
+from tracker.entries.forms import DEFAULT_FREQUENCY, DEFAULT_OBLIGATION
+from tracker.entries.services import EntryNotAllowed, add_request_inline, delete_entry
 from tracker.extensions import db
 from tracker.importer.validate import Checked, Options
-from tracker.models.catalogue import Request, Source
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch, ImportedRow
 from tracker.shared.errors import Refused
 from tracker.shared.names import name_key
 from tracker.shared.timeutil import utcnow
-
-# What a source or request made by an import starts as; commissioners can change them in the catalogue.
-NEW_SOURCE_KIND = "other"
-NEW_REQUEST_FREQUENCY = "ad_hoc"
-NEW_REQUEST_OBLIGATION = "discretionary"
 
 ENTRY_COLUMNS = ("request_id", "team_id", "logged_by_id", "occurred_on", "minutes", "band", "duplicated_elsewhere",
                  "used", "notes", "created_at", "updated_at", "import_batch_id")
@@ -51,13 +46,16 @@ class SourceFile:
 
 
 def create_missing(user, checked: Checked) -> dict[tuple, int]:
-    """Make the sources and requests the file names that the catalogue lacks; (source key, title key) -> request id."""
+    """Make the sources and requests the file names that the catalogue lacks, as the log form's
+    "not in the list" does (the same service: the source's kind guessed from its name, the
+    request ad hoc and discretionary and marked for a commissioner to confirm).
+    Returns (source key, title key) -> request id."""
     made: dict[tuple, int] = {}
     for key, (source_name, title) in checked.new_requests.items():
-        source = Source.named(source_name) or create_source(user, source_name, NEW_SOURCE_KIND)
-        request = Request.titled(source.id, title) or create_request(
-            user, title=title, source_id=source.id, frequency=NEW_REQUEST_FREQUENCY, obligation=NEW_REQUEST_OBLIGATION)
-        made[(name_key(source_name), name_key(title))] = request.id
+        made[key], _notes = add_request_inline(user, {
+            "source_id": None, "source_name": source_name, "source_kind": guess_source_kind(source_name),
+            "title": title, "frequency": DEFAULT_FREQUENCY, "obligation": DEFAULT_OBLIGATION,
+        })
     return made
 
 

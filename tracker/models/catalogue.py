@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SECTORS, SOURCE_KINDS, check_in
@@ -81,6 +81,7 @@ class Request(db.Model):
     __table_args__ = (
         UniqueConstraint("source_id", "title", name="uq_request_source_title"),
         Index("uq_request_source_title_key", "source_id", "title_key", unique=True),
+        Index("uq_request_reference", "reference", unique=True),
         CheckConstraint(check_in("frequency", FREQUENCIES), name="frequency"),
         CheckConstraint(check_in("obligation", OBLIGATIONS), name="obligation"),
         CheckConstraint(check_in("status", REQUEST_STATUSES), name="status"),
@@ -91,7 +92,7 @@ class Request(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     title_key: Mapped[str] = mapped_column(String(200), info={"derived": True})  # name_key(title); unique per source
     # The collection's reference in a register of approved collections (tracker/importer/catalogue.py), if any.
-    reference: Mapped[Optional[str]] = mapped_column(String(60), unique=True)
+    reference: Mapped[Optional[str]] = mapped_column(String(60))  # unique: uq_request_reference
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     frequency: Mapped[str] = mapped_column(String(20))
@@ -100,6 +101,9 @@ class Request(db.Model):
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("request.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # Added from the log form with defaults for what the manager may not know (frequency,
+    # obligation, the source's kind): shown as "details to confirm" until a commissioner checks.
+    details_to_confirm: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     source: Mapped[Source] = relationship(back_populates="requests")
     merged_into: Mapped[Optional["Request"]] = relationship(remote_side=[id])
