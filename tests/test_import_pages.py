@@ -153,6 +153,8 @@ REGISTER = [["Reference", "Title", "Owning organisation", "Description", "Freque
 
 
 def test_register_of_collections_from_the_page_and_the_command(app, admin_client, commissioner_client, db, catalogue, tmp_path):
+    catalogue.details_to_confirm = True  # added from the log form; the register confirms it
+    db.session.commit()
     data = csv_bytes(tmp_path, REGISTER, "register.csv")
     location = admin_register_upload(admin_client, data).headers["Location"]
     html = admin_client.get(location).get_data(as_text=True)
@@ -165,6 +167,7 @@ def test_register_of_collections_from_the_page_and_the_command(app, admin_client
     assert admin_client.post(location, data={"create_missing": "y"}).status_code == 302
     sitrep = Request.titled(catalogue.source_id, "monthly sitrep")
     assert (sitrep.id, sitrep.reference, sitrep.description, sitrep.obligation) == (catalogue.id, "DCS-001", "Situation report", "statutory")
+    assert not sitrep.details_to_confirm
     provider = db.session.scalar(select(Request).where(Request.reference == "DCS-003"))
     assert (provider.source.name, provider.frequency, provider.obligation, provider.status) == (
         "Care Quality Commission", "quarterly", "discretionary", "retired")

@@ -216,6 +216,8 @@ def _changes(row: RegisterRow) -> dict:
         changes["source_id"] = source.id
     if "status" in changes:
         changes["merged_into_id"] = None
+    if request.details_to_confirm and (values.get("frequency") or values.get("obligation")):
+        changes["details_to_confirm"] = False  # the register is the commissioners' own word on them
     return changes
 
 
