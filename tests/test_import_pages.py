@@ -3,7 +3,6 @@ import, undo; the register of collections; who may see what; the upload size lim
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook

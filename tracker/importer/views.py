@@ -212,7 +212,7 @@ def bad_rows(token, kind):
     if kind not in ("csv", "xlsx"):
         abort(404)
     try:
-        _options_, checked = _check(path, request.args)
+        _, checked = _check(path, request.args)
     except (FileRefused, UnknownFormat):
         abort(404)
     finally:
