@@ -14,6 +14,7 @@ NAV_LINKS = [
     ("burden.dashboard", "Burden", ()),
     ("catalogue.requests", "Catalogue", ()),
     ("exports.index", "Exports", ()),
+    ("imports.index", "Import", ("manager", "lead", "admin", "commissioner")),
     ("admin.index", "Admin", ("admin",)),
 ]
 
