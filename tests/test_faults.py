@@ -216,15 +216,17 @@ def test_the_exports_page_never_shows_a_server_path(app, db, export_dir, world):
 # ---- builds: their own folder, and what a killed one leaves -------------------------------
 
 
-def openpyxl_files_in_system_temp() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("openpyxl.*")}
+def openpyxl_files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("openpyxl.*"))
 
 
-def test_a_build_works_in_its_own_folder_under_export_dir_and_leaves_nothing(app, db, export_dir, world):
+def test_a_build_works_in_its_own_folder_under_export_dir_and_leaves_nothing(app, db, export_dir, world, tmp_path, monkeypatch):
     from tracker.exports.building import build_folder
     from tracker.exports.workbook import build_workbook
 
-    before = openpyxl_files_in_system_temp()
+    system_temp = tmp_path / "system-temp"  # this process's temp folder, so other processes' files do not count
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
     seen = []
 
     def progress(done, total):  # mid-build: where are openpyxl's files?
@@ -234,7 +236,7 @@ def test_a_build_works_in_its_own_folder_under_export_dir_and_leaves_nothing(app
         build_workbook(db.session, month=world.month, team_ids=None, path=export_dir / "out.xlsx",
                        scope_label="All teams", progress=progress, work_dir=work_dir)
     assert seen and all(path.parts[0] == BUILDING for path in seen)
-    assert openpyxl_files_in_system_temp() == before
+    assert openpyxl_files_in(system_temp) == []
     assert sorted(p.name for p in export_dir.iterdir()) == ["out.xlsx"]  # no .building, no .part
 
 
@@ -259,11 +261,12 @@ KILLED_BUILD = textwrap.dedent("""
 """)
 
 
-def test_what_a_killed_build_left_is_cleared_at_the_next_start(app, db, make_app, export_dir, world):
+def test_what_a_killed_build_left_is_cleared_at_the_next_start(app, db, make_app, export_dir, world, tmp_path):
     export_dir.mkdir()
-    before = openpyxl_files_in_system_temp()
+    system_temp = tmp_path / "system-temp"  # the builder's temp folder (TMPDIR), where openpyxl used to write
+    system_temp.mkdir()
     proc = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, world.month.isoformat()], cwd=ROOT,
-                            env=flask_env(app), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            env=flask_env(app, TMPDIR=str(system_temp)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while not (export_dir.parent / "half-way").exists():
@@ -274,7 +277,7 @@ def test_what_a_killed_build_left_is_cleared_at_the_next_start(app, db, make_app
         proc.wait(timeout=30)
     left = list((export_dir / BUILDING).rglob("*"))
     assert [p for p in left if p.name.startswith("openpyxl.")]  # the dead build's sheet files, in its folder
-    assert openpyxl_files_in_system_temp() == before  # and nothing in the system temp folder
+    assert openpyxl_files_in(system_temp) == []  # and nothing in the system temp folder
 
     make_app(EXPORT_DIR=str(export_dir))  # any process starting: a web worker, the scheduler, a command
     assert not (export_dir / BUILDING).exists()
