@@ -73,8 +73,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.catalogue.views import blueprint as catalogue
     from tracker.entries.views import blueprint as entries
     from tracker.exports.views import blueprint as exports
+    from tracker.rationalise.views import blueprint as rationalise
 
-    for blueprint in (auth, entries, catalogue, burden, exports, api, admin):
+    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, api, admin):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 

@@ -25,13 +25,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 
 from tracker import audit
+from tracker.burden.figures import fte
 from tracker.burden.rates import RateBook
 from tracker.burden.service import BurdenFilter, burden
 from tracker.catalogue.services import CatalogueError, set_request_status, update_with_audit
 from tracker.extensions import db
 from tracker.models.catalogue import Request
 from tracker.models.rationalise import Decision
-from tracker.rationalise.figures import RequestFigures, request_figures, twelve_months_to
+from tracker.rationalise.figures import DAYS_A_YEAR, RequestFigures, request_figures, twelve_months_to
 from tracker.rationalise.loggable import CLOSING_KINDS, live_closing_decision
 from tracker.shared.choices import DECISIONS, FREQUENCIES, OCCURRENCES_PER_YEAR
 from tracker.shared.errors import Refused
@@ -303,6 +304,11 @@ def decision_status(decision: Decision, today: date) -> str:
     if decision.review_on <= today:
         return "review_due"
     return "in_effect"
+
+
+def expected_fte(decision: Decision) -> Decimal:
+    """The expected annual saving as whole-time staff: hours over a year of 37.5-hour weeks."""
+    return fte(decision.expected_saving_hours, DAYS_A_YEAR)
 
 
 def due_for_review(today: date, session=None) -> list[Decision]:
