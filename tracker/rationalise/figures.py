@@ -199,6 +199,12 @@ def hourly_costs(flt: BurdenFilter, priced_on: date, session=None) -> dict[int, 
 
 # ---- the ranked catalogue ---------------------------------------------------------
 
+
+def _projected(figures: RequestFigures, value: Decimal):
+    """A projection to sort by; None (sorted last) for a request nobody logged, which has none."""
+    return None if figures.median_minutes is None else value
+
+
 SORTS = {
     # name (the API's field name) -> (what it reads, label)
     "title": (lambda f: f.request.title.lower(), "Request"),
@@ -209,9 +215,9 @@ SORTS = {
     "median_hours_per_entry": (lambda f: f.median_hours, "Hours per entry (median)"),
     "duplicated_share": (lambda f: f.duplicated_share, "Duplicated elsewhere"),
     "used_share": (lambda f: f.used_share, "Used or feedback"),
-    "projected_annual_hours": (lambda f: f.projected_hours, "Projected hours a year"),
-    "projected_annual_cost": (lambda f: f.projected_cost, "Projected cost a year"),
-    "projected_annual_fte": (lambda f: f.projected_fte, "Projected FTE"),
+    "projected_annual_hours": (lambda f: _projected(f, f.projected_hours), "Projected hours a year"),
+    "projected_annual_cost": (lambda f: _projected(f, f.projected_cost), "Projected cost a year"),
+    "projected_annual_fte": (lambda f: _projected(f, f.projected_fte), "Projected FTE"),
 }
 DEFAULT_SORT = "-observed_hours_12m"
 
