@@ -13,9 +13,9 @@ sitrep" and "Accident and emergency four hour situation report" read alike.
 
 title score: `token_sort_ratio` (word order does not matter, extra words do);
 description score: `token_set_ratio` (descriptions differ in length more).
-A pair is listed from LIKELY_SCORE, if its title alone reaches TITLE_FLOOR
-(evidence strengthens a match; it never makes one). Only live requests
-(active or under review) are compared.
+A pair is listed when its text score reaches LIKELY_SCORE: evidence raises a
+listed pair's score (and its place in the list), it never makes a match on
+its own. Only live requests (active or under review) are compared.
 
 A commissioner's verdict is stored against both requests' versions (a digest
 of title, description and source): a dismissed pair stays away until either
@@ -85,7 +85,7 @@ _ABBREVIATIONS = [(re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"), f" {m
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 
 LIKELY_SCORE = 70
-TITLE_FLOOR = 50
+TITLE_FLOOR = (LIKELY_SCORE - 30) / 0.7  # below this, not even a perfect description lifts a pair to LIKELY_SCORE
 EVIDENCE_PER_TEAM = 5
 EVIDENCE_MOST = 15
 LIVE_STATUSES = ("active", "under_review")
@@ -132,9 +132,12 @@ def text_scores(a: RequestInfo, b: RequestInfo) -> tuple[float, float | None]:
     return title, (fuzz.token_set_ratio(*described) if all(described) else None)
 
 
+def text_score(title: float, description: float | None) -> float:
+    return title if description is None else 0.7 * title + 0.3 * description
+
+
 def combined_score(title: float, description: float | None, shared_teams: int) -> int:
-    text = title if description is None else 0.7 * title + 0.3 * description
-    return min(100, round(text + min(EVIDENCE_MOST, EVIDENCE_PER_TEAM * shared_teams)))
+    return min(100, round(text_score(title, description) + min(EVIDENCE_MOST, EVIDENCE_PER_TEAM * shared_teams)))
 
 
 def find_duplicates(today: date, *, include_dismissed: bool = False, session=None) -> list[DuplicatePair]:
@@ -154,21 +157,22 @@ def find_duplicates(today: date, *, include_dismissed: bool = False, session=Non
             other = infos[position + 1 + offset]
             if other.source_id != info.source_id:
                 candidates.append((info, other, title_score))
-    evidence = shared_supply(today, {i.id for a, b, _ in candidates for i in (a, b)}, session)
-    verdicts = current_verdicts(session)
-    pairs = []
+    likely = []
     for a, b, title_score in candidates:
         _, description_score = text_scores(a, b)
-        teams, weeks = evidence.get((a.id, b.id), (0, 0))
-        score = combined_score(title_score, description_score, teams)
-        if score < LIKELY_SCORE:
-            continue
+        if text_score(title_score, description_score) >= LIKELY_SCORE:
+            likely.append((a, b, title_score, description_score))
+    evidence = shared_supply(today, {i.id for a, b, _, _ in likely for i in (a, b)}, session)
+    verdicts = current_verdicts(session)
+    pairs = []
+    for a, b, title_score, description_score in likely:
         verdict = verdicts.get((a.id, b.id, version(a), version(b)))
         if verdict == "dismissed" and not include_dismissed:
             continue
+        teams, weeks = evidence.get((a.id, b.id), (0, 0))
         pairs.append(DuplicatePair(
-            a, b, score, round(title_score), None if description_score is None else round(description_score),
-            teams, weeks, verdict,
+            a, b, combined_score(title_score, description_score, teams), round(title_score),
+            None if description_score is None else round(description_score), teams, weeks, verdict,
         ))
     pairs.sort(key=lambda p: (-p.score, p.first.title.lower(), p.second.title.lower()))
     return pairs
