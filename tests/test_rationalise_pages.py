@@ -249,3 +249,11 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
     assert row[names.index("Baseline hours")].value == 10  # the contract return's 600 minutes
     duplicates = book["Likely duplicates"]
     assert duplicates.max_row >= 1
+
+
+def test_the_catalogue_links_commissioners_to_the_workspace(commissioner_client, manager_client, workspace):
+    sitrep = workspace["sitrep"].id
+    assert f'href="/rationalise/requests/{sitrep}"' in text_of(commissioner_client.get(f"/catalogue/requests/{sitrep}"))
+    assert 'href="/rationalise/"' in text_of(commissioner_client.get("/catalogue/requests"))
+    assert "/rationalise/" not in text_of(manager_client.get(f"/catalogue/requests/{sitrep}"))
+    assert "/rationalise/" not in text_of(manager_client.get("/catalogue/requests"))

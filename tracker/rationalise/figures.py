@@ -24,7 +24,7 @@ from typing import Sequence
 from sqlalchemy import select
 
 from tracker.burden.figures import fte
-from tracker.burden.medians import median_minutes, minute_counts
+from tracker.burden.medians import medians
 from tracker.burden.rates import RateBook, price
 from tracker.burden.service import BurdenFilter, BurdenRow, burden
 from tracker.extensions import db
@@ -174,12 +174,11 @@ def request_figures(
     flt = BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids))
     observed = {row.key[0]: row for row in burden(flt, ("request",), with_counts=True, session=session).rows}
     hourly = hourly_costs(flt, priced_on, session)
-    counts = minute_counts(start, end, flt.request_ids, session)
+    middle = medians(start, end, flt.request_ids, session)
     out = {}
     for request_id, info in infos.items():
         row = observed.get(request_id) or BurdenRow((request_id,), (info.title,), teams=0, requests=0)
-        median = median_minutes(counts.get(request_id, []))
-        out[request_id] = RequestFigures(info, start, end, row, median, hourly.get(request_id))
+        out[request_id] = RequestFigures(info, start, end, row, middle.get(request_id), hourly.get(request_id))
     return out
 
 
