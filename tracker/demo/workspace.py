@@ -42,7 +42,7 @@ LOOKALIKES = (
               "contractual", "Handovers over 30 and 60 minutes, with actions.", "Monthly ambulance handover return"),
 )
 MERGED = LOOKALIKES[2]  # merged into its original four months ago
-KEPT = "Safeguarding adults collection"
+KEPT = "Healthcare associated infection return"
 REDUCED = ("System flow weekly dashboard", "fortnightly")
 
 
@@ -87,7 +87,7 @@ def record_demo_decisions(session, lookalikes: dict[str, tuple[int, int]], today
             "merge", "The regional team and the programme office ask for the same handover figures: one return.",
             merge_date(today), merge_into_id=survivor_id)),
         (by_title.get(KEPT), DecisionInput(
-            "keep", "Statutory collection; the council uses it for its safeguarding board.",
+            "keep", "Mandatory surveillance: UKHSA publishes it and the infection prevention team uses it weekly.",
             shift_months(today, -8), review_on=shift_months(today, -2))),
         (by_title.get(REDUCED[0]), DecisionInput(
             "reduce_frequency", "Weekly figures are not read between system meetings, which are fortnightly.",
