@@ -7,13 +7,13 @@ live (not withdrawn) decision per request; a partial index on the entries
 marked "already supplied elsewhere" serves the duplicate evidence.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0009 (written on 0003; re-chained after main's head when merging main)
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from tracker.shared import choices
 from tracker.models.audit import AuditEvent
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
+from tracker.admin.audit_subjects import entry_subjects, signoff_subjects, subject_from_values
 from tracker.catalogue.services import update_with_audit
 from tracker.extensions import db
 from tracker.shared.errors import Refused
@@ -38,20 +39,6 @@ def email_taken(email: str, except_id: int | None = None) -> bool:
     query = select(User.id).where(func.lower(User.email) == email.strip().lower())
     if except_id is not None:
         query = query.where(User.id != except_id)
-    return db.session.scalar(query) is not None
-
-
-def team_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(Team.id).where(func.lower(Team.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Team.id != except_id)
-    return db.session.scalar(query) is not None
-
-
-def source_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(Source.id).where(func.lower(Source.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Source.id != except_id)
     return db.session.scalar(query) is not None
 
 
@@ -143,7 +130,7 @@ def _set_memberships(user: User, team_roles: dict[int, str]) -> None:
 
 def update_team(actor: User, team: Team, *, name: str, organisation: str, sector: str) -> bool:
     """The slug stays as first made, so links and workbook file names keep working."""
-    return update_with_audit(actor, team, {"name": name.strip(), "organisation": organisation.strip(), "sector": sector})
+    return update_with_audit(actor, team, {"name": name, "organisation": organisation.strip(), "sector": sector})
 
 
 def set_team_active(actor: User, team: Team, active: bool) -> bool:
@@ -159,7 +146,7 @@ def set_team_active(actor: User, team: Team, active: bool) -> bool:
 
 
 def update_source(actor: User, source: Source, *, name: str, kind: str) -> bool:
-    return update_with_audit(actor, source, {"name": name.strip(), "kind": kind})
+    return update_with_audit(actor, source, {"name": name, "kind": kind})
 
 
 def users_query():
@@ -188,6 +175,7 @@ ENTITY_LABELS = {
     "entry": "Entry",
     "rate": "Rate",
     "membership": "Team role",
+    "month_signoff": "Month sign-off",
 }
 
 # Fields whose values are enumerations, shown by their labels.
@@ -270,7 +258,7 @@ def readable_events(events: list[AuditEvent]) -> list[AuditRow]:
             Change(field_label(f), readable_value(f, old.get(f), names), readable_value(f, new.get(f), names))
             for f in fields
         ]
-        name = names.get((event.entity, event.entity_id), "")
+        name = names.get((event.entity, event.entity_id)) or subject_from_values(event)
         rows.append(AuditRow(event, ENTITY_LABELS.get(event.entity, event.entity.replace("_", " ").capitalize()), name, changes))
     return rows
 
@@ -317,4 +305,6 @@ def _names_for(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
         model, column = ENTITY_NAME_COLUMNS[table]
         for obj_id, name in db.session.execute(select(model.id, getattr(model, column)).where(model.id.in_(ids))):
             names[(table, obj_id)] = name
+    names.update(entry_subjects({e.entity_id for e in events if e.entity == "entry" and e.entity_id is not None}))
+    names.update(signoff_subjects({e.entity_id for e in events if e.entity == "month_signoff" and e.entity_id is not None}))
     return names

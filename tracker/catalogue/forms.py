@@ -6,12 +6,13 @@ Pass `existing=` when editing so the unique-name checks skip the object itself."
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
-from wtforms import SelectField, StringField, TextAreaField
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
+from tracker.catalogue.names import UniqueName
 from tracker.shared.forms import JsonFormMixin, allowed, strip
 from tracker.extensions import db
 from tracker.shared.parsing import is_id
@@ -32,6 +33,7 @@ class SourceForm(JsonFormMixin, FlaskForm):
         validators=[
             DataRequired("Enter the name of the body that asks"),
             Length(max=SOURCE_NAME_MAX, message=f"The name must be {SOURCE_NAME_MAX} characters or fewer"), plain_text,
+            UniqueName("source"),
         ],
     )
     kind = SelectField(
@@ -44,11 +46,6 @@ class SourceForm(JsonFormMixin, FlaskForm):
     def __init__(self, *args, existing: Source | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = existing
-
-    def validate_name(self, field):
-        clash = db.session.scalar(select(Source).where(func.lower(Source.name) == field.data.lower()))
-        if clash is not None and (self.existing is None or clash.id != self.existing.id):
-            raise ValidationError(f"A source called '{clash.name}' already exists: use that one")
 
     def validate_kind(self, field):
         if field.data not in SOURCE_KINDS:
@@ -68,6 +65,7 @@ class RequestForm(JsonFormMixin, FlaskForm):
         validators=[
             DataRequired("Enter the title of the request"),
             Length(max=REQUEST_TITLE_MAX, message=f"The title must be {REQUEST_TITLE_MAX} characters or fewer"), plain_text,
+            UniqueName("request"),
         ],
     )
     source_id = SelectField(
@@ -115,16 +113,6 @@ class RequestForm(JsonFormMixin, FlaskForm):
         if field.data not in OBLIGATIONS:
             raise ValidationError(f"Choose the obligation from: {allowed(OBLIGATIONS)}")
 
-    def validate_title(self, field):
-        source_id = self.source_id.data
-        if not is_id(source_id):
-            return  # the source's own message says what is wrong
-        clash = db.session.scalar(
-            select(Request).where(Request.source_id == int(source_id), func.lower(Request.title) == field.data.lower())
-        )
-        if clash is not None and (self.existing is None or clash.id != self.existing.id):
-            raise ValidationError(f"'{clash.title}' from this source is already in the catalogue: use that one")
-
     def values(self) -> dict:
         return {
             "title": self.title.data,
@@ -151,6 +139,7 @@ class RequestFilterForm(FlaskForm):
     )
     source = SelectField("Source", coerce=str, validate_choice=False)
     status = SelectField("Status", coerce=str, validate_choice=False)
+    to_confirm = BooleanField("Only requests whose details are to be confirmed")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,6 +160,7 @@ class RequestFilterForm(FlaskForm):
             "q": self.q.data or "",
             "source_id": int(self.source.data) if self.source.data else None,
             "status": self.status.data or None,
+            "to_confirm": bool(self.to_confirm.data),
         }
 
 
@@ -195,3 +185,23 @@ class RequestStatusForm(FlaskForm):
 
     def merged_into(self) -> int | None:
         return int(self.merged_into_id.data) if self.merged_into_id.data else None
+
+
+class RequestDetailsForm(FlaskForm):
+    """A commissioner confirms (or corrects) what a manager left to its default when adding a request."""
+
+    frequency = SelectField("How often it is asked for", choices=list(FREQUENCIES.items()), validate_choice=False)
+    obligation = SelectField("Obligation", choices=list(OBLIGATIONS.items()), validate_choice=False)
+    source_kind = SelectField("Kind of source", choices=list(SOURCE_KINDS.items()), validate_choice=False)
+
+    def validate_frequency(self, field):
+        if field.data not in FREQUENCIES:
+            raise ValidationError(f"Choose how often from: {allowed(FREQUENCIES)}")
+
+    def validate_obligation(self, field):
+        if field.data not in OBLIGATIONS:
+            raise ValidationError(f"Choose an obligation from: {allowed(OBLIGATIONS)}")
+
+    def validate_source_kind(self, field):
+        if field.data not in SOURCE_KINDS:
+            raise ValidationError(f"Choose a kind from: {allowed(SOURCE_KINDS)}")

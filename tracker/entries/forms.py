@@ -15,8 +15,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from tracker.auth.access import loggable_teams
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
+from tracker.catalogue.kinds import guess_source_kind
 from tracker.models.catalogue import Request, Source
-from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
+from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
 from tracker.shared.parsing import is_id
 from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
@@ -25,7 +26,8 @@ from tracker.rationalise.loggable import closed_reason
 from tracker.shared.timeutil import local_today
 
 NOTES_MAX = 2000
-LOGGABLE_STATUSES = ("active", "under_review")
+DEFAULT_FREQUENCY = "ad_hoc"
+DEFAULT_OBLIGATION = "discretionary"
 
 
 class EntryForm(FlaskForm):
@@ -91,7 +93,7 @@ class EntryForm(FlaskForm):
         self._refuse_signed_off_month(field.data)
 
     def _refuse_signed_off_month(self, day):
-        """A signed-off month is read-only (tracker/exports/signoff.py): say so by the date,
+        """A signed-off month is read-only (tracker/signoff/services.py): say so by the date,
         both for the month the entry is in now and the one it would move to."""
         from tracker.signoff.services import lock_reason
 
@@ -193,12 +195,16 @@ class LogEntryForm(EntryForm):
     new_source_name = StringField(
         "Name of the new source", validators=[Optional(), Length(max=160, message="The name must be 160 characters or fewer"), plain_text]
     )
-    new_source_kind = SelectField("Kind of source", choices=[("", "Choose a kind")] + list(SOURCE_KINDS.items()), validate_choice=False)
+    # What a manager may not know has a default they can change; a commissioner confirms it later
+    # (the request is marked "details to confirm").
+    new_source_kind = SelectField(
+        "Kind of source", choices=[("", "Not sure: work it out from the name")] + list(SOURCE_KINDS.items()), validate_choice=False
+    )
     new_request_frequency = SelectField(
-        "How often it is asked for", choices=[("", "Choose how often")] + list(FREQUENCIES.items()), validate_choice=False
+        "How often it is asked for", choices=list(FREQUENCIES.items()), default=DEFAULT_FREQUENCY, validate_choice=False
     )
     new_request_obligation = SelectField(
-        "Obligation", choices=[("", "Choose an obligation")] + list(OBLIGATIONS.items()), validate_choice=False
+        "Obligation", choices=list(OBLIGATIONS.items()), default=DEFAULT_OBLIGATION, validate_choice=False
     )
 
     NEW_SOURCE = "new"
@@ -270,7 +276,6 @@ class LogEntryForm(EntryForm):
             field.errors = list(field.errors) + [message]
             ok = False
 
-        title = self.new_request_title.data.strip()
         if self.new_request_frequency.data not in FREQUENCIES:
             fail(self.new_request_frequency, "Choose how often the request is made")
         if self.new_request_obligation.data not in OBLIGATIONS:
@@ -280,16 +285,11 @@ class LogEntryForm(EntryForm):
             name = (self.new_source_name.data or "").strip()
             if not name:
                 fail(self.new_source_name, "Enter the name of the body that asked")
-            elif db.session.scalar(select(Source.id).where(Source.name == name)) is not None:
-                fail(self.new_source_name, "That source already exists: choose it from the list")
-            if self.new_source_kind.data not in SOURCE_KINDS:
-                fail(self.new_source_kind, "Choose the kind of source")
+            # A look-alike of an existing source is not an error: the existing one is used (add_request_inline).
+            if self.new_source_kind.data and self.new_source_kind.data not in SOURCE_KINDS:
+                fail(self.new_source_kind, "Choose the kind of source, or leave it for us to work out")
         elif not is_id(source_choice) or db.session.get(Source, int(source_choice)) is None:
             fail(self.new_request_source_id, "Choose who asked for it")
-        elif db.session.scalar(
-            select(Request.id).where(Request.source_id == int(source_choice), Request.title == title)
-        ) is not None:
-            fail(self.new_request_title, "That request is already in the catalogue: choose it above")
         return ok
 
     def entry_values(self) -> dict:
@@ -307,11 +307,12 @@ class LogEntryForm(EntryForm):
     def new_request_values(self) -> dict:
         """The inline request (and maybe source) to add, when `adding_request`."""
         source_choice = self.new_request_source_id.data
+        source_name = (self.new_source_name.data or "").strip()
         return {
             "title": self.new_request_title.data.strip(),
             "source_id": None if source_choice == self.NEW_SOURCE else int(source_choice),
-            "source_name": (self.new_source_name.data or "").strip(),
-            "source_kind": self.new_source_kind.data,
+            "source_name": source_name,
+            "source_kind": self.new_source_kind.data or guess_source_kind(source_name),
             "frequency": self.new_request_frequency.data,
             "obligation": self.new_request_obligation.data,
         }
