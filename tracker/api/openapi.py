@@ -406,7 +406,7 @@ PATHS = {
             "operationId": "createDecision",
             "requestBody": body("DecisionInput", "The decision. A request has at most one live decision."),
             "responses": {**ok("The decision, with its frozen baseline and expected saving", ref("Decision"), "201"),
-                          **errors("400", "401", "404")},
+                          **errors(*WRITE_ERRORS, "404")},
         }
     },
     "/api/v1/decisions": {
