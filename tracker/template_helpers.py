@@ -15,6 +15,7 @@ NAV_LINKS = [
     ("catalogue.requests", "Catalogue", ()),
     ("rationalise.index", "Workspace", ("commissioner", "admin")),
     ("exports.index", "Exports", ()),
+    ("imports.index", "Import", ("manager", "lead", "admin", "commissioner")),
     ("admin.index", "Admin", ("admin",)),
 ]
 

@@ -7,13 +7,13 @@ live (not withdrawn) decision per request; a partial index on the entries
 marked "already supplied elsewhere" serves the duplicate evidence.
 
 Revision ID: 0005
-Revises: 0009 (written on 0003; re-chained after main's head when merging main)
+Revises: 0007 (written on 0003; re-chained after main's head when merging main)
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0005"
-down_revision = "0009"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

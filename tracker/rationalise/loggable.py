@@ -40,6 +40,6 @@ def closed_reason(request: Request, day: date, session=None) -> str | None:
         return (f"That request is merged into '{request.merged_into.label}': "
                 f"log this work against '{request.merged_into.title}' instead")
     if request.status in CLOSED_STATUSES:
-        return f"That request is {request.status}: it is no longer asked for, so no new work can be logged against it"
+        return f"That request is {request.status}: choose the one that replaced it"
     return None
 
