@@ -1,4 +1,5 @@
-"""May new work still be logged against a request? One rule for the log form and the API.
+"""May new work still be logged against a request? One rule for the log form, the API and the importer
+(through tracker.entries.rules.request_problem).
 
 From the effective date of a live retire or merge decision, no new entry may
 pick the request (work done before that date may still be logged late); a
