@@ -1,9 +1,9 @@
 """Something for the commissioner's workspace to show after `make run`: look-alike requests at other
 sources and a few decisions.
 
-The look-alikes take over a third of their original's generated entries (same teams, same days, so
-the same weeks), so the seed still writes exactly the entries asked for and the random draws of the
-main generator are untouched. Then the demo commissioner records three decisions: a merge four
+The look-alikes take over about a third of their original's generated entries (those of whole quarter
+hours; the same teams, days and so weeks), so the seed still writes exactly the entries asked for and
+the random draws of the main generator are untouched. Then the demo commissioner records three decisions: a merge four
 months ago (its entries since then move to the survivor, as teams would log them), a keep due for
 review, and a reduced frequency taking effect next month."""
 from __future__ import annotations
@@ -63,10 +63,11 @@ def ensure_lookalikes(session, source_ids: dict[str, int]) -> dict[str, tuple[in
 
 
 def share_out_entries(session, lookalikes: dict[str, tuple[int, int]], today: date) -> None:
-    """A third of each original's entries become the look-alike's; the merged one's, from the merge on,
-    go to the survivor. Before the rollups are rebuilt."""
+    """About a third of each original's entries become the look-alike's; the merged one's, from the merge
+    on, go to the survivor. Before the rollups are rebuilt."""
     for lookalike_id, original_id in lookalikes.values():
-        session.execute(update(Entry).where(Entry.request_id == original_id, Entry.id % 3 == 0)
+        # Chosen by what the rows hold, never by id (ids differ between databases): the quarter-hours.
+        session.execute(update(Entry).where(Entry.request_id == original_id, Entry.minutes % 15 == 0)
                         .values(request_id=lookalike_id).execution_options(synchronize_session=False))
     merged_id, survivor_id = lookalikes[MERGED.title]
     session.execute(update(Entry).where(Entry.request_id == merged_id, Entry.occurred_on >= merge_date(today))
