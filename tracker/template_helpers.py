@@ -14,6 +14,7 @@ NAV_LINKS = [
     ("burden.dashboard", "Burden", ()),
     ("catalogue.requests", "Catalogue", ()),
     ("exports.index", "Exports", ()),
+    ("licences.index", "Licences", ("commissioner", "admin")),
     ("admin.index", "Admin", ("admin",)),
 ]
 

@@ -16,6 +16,8 @@ from tracker.catalogue.forms import RequestForm, SourceForm
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import REQUEST_STATUSES, SOURCE_KINDS
 from tracker.extensions import db
+from tracker.licences.status import licence_statuses
+from tracker.shared.timeutil import local_today
 
 
 def text_search(column, text: str):
@@ -74,7 +76,8 @@ def list_requests():
     q = http_request.args.get("q", "").strip()
     if q:
         query = query.where(text_search(Request.title, q))
-    return page_of(query, request_to_json)
+    statuses = licence_statuses(db.session, None, local_today())  # every decided request's licence, in one query
+    return page_of(query, lambda found: request_to_json(found, statuses.get(found.id)))
 
 
 @blueprint.post("/requests")

@@ -11,6 +11,9 @@ the export_run row in the database is what coordinates them):
 - "export-retry": every EXPORT_RETRY_MINUTES (default 15): failed runs (up to
   EXPORT_MAX_ATTEMPTS), claims of dead processes (older than
   EXPORT_STALE_MINUTES) and failed emails.
+- "licence-reminders": every hour (and once after the catch-up): emails the
+  commissioners when a licence comes within 30 days of expiry or expires, one
+  email a day at most (tracker/licences/reminders.py; the claim is a row).
 
 `flask --app tracker scheduler` runs it in the foreground (production: exactly
 one such process; a second one is harmless). `python run.py` runs it in a
@@ -32,9 +35,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tracker.exports.mailer import retry_emails, send_run_email
+from tracker.exports.mailer import deliver, parse_smtp_url, retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
+from tracker.licences.reminders import send_licence_reminders
 from tracker.shared.timeutil import add_months, month_start
 
 log = logging.getLogger("tracker.exports.scheduler")
@@ -42,6 +46,7 @@ log = logging.getLogger("tracker.exports.scheduler")
 MONTHLY_JOB_ID = "monthly-burden-export"
 CATCH_UP_JOB_ID = "export-catch-up"
 RETRY_JOB_ID = "export-retry"
+REMINDER_JOB_ID = "licence-reminders"
 MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
 
@@ -86,6 +91,7 @@ def catch_up(app) -> None:
         finally:
             db.session.remove()
     retry(app)
+    licence_reminders(app)
 
 
 def retry(app) -> None:
@@ -94,6 +100,21 @@ def retry(app) -> None:
         try:
             retry_failed(db.session, settings, send_email=send_run_email)
             retry_emails(db.session, settings)
+        finally:
+            db.session.remove()
+
+
+def licence_reminders(app) -> None:
+    with app.app_context():
+        settings = ExportSettings.from_config(app.config)
+        send = None
+        if settings.smtp_url:
+            smtp = parse_smtp_url(settings.smtp_url)
+            send = lambda message: deliver(smtp, message)  # noqa: E731
+        try:
+            send_licence_reminders(
+                db.session, settings.today(), sender=settings.mail_from, send=send, max_attempts=settings.max_email_attempts
+            )
         finally:
             db.session.remove()
 
@@ -117,6 +138,14 @@ def build_scheduler(app, scheduler_class, *, catch_up_now: bool = True):
         args=[app],
         id=RETRY_JOB_ID,
         name="Retry failed exports and emails",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        licence_reminders,
+        IntervalTrigger(hours=1, timezone=app.config["TIMEZONE"]),
+        args=[app],
+        id=REMINDER_JOB_ID,
+        name="Licence reminders (one email a day at most)",
         replace_existing=True,
     )
     if catch_up_now:

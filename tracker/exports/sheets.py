@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, describe, fte
+from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Team
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
 from tracker.shared.xlsx.formats import (
@@ -48,6 +49,7 @@ class MonthFigures:
     trend_months: list[date]
     trend_minutes: dict[tuple[int, str], int]
     trend_teams: list[int]
+    unlicensed: UnlicensedBurden  # work on days with no licence in force (the Unlicensed sheet)
     generated_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -101,6 +103,7 @@ def gather(session, month: date, team_ids: list[int] | None) -> MonthFigures:
         trend_months=[add_months(trend_start, i) for i in range(TREND_MONTHS)],
         trend_minutes=trend_minutes,
         trend_teams=by_hours(lambda t: trend_total.get(t, 0)),
+        unlicensed=unlicensed_burden(session, flt),
     )
 
 
@@ -353,6 +356,8 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     line("Requests with entries", fmt.cell(ws, total.requests or 0, COUNT))
     line("Share of hours on data already supplied elsewhere", fmt.cell(ws, total.share_duplicated(), SHARE))
     line("Share of hours where the information was seen used", fmt.cell(ws, total.share_used(), SHARE))
+    line("Hours with no licence in force (see Unlicensed)", fmt.cell(ws, fig.unlicensed.totals.hours, HOURS))
+    line("Cost with no licence in force (£)", fmt.cell(ws, fig.unlicensed.totals.cost, MONEY))
 
     ws.append([])
     ws.append([fmt.cell(ws, f"Top {TOP} sources by hours", bold=True)])

@@ -9,8 +9,10 @@ from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollu
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
 from tracker.models.exports import ExportRun, MonthSignoff
+from tracker.models.licences import Estimate, LicenceDecision, LicenceReminder, LicenceReminderItem
 
 __all__ = [
     "AuditEvent", "ApiToken", "LoginAttempt", "Membership", "User", "BurdenRollup", "BurdenRollupRequest",
     "BurdenRollupTeam", "Rate", "Request", "Source", "Team", "Entry", "ExportRun", "MonthSignoff",
+    "Estimate", "LicenceDecision", "LicenceReminder", "LicenceReminderItem",
 ]
