@@ -47,9 +47,11 @@ def register(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(hours)
     app.add_template_filter(duration)
-    # A global, not a context variable: macros imported without context see it too.
+    # Globals, not context variables: macros imported without context see them too
+    # (the status tags in catalogue/_macros.html and licences/_macros.html read `choices`).
     app.add_template_global(page_links)
+    app.add_template_global(choices, "choices")
 
     @app.context_processor
     def globals_for_templates():
-        return {"nav_links": NAV_LINKS, "choices": choices}
+        return {"nav_links": NAV_LINKS}

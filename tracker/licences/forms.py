@@ -75,7 +75,7 @@ class EstimateForm(JsonFormMixin, FlaskForm):
     minutes_extraction = _minutes(ESTIMATE_PARTS["minutes_extraction"])
     minutes_submission = _minutes(ESTIMATE_PARTS["minutes_submission"])
     minutes_training = _minutes(ESTIMATE_PARTS["minutes_training"])
-    one_off_minutes = _minutes("One-off set-up, per team (minutes)", MAX_ONE_OFF_MINUTES)
+    one_off_minutes = _minutes("One-off set-up, per team", MAX_ONE_OFF_MINUTES)
     band = SelectField(
         "Staff band doing the work",
         choices=[("", "Choose a band")] + list(BANDS.items()),
