@@ -195,6 +195,9 @@ def test_the_status_shows_in_the_catalogue_and_on_the_request_page_for_everyone(
     listing = manager.get("/catalogue/requests").get_data(as_text=True)
     assert re.search(rf'{expiring.title}.*?data-licence="expiring"', listing, re.S)
     assert re.search(rf'{monthly.title}.*?data-licence="none"', listing, re.S)
+    # The tags say their words (imported macros read `choices` as a template global).
+    assert re.search(r'data-licence="expiring"[^>]*>\s*Licence expiring\s*<', listing)
+    assert re.search(r'nhsuk-tag--green[^>]*>\s*Active\s*<', listing)
     detail = manager.get(f"/catalogue/requests/{expiring.id}").get_data(as_text=True)
     assert "Licence E-1 expires on" in detail and "(10 days left)" in detail and 'data-testid="licence-link"' not in detail
     commissioner = _commissioner_client(app, apis)
