@@ -74,8 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.entries.views import blueprint as entries
     from tracker.exports.views import blueprint as exports
     from tracker.licences.views import blueprint as licences
+    from tracker.rationalise.views import blueprint as rationalise
 
-    for blueprint in (auth, entries, catalogue, burden, exports, licences, api, admin):
+    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, licences, api, admin):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 

@@ -13,6 +13,7 @@ NAV_LINKS = [
     ("entries.index", "Log and entries", ("manager", "lead", "admin")),
     ("burden.dashboard", "Burden", ()),
     ("catalogue.requests", "Catalogue", ()),
+    ("rationalise.index", "Workspace", ("commissioner", "admin")),
     ("exports.index", "Exports", ()),
     ("licences.index", "Licences", ("commissioner", "admin")),
     ("admin.index", "Admin", ("admin",)),

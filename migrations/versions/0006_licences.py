@@ -1,7 +1,7 @@
 """Burden estimates, licence decisions and licence reminders
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 
 estimate: the expected burden of a request (respondents x responses a year x
 time per response, one-off set-up apart). licence_decision: approvals,
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

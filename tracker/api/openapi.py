@@ -10,6 +10,8 @@ from tracker.api import blueprint
 from tracker.shared.choices import (
     ANSWERS,
     BANDS,
+    DECISION_STATUSES,
+    DECISIONS,
     ESTIMATE_BASES,
     ESTIMATE_PARTS,
     LICENCE_ACTIONS,
@@ -24,6 +26,8 @@ from tracker.shared.choices import (
 )
 from tracker.entries.forms import NOTES_MAX
 from tracker.licences import forms as licence_forms
+from tracker.rationalise.figures import SORTS
+from tracker.rationalise.forms import RATIONALE_MAX
 
 BURDEN_GROUPINGS = ("team", "source", "request", "month")
 
@@ -142,6 +146,83 @@ SCHEMAS = {
             "status": enum(REQUEST_STATUSES),
             "merged_into_id": nullable("integer"),
             "created_at": DATETIME,
+            **{name: {**schema, "description": "Commissioners and admins only (figures add up every team). "
+                      + schema["description"]} for name, schema in {
+                "observed_hours_12m": {"type": "number", "description": "Hours logged in the 12 months to today."},
+                "observed_cost_12m": {"type": "number", "description": "Their cost in pounds (each entry at its day's rate)."},
+                "entries_12m": {"type": "integer", "description": "Entries in the 12 months."},
+                "teams_12m": {"type": "integer", "description": "Teams that logged it in the 12 months."},
+                "median_hours_per_entry": {"type": ["number", "null"], "description": "Exact median; null with no entries."},
+                "projected_annual_hours": {"type": "number", "description": (
+                    "median hours per entry × occurrences a year (52 weekly … 1 annual; ad hoc: entries per team "
+                    "observed) × teams_12m.")},
+                "projected_annual_cost": {"type": "number", "description": (
+                    "The projected hours at today's rates for the request's own mix of bands, in pounds.")},
+                "projected_annual_fte": {"type": "number", "description": "Projected hours ÷ (37.5 × 365 ÷ 7)."},
+                "duplicated_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                                     "description": "Share of its hours marked already supplied elsewhere."},
+                "used_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                               "description": "Share of its hours where the team saw it used or got feedback."},
+                "likely_duplicates": {
+                    "type": "array", "description": "Likely duplicates from other sources, highest score first.",
+                    "items": {"type": "object", "required": ["id", "score"],
+                              "properties": {"id": ID, "score": {"type": "integer", "minimum": 0, "maximum": 100}}},
+                },
+            }.items()},
+        },
+    },
+    "DecisionInput": {
+        "type": "object",
+        "required": ["decision", "rationale", "effective_date"],
+        "properties": {
+            "decision": enum(DECISIONS),
+            "rationale": {"type": "string", "maxLength": RATIONALE_MAX},
+            "effective_date": {**DATE, "description": "At most a year back, at most two years ahead."},
+            "review_date": {**DATE, "description": "Not before effective_date. Default: six months after it."},
+            "merge_into": {**ID, "description": "merge: the live request that replaces this one (not itself)."},
+            "new_frequency": {**enum(FREQUENCIES), "description": "reduce_frequency: less often than now (not ad_hoc)."},
+            "target_hours_per_entry": {"type": "number", "exclusiveMinimum": 0, "maximum": 240,
+                                       "description": "simplify: less than the median hours per entry now; 2 places."},
+        },
+    },
+    "Decision": {
+        "type": "object",
+        "required": ["id", "request_id", "decision", "effective_date", "review_date", "status", "baseline_hours",
+                     "expected_saving_hours", "expected_saving_cost", "realised_saving_hours", "realised_saving_cost",
+                     "saving_uncertain"],
+        "properties": {
+            "id": ID,
+            "request_id": ID,
+            "request": {"type": "string", "description": "The request's title."},
+            "decision": enum(DECISIONS),
+            "rationale": {"type": "string"},
+            "decided_by": {"type": "object", "required": ["id", "name"], "properties": {"id": ID, "name": {"type": "string"}}},
+            "decided_on": {**DATE, "description": "When it was recorded: its rates price every saving."},
+            "effective_date": DATE,
+            "review_date": DATE,
+            "merge_into": nullable("integer"),
+            "new_frequency": {"type": ["string", "null"], "enum": [*FREQUENCIES, None]},
+            "target_hours_per_entry": nullable("number"),
+            "status": enum(DECISION_STATUSES),
+            "baseline_start": DATE,
+            "baseline_end": DATE,
+            "baseline_hours": {"type": "number", "description": "The 12 months before the effective date (frozen)."},
+            "baseline_cost": {"type": "number"},
+            "baseline_entries": {"type": "integer"},
+            "baseline_teams": {"type": "integer"},
+            "expected_saving_hours": {"type": "number", "description": "A year, frozen at decision time."},
+            "expected_saving_cost": {"type": "number", "description": "Pounds a year at the decision date's rates."},
+            "expected_saving_fte": {"type": "number"},
+            "realised_saving_hours": {"type": ["number", "null"], "description": (
+                "Baseline hours − hours since the effective date × 365 ÷ days (for a merge, less the survivor's "
+                "extra hours); null until three whole months have passed.")},
+            "realised_saving_cost": {"type": ["number", "null"], "description": "At the decision's rates."},
+            "seasonal_saving_hours": {"type": ["number", "null"], "description": (
+                "The same, against the same days a year before, where the data reaches back.")},
+            "saving_uncertain": {"type": ["boolean", "null"], "description": (
+                "True when the teams that carried it logged more than a third fewer hours a day on everything else.")},
+            "withdrawn_at": {"type": ["string", "null"], "format": "date-time"},
+            "withdrawal_reason": nullable("string"),
             "licence_status": {
                 **enum(LICENCE_STATUSES),
                 "description": "Today: licensed; expiring (within 30 days); expired; none (never licensed).",
@@ -304,7 +385,12 @@ PATHS = {
                 PAGE,
                 query("source_id", ID, "Only requests from this source."),
                 query("status", enum(REQUEST_STATUSES), "Only requests with this status."),
+                query("source_kind", enum(SOURCE_KINDS), "Only requests from sources of this kind."),
+                query("obligation", enum(OBLIGATIONS), "Only requests with this obligation."),
                 query("q", {"type": "string"}, "Title contains."),
+                query("sort", {"type": "string", "enum": [*SORTS, *(f"-{name}" for name in SORTS)], "default": "title"},
+                      "Order by a figure (commissioners and admins); a leading - for largest first. Requests "
+                      "without the figure come last."),
             ],
             "responses": {**ok("A page of requests", ref("RequestPage")), **errors("400", "401")},
         },
@@ -314,6 +400,25 @@ PATHS = {
             "requestBody": body("RequestInput", "The new request."),
             "responses": {**ok("The request, created and audited", ref("Request"), "201"), **errors("400", "401")},
         },
+    },
+    "/api/v1/requests/{request_id}/decisions": {
+        "parameters": [{"name": "request_id", "in": "path", "required": True, "schema": ID}],
+        "post": {
+            "summary": "Record a decision on a request (commissioners and admins; 404 for everyone else)",
+            "operationId": "createDecision",
+            "requestBody": body("DecisionInput", "The decision. A request has at most one live decision."),
+            "responses": {**ok("The decision, with its frozen baseline and expected saving", ref("Decision"), "201"),
+                          **errors("400", "401", "404")},
+        }
+    },
+    "/api/v1/decisions": {
+        "get": {
+            "summary": "Decisions with expected and realised savings (commissioners and admins; 404 for everyone else)",
+            "operationId": "listDecisions",
+            "parameters": [PAGE, query("request_id", ID, "Only decisions on this request."),
+                           query("status", enum(DECISION_STATUSES), "Only decisions that stand so today.")],
+            "responses": {**ok("A page of decisions", ref("DecisionPage")), **errors("400", "401", "404")},
+        }
     },
     "/api/v1/entries": {
         "get": {
@@ -400,7 +505,7 @@ SCHEMAS["EntryPatch"] = {
     "properties": SCHEMAS["EntryInput"]["properties"],
 }
 
-for _name in ("Team", "Source", "Request", "Entry", "Rate"):
+for _name in ("Team", "Source", "Request", "Entry", "Rate", "Decision"):
     SCHEMAS[f"{_name}Page"] = page_of(_name)
 
 # ---- estimates, licences, statements, unlicensed burden (issue 10) ----

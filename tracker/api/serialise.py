@@ -166,3 +166,61 @@ def licence_decision_to_json(decision, status) -> dict:
         "licence_status": status.status,
         "licence_expires_on": iso(status.expires_on),
     }
+
+
+def share(value) -> float | None:
+    """A share from 0 to 1, to 4 places (None when there is nothing to share)."""
+    return None if value is None else rounded(value, 4)
+
+
+def request_figures_to_json(figures, likely_duplicates) -> dict:
+    """The workspace's figures of one request (tracker/rationalise/figures.py), for commissioners and admins."""
+    return {
+        "observed_hours_12m": rounded(figures.hours),
+        "observed_cost_12m": pounds(figures.cost),
+        "entries_12m": figures.entries,
+        "teams_12m": figures.teams,
+        "median_hours_per_entry": None if figures.median_hours is None else rounded(figures.median_hours),
+        "projected_annual_hours": rounded(figures.projected_hours),
+        "projected_annual_cost": pounds(figures.projected_cost),
+        "projected_annual_fte": rounded(figures.projected_fte, 3),
+        "duplicated_share": share(figures.duplicated_share),
+        "used_share": share(figures.used_share),
+        "likely_duplicates": [{"id": other, "score": score} for other, score in likely_duplicates],
+    }
+
+
+def decision_to_json(decision, status: str, saving, expected_fte) -> dict:
+    """A decision with its frozen baseline and expected saving, and the saving measured so far
+    (realised figures are null while it is too early to tell)."""
+    measured = saving.measured
+    return {
+        "id": decision.id,
+        "request_id": decision.request_id,
+        "request": decision.request.title,
+        "decision": decision.kind,
+        "rationale": decision.rationale,
+        "decided_by": {"id": decision.decided_by_id, "name": decision.decided_by.name},
+        "decided_on": iso(decision.decided_on),
+        "effective_date": iso(decision.effective_on),
+        "review_date": iso(decision.review_on),
+        "merge_into": decision.merge_into_id,
+        "new_frequency": decision.new_frequency,
+        "target_hours_per_entry": None if decision.target_hours is None else float(decision.target_hours),
+        "status": status,
+        "baseline_start": iso(decision.baseline_start),
+        "baseline_end": iso(decision.baseline_end),
+        "baseline_hours": hours_from_minutes(decision.baseline_minutes),
+        "baseline_cost": pounds(decision.baseline_cost),
+        "baseline_entries": decision.baseline_entries,
+        "baseline_teams": decision.baseline_teams,
+        "expected_saving_hours": rounded(decision.expected_saving_hours),
+        "expected_saving_cost": pounds(decision.expected_saving_cost),
+        "expected_saving_fte": rounded(expected_fte, 3),
+        "realised_saving_hours": rounded(saving.realised_hours) if measured else None,
+        "realised_saving_cost": pounds(saving.realised_cost) if measured else None,
+        "seasonal_saving_hours": rounded(saving.seasonality.realised_hours) if measured and saving.seasonality else None,
+        "saving_uncertain": saving.uncertain if measured else None,
+        "withdrawn_at": iso(decision.withdrawn_at),
+        "withdrawal_reason": decision.withdrawal_reason,
+    }

@@ -23,6 +23,7 @@ from tracker.shared.parsing import is_id
 from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
 from tracker.shared.timeutil import local_today
 from tracker.shared.validators import plain_text
+from tracker.rationalise.loggable import closed_reason
 
 NOTES_MAX = 2000
 LOGGABLE_STATUSES = ("active", "under_review")
@@ -119,8 +120,7 @@ class EntryForm(FlaskForm):
         request = db.session.get(Request, field.data)
         if request is None:
             raise ValidationError("Choose a request from the catalogue")
-        if request.status not in LOGGABLE_STATUSES and not self._unchanged("request_id", field.data):
-            raise ValidationError(f"That request is {request.status.replace('_', ' ')}: choose the one that replaced it")
+        self._refuse_closed_request(request, field.data)
 
     def validate_band(self, field):
         if field.data and field.data not in BANDS:
@@ -133,6 +133,15 @@ class EntryForm(FlaskForm):
     def validate_used(self, field):
         if field.data not in ANSWERS:
             raise ValidationError("Answer yes, no or unknown")
+
+    def _refuse_closed_request(self, request, request_id) -> None:
+        """Retired and merged requests take no new work (from a decision's effective date): the one
+        rule the log form and the API share, tracker/rationalise/loggable.py."""
+        if self._unchanged("request_id", request_id):
+            return
+        reason = closed_reason(request, self.occurred_on.data or local_today())
+        if reason:
+            raise ValidationError(reason)
 
     def _unchanged(self, name, value) -> bool:
         """Editing an old entry may keep a request that has since been retired."""
@@ -229,8 +238,7 @@ class LogEntryForm(EntryForm):
         request = db.session.get(Request, field.data_int)
         if request is None:
             raise ValidationError("Choose a request from the catalogue")
-        if request.status not in LOGGABLE_STATUSES and not self._unchanged("request_id", field.data_int):
-            raise ValidationError(f"That request is {request.status.replace('_', ' ')}: choose the one that replaced it")
+        self._refuse_closed_request(request, field.data_int)
 
     def validate_time_minutes(self, field):
         total = self.total_minutes()

@@ -89,6 +89,29 @@ TEAM_ROLES = ("manager", "lead")
 
 MAX_ENTRY_MINUTES = 1440 * 10
 
+# Rationalisation decisions on a request (the commissioner's workspace).
+DECISIONS = {
+    "retire": "Retire",
+    "merge": "Merge into another request",
+    "reduce_frequency": "Reduce frequency",
+    "simplify": "Simplify",
+    "keep": "Keep",
+}
+
+# Where a decision stands; worked out from its dates and whether it was withdrawn.
+DECISION_STATUSES = {
+    "scheduled": "Not in effect yet",
+    "in_effect": "In effect",
+    "review_due": "Due for review",
+    "withdrawn": "Withdrawn",
+}
+
+# A commissioner's answer on a likely duplicate pair.
+DUPLICATE_VERDICTS = {
+    "confirmed": "Confirmed duplicate",
+    "dismissed": "Not a duplicate",
+}
+
 # ---- licences and burden estimates (issue 10) ----
 
 # A request's licence on a day: one rule computes it (tracker/licences/status.py).
