@@ -22,6 +22,7 @@ from tracker.licences.licensing import decide_licence
 from tracker.licences.observed import accuracy
 from tracker.licences.statement import last_quarter
 from tracker.licences.unlicensed import unlicensed_burden
+from tracker.rationalise.decisions import DecisionInput, record_decision
 from tracker.shared.timeutil import add_months, local_today, month_end
 
 
@@ -177,6 +178,10 @@ def test_the_statement_equals_the_burden_service_for_the_same_source_and_period(
     ]:
         make_entry(people[who], where, request, occurred_on=start + timedelta(days=day), minutes=minutes,
                    duplicated_elsewhere=dup, used=used)
+    retired = record_decision(people["commissioner"], idle, DecisionInput("retire", "Nobody reads it", today), today)
+    kept = record_decision(people["commissioner"], unlicensed, DecisionInput("keep", "Needed for the = board", start), today)
+    record_decision(people["commissioner"], elsewhere, DecisionInput("retire", "Another source's", today), today)
+    db.session.commit()
     service = burden(BurdenFilter(start, end, source_ids=[source.id]), ("request",), with_counts=True)
     assert (service.totals.minutes, service.totals.teams) == (285, 2)
 
@@ -186,6 +191,9 @@ def test_the_statement_equals_the_burden_service_for_the_same_source_and_period(
                               "fte": float(round(service.fte(service.totals), 3)), "teams": 2}
     assert body["duplicated_share"] == round(90 / 285, 4) and body["unused_share"] == round(240 / 285, 4)
     assert (body["unlicensed_hours"], body["unlicensed_cost"]) == (0.75, float(round(service.rows[-1].cost, 2)))
+    assert [(d["id"], d["decision"], d["effective_date"]) for d in body["decisions"]] == [
+        (kept.id, "keep", start.isoformat()), (retired.id, "retire", today.isoformat())]
+    assert body["decisions"][1]["expected_saving_hours"] == float(round(retired.expected_saving_hours, 2))
     lines = {line["id"]: line for line in body["requests"]}
     assert set(lines) == {licensed.id, unlicensed.id, idle.id}
     assert (lines[licensed.id]["hours"], lines[licensed.id]["teams"], lines[licensed.id]["licence_status"]) == (4.0, 2, "licensed")
@@ -197,6 +205,9 @@ def test_the_statement_equals_the_burden_service_for_the_same_source_and_period(
     assert cell(html, "statement-burden", licensed.id, "hours") == "4.00"
     assert cell(html, "statement-burden", unlicensed.id, "teams") == "1"
     assert re.search(r'data-field="hours">4\.75<', html) and 'data-testid="unlicensed-hours">0.75<' in html
+    decisions_table = html[html.index('data-testid="statement-decisions"'):]
+    assert f'data-key="{retired.id}"' in decisions_table and "Nobody reads it" in decisions_table
+    assert "Another source&#39;s" not in decisions_table
 
     download = login(app, people["commissioner"]).get(
         f"/licences/sources/{source.id}/statement.xlsx?from={start.isoformat()}&to={end.isoformat()}")
@@ -210,3 +221,7 @@ def test_the_statement_equals_the_burden_service_for_the_same_source_and_period(
     rows = {r[0]: r for r in wb["Requests"].iter_rows(min_row=2, values_only=True)}
     assert rows["Board report"][6] == 4.0 and rows["Board report"][11] == "Licensed"
     assert rows["Total"][6] == 4.75
+    decisions = list(wb["Decisions"].iter_rows(min_row=2, values_only=True))
+    assert [(d[0], d[1], d[8]) for d in decisions] == [("Finance return", "Keep", "Needed for the = board"),
+                                                       ("Idle return", "Retire", "Nobody reads it")]
+    assert wb["Decisions"]["I2"].data_type == "s"  # user text stays text

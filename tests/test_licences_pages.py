@@ -234,3 +234,16 @@ def test_the_statement_page_refuses_a_backwards_period(app, db, apis, monthly):
     assert api.status_code == 400 and "to" in api.get_json()["errors"]
     assert apis["commissioner"].get(f"/api/v1/sources/{monthly.source_id}/statement?from=2026-03-01").status_code == 400
     assert client.get(f"/licences/sources/{monthly.source_id}/statement?from={date(2026, 1, 1)}&to={date(2026, 3, 31)}").status_code == 200
+
+
+def test_the_ranked_workspace_shows_each_requests_licence(app, db, apis, monthly, make_request, today):
+    expired = make_request("Expired return", monthly.source)
+    decide_licence(apis["commissioner"].user, expired, "approve", today=today, reference="X-1",
+                   approved_on=today - timedelta(days=400), expires_on=today - timedelta(days=35))
+    db.session.commit()
+    html = _commissioner_client(app, apis).get("/rationalise/").get_data(as_text=True)
+    ranking = html[html.index('data-testid="ranking"'):]
+    for request, status in ((expired, "expired"), (monthly, "none")):
+        row = re.search(rf'<tr[^>]*data-key="{request.id}".*?</tr>', ranking, re.S).group(0)
+        assert re.search(rf'data-field="licence".*?data-licence="{status}"', row, re.S), status
+        assert f'href="/licences/requests/{request.id}"' in row

@@ -137,6 +137,23 @@ def source_statement(source_id: int):
             "unused_share": rounded(st.unused_share, 4) if st.unused_share is not None else None,
             "unlicensed_hours": rounded(st.unlicensed.totals.hours, 2),
             "unlicensed_cost": pounds(st.unlicensed.totals.cost),
+            "decisions": [
+                {
+                    "id": d.id,
+                    "request_id": d.request_id,
+                    "decision": d.kind,
+                    "merge_into": d.merge_into_id,
+                    "new_frequency": d.new_frequency,
+                    "target_hours_per_entry": None if d.target_hours is None else float(d.target_hours),
+                    "rationale": d.rationale,
+                    "decided_on": iso(d.decided_on),
+                    "effective_date": iso(d.effective_on),
+                    "review_date": iso(d.review_on),
+                    "expected_saving_hours": rounded(d.expected_saving_hours, 2),
+                    "expected_saving_cost": pounds(d.expected_saving_cost),
+                }
+                for d in st.decisions
+            ],
         }
     )
 

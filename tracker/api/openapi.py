@@ -635,7 +635,7 @@ SCHEMAS["StatementRequest"] = {
 }
 SCHEMAS["Statement"] = {
     "type": "object",
-    "required": ["source", "from", "to", "requests", "totals", "unlicensed_hours", "unlicensed_cost"],
+    "required": ["source", "from", "to", "requests", "totals", "unlicensed_hours", "unlicensed_cost", "decisions"],
     "properties": {
         "source": ref("Source"),
         "from": DATE,
@@ -647,6 +647,29 @@ SCHEMAS["Statement"] = {
         "unused_share": _SHARE,
         "unlicensed_hours": {"type": "number", "description": "Hours on days a request had no licence in force."},
         "unlicensed_cost": {"type": "number"},
+        "decisions": {
+            "type": "array",
+            "description": "Decisions on its requests not withdrawn, by effective date, as recorded (see Decision).",
+            "items": {
+                "type": "object",
+                "required": ["id", "request_id", "decision", "effective_date", "review_date", "expected_saving_hours",
+                             "expected_saving_cost"],
+                "properties": {
+                    "id": ID,
+                    "request_id": ID,
+                    "decision": enum(DECISIONS),
+                    "merge_into": nullable("integer"),
+                    "new_frequency": {"type": ["string", "null"], "enum": [*FREQUENCIES, None]},
+                    "target_hours_per_entry": nullable("number"),
+                    "rationale": {"type": "string"},
+                    "decided_on": DATE,
+                    "effective_date": DATE,
+                    "review_date": DATE,
+                    "expected_saving_hours": {"type": "number", "description": "A year, frozen when decided."},
+                    "expected_saving_cost": {"type": "number"},
+                },
+            },
+        },
     },
 }
 SCHEMAS["EstimatePage"] = page_of("Estimate")

@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tracker.catalogue.services import slugify
 from tracker.licences.statement import Statement
 from tracker.licences.unlicensed import UnlicensedBurden
-from tracker.shared.choices import FREQUENCIES, LICENCE_STATUSES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
+from tracker.shared.choices import DECISIONS, FREQUENCIES, LICENCE_STATUSES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.shared.xlsx.formats import COUNT, DATE, HOURS, MONEY, SHARE, Formats, fit, set_widths
 from tracker.shared.xlsx.text import text_cell
 
@@ -84,10 +84,11 @@ def statement_filename(statement: Statement) -> str:
 
 def statement_workbook(statement: Statement, generated_on: date) -> bytes:
     wb = Workbook(write_only=True)
-    summary, requests = wb.create_sheet("Statement"), wb.create_sheet("Requests")
+    summary, requests, decisions = wb.create_sheet("Statement"), wb.create_sheet("Requests"), wb.create_sheet("Decisions")
     fmt = Formats(summary)
     _write_statement_summary(summary, fmt, statement, generated_on)
     _write_statement_requests(requests, fmt, statement)
+    _write_statement_decisions(decisions, fmt, statement)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -148,3 +149,36 @@ def _write_statement_requests(ws, fmt, st: Statement) -> None:
     ws.append([fmt.cell(ws, "Total", bold=True), None, None, None, fmt.cell(ws, st.totals.teams or 0, COUNT, bold=True),
                *_figures(ws, fmt, st.totals, st.fte(st.totals), True),
                fmt.cell(ws, st.duplicated_share, SHARE, bold=True), fmt.cell(ws, st.unused_share, SHARE, bold=True)])
+
+
+DECISION_COLUMNS = ("Request", "Decision", "Detail", "Decided on", "Effective from", "Review on",
+                    "Expected saving (hours a year)", "Expected saving (£ a year)", "Rationale")
+
+
+def decision_detail(decision) -> str:
+    if decision.kind == "merge" and decision.merge_into is not None:
+        return f"Into {decision.merge_into.title}"
+    if decision.kind == "reduce_frequency":
+        return f"To {FREQUENCIES.get(decision.new_frequency, decision.new_frequency).lower()}"
+    if decision.kind == "simplify":
+        return f"To {decision.target_hours} hours an entry"
+    return ""
+
+
+def _write_statement_decisions(ws, fmt, st: Statement) -> None:
+    set_widths(ws, [fit([d.request.title for d in st.decisions], "Request", high=60), 22, 30, 12, 14, 12, 16, 16, 60])
+    print_on_a4(ws, title_rows="1:1")
+    ws.freeze_panes = "A2"
+    _header(ws, fmt, DECISION_COLUMNS)
+    for d in st.decisions:
+        ws.append([
+            text_cell(ws, d.request.title),
+            DECISIONS.get(d.kind, d.kind),
+            text_cell(ws, decision_detail(d)),
+            fmt.cell(ws, d.decided_on, DATE),
+            fmt.cell(ws, d.effective_on, DATE),
+            fmt.cell(ws, d.review_on, DATE),
+            fmt.cell(ws, d.expected_saving_hours, HOURS),
+            fmt.cell(ws, d.expected_saving_cost, MONEY),
+            text_cell(ws, d.rationale),
+        ])

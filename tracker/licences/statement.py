@@ -6,7 +6,10 @@ FTE and teams, the share of hours on data already supplied elsewhere and
 with no sign of use, the hours spent without a licence in force, each
 request's licence status and its estimate against what was observed.
 The page, its print version, its .xlsx and the API all read one Statement,
-whose figures all come from the burden service."""
+whose figures all come from the burden service. The decisions taken on its
+requests (the commissioner's workspace, tracker/rationalise) are read from
+their table as recorded: kind, rationale, dates and the expected saving
+frozen when each was decided."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,12 +17,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden
 from tracker.licences.observed import Comparison, compare
 from tracker.licences.status import LicenceStatus, licence_statuses
 from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Request, Source
+from tracker.models.rationalise import Decision
 from tracker.shared.timeutil import add_months
 
 LIVE_STATUSES = ("active", "under_review")
@@ -54,6 +59,7 @@ class Statement:
     table: BurdenTable  # by request, with team counts
     unlicensed: UnlicensedBurden
     lines: list[StatementLine] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # live ones, by effective date
 
     @property
     def totals(self) -> BurdenRow:
@@ -78,14 +84,16 @@ class Statement:
 
 
 def burden_statement(session, source: Source, start: date, end: date, today: date) -> Statement:
-    """The statement of `source` for [start, end]: every request logged in the period, and every live one."""
+    """The statement of `source` for [start, end]: every request live, logged in the period or decided on."""
     flt = BurdenFilter(start, end, source_ids=[source.id])
     table = burden(flt, ("request",), with_counts=True, session=session)
     rows = {row.key[0]: row for row in table.rows}
+    decisions = decisions_on(session, source)
+    shown = set(rows) | {d.request_id for d in decisions}
     requests = list(
         session.scalars(
             select(Request)
-            .where(Request.source_id == source.id, or_(Request.status.in_(LIVE_STATUSES), Request.id.in_(list(rows) or [-1])))
+            .where(Request.source_id == source.id, or_(Request.status.in_(LIVE_STATUSES), Request.id.in_(list(shown) or [-1])))
             .order_by(Request.title, Request.id)
         )
     )
@@ -97,4 +105,16 @@ def burden_statement(session, source: Source, start: date, end: date, today: dat
         for r in requests
     ]
     lines.sort(key=lambda line: (-line.row.minutes, line.request.title.lower(), line.request.id))
-    return Statement(source, start, end, today, table, unlicensed_burden(session, flt), lines)
+    return Statement(source, start, end, today, table, unlicensed_burden(session, flt), lines, decisions)
+
+
+def decisions_on(session, source: Source) -> list[Decision]:
+    """Decisions taken on the source's requests and not withdrawn, in the order they take effect."""
+    query = (
+        select(Decision)
+        .join(Request, Request.id == Decision.request_id)
+        .options(joinedload(Decision.request), joinedload(Decision.merge_into))
+        .where(Request.source_id == source.id, Decision.withdrawn_at.is_(None))
+        .order_by(Decision.effective_on, Decision.id)
+    )
+    return list(session.scalars(query))
