@@ -10,6 +10,7 @@ import os
 from datetime import date
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 
 from tracker import create_app
@@ -79,6 +80,26 @@ def empty_tables() -> None:
                 conn.execute(table.delete())
 
 
+class TemplateCodeCache(BytecodeCache):
+    """Compiled templates kept in memory for the whole run. Each test builds a fresh app (and so a
+    fresh Jinja environment); without this every test compiled the layout and the NHS.UK macros again,
+    about a quarter of a second a page."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = TemplateCodeCache()
+
+
 def _fresh_g_for_each_request():
     from flask import g
 
@@ -101,6 +122,7 @@ def make_app(_database):
         # leak from one test client's request into another's. In production every
         # request has a fresh g; so does every test request.
         app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_for_each_request)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         apps.append(app)
         return app
 
@@ -273,6 +295,51 @@ def commissioner_client(app, make_user):
 @pytest.fixture
 def admin_client(app, make_user):
     return _client_for(app, make_user("admin", email="admin@example.nhs.uk", name="Ada Admin"))
+
+
+# ---- the JSON API with a real bearer token ----------------------------------
+
+
+class Api:
+    """A test client that sends a bearer token (or none) and JSON bodies."""
+
+    def __init__(self, client, token=None, user=None):
+        self.client = client
+        self.token = token
+        self.user = user
+
+    def _headers(self, extra=None):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, url, payload=None, **kwargs):
+        if payload is not None:
+            kwargs["json"] = payload
+        return self.client.post(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def patch(self, url, payload=None, **kwargs):
+        if payload is not None:
+            kwargs["json"] = payload
+        return self.client.patch(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def delete(self, url, **kwargs):
+        return self.client.delete(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+@pytest.fixture
+def api_for(app, db):
+    def build(user):
+        from tracker.auth.commands import new_api_token
+
+        token = new_api_token(user)
+        db.session.commit()
+        return Api(app.test_client(), token, user)
+
+    return build
 
 
 # ---- a real server for the browser -----------------------------------------

@@ -300,7 +300,7 @@ def test_team_validation(admin_client, db, team):
     teams, audits = count(db, Team), count(db, AuditEvent)
     response = admin_client.post("/admin/teams/new", data={"name": "community nursing NORTH", "organisation": "X", "sector": "nhs_trust"})
     assert response.status_code == 400
-    assert "A team with that name already exists" in response.get_data(as_text=True)
+    assert "A team called &#39;Community Nursing North&#39; already exists" in response.get_data(as_text=True)
     response = admin_client.post("/admin/teams/new", data={"name": "", "organisation": "", "sector": "space"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -335,9 +335,9 @@ def test_edit_a_source(admin_client, db, make_source):
     assert event.old == {"name": "Regional team", "kind": "other"}
     assert event.new == {"name": "NHS England regional team", "kind": "national_body"}
 
-    clash = admin_client.post(f"/admin/sources/{source.id}", data={"name": "care quality commission", "kind": "regulator"})
+    clash = admin_client.post(f"/admin/sources/{source.id}", data={"name": " care  quality commission", "kind": "regulator"})
     assert clash.status_code == 400
-    assert "A source with that name already exists" in clash.get_data(as_text=True)
+    assert "A source called &#39;Care Quality Commission&#39; already exists" in clash.get_data(as_text=True)
     bad_kind = admin_client.post(f"/admin/sources/{source.id}", data={"name": "Anything", "kind": "rumour"})
     assert bad_kind.status_code == 400 and "Choose the kind of source" in bad_kind.get_data(as_text=True)
     assert reload(db, source).name == "NHS England regional team" and len(events(db, "source", source.id)) == 1

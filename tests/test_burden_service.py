@@ -150,7 +150,30 @@ def test_fte_of_a_table_uses_its_period(db, make_user, team, make_request, make_
 def test_unknown_grouping_is_refused_before_any_sql():
     import pytest
 
-    from tracker.burden.service import BadGrouping
+    from tracker.burden.dimensions import BadGrouping
 
     with pytest.raises(BadGrouping, match="Choose from"):
         burden(BurdenFilter(date(2026, 1, 1), date(2026, 1, 31)), ("colour",))
+
+
+def test_one_entry_has_one_price_in_the_service_the_api_and_the_workbook(db, tmp_path, api_for, make_user, team,
+                                                                         make_request, make_entry):
+    """Regression: the price of an entry was computed in three places, in two different orders."""
+    from openpyxl import load_workbook
+
+    from tracker.api.serialise import pounds
+    from tracker.burden.rates import RateBook, price
+    from tracker.exports.workbook import build_workbook
+
+    db.session.add(Rate(band="8c", hourly_cost=Decimal("53.123457"), effective_from=date(2026, 2, 1)))
+    db.session.commit()
+    user = make_user("lead", [team])
+    entry = make_entry(user, team, make_request(), occurred_on=date(2026, 2, 3), minutes=7, band="8c")
+    exact = price(7, Decimal("53.123457"))
+    assert RateBook.load(db.session).cost("8c", date(2026, 2, 3), 7) == exact
+    assert burden(BurdenFilter(date(2026, 2, 1), date(2026, 2, 28))).totals.cost == exact
+    assert api_for(user).get(f"/api/v1/entries/{entry.id}").get_json()["cost"] == pounds(exact) == 6.2
+    path = build_workbook(db.session, month=date(2026, 2, 1), team_ids=None, path=tmp_path / "b.xlsx", scope_label="All").path
+    ws = load_workbook(path)["Entries"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("Cost (£)") + 1).value == float(exact)

@@ -271,19 +271,43 @@ def test_new_request_fields_are_checked_by_each_field(manager_client, db, team):
     assert (count(db, Source), count(db, Request), count(db, Entry)) == (0, 0, 0)
 
 
-def test_an_existing_request_cannot_be_added_again(manager_client, db, team, sitrep):
+def test_a_look_alike_request_added_inline_is_the_existing_one(manager_client, db, team, sitrep):
+    """The name rule: a title differing only in case and spacing is the request already there."""
     data = log_form(
         None,
         team,
-        new_request_title=sitrep.title,
+        new_request_title="  " + sitrep.title.upper().replace(" ", "   ") + " ",
         new_request_source_id=str(sitrep.source_id),
         new_request_frequency="weekly",
         new_request_obligation="contractual",
     )
-    response = manager_client.post("/entries/new", data=data)
-    assert response.status_code == 400
-    assert "already in the catalogue" in error_by_field(text_of(response), "new_request_title")
-    assert (count(db, Request), count(db, Entry)) == (1, 0)
+    response = manager_client.post("/entries/new", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "already in the catalogue, so the entry was logged against it" in text_of(response)
+    assert count(db, Request) == 1
+    [entry] = db.session.scalars(select(Entry)).all()
+    assert entry.request_id == sitrep.id
+
+
+def test_a_look_alike_source_added_inline_is_the_existing_one(manager_client, db, team, make_source):
+    """Regression: the log form once compared names exactly and made 'northshire icb' beside 'Northshire ICB'."""
+    icb = make_source("Northshire ICB", kind="commissioner")
+    data = log_form(
+        None,
+        team,
+        new_request_title="Discharge delays return",
+        new_request_source_id="new",
+        new_source_name="northshire   icb",
+        new_source_kind="other",
+        new_request_frequency="weekly",
+        new_request_obligation="contractual",
+    )
+    response = manager_client.post("/entries/new", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "&#39;Northshire ICB&#39; is already a source, so it was used" in text_of(response)
+    assert count(db, Source) == 1
+    [request] = db.session.scalars(select(Request)).all()
+    assert request.source_id == icb.id and request.title == "Discharge delays return"
 
 
 # ---- what the form remembers -----------------------------------------------
@@ -612,3 +636,34 @@ def test_a_signed_off_month_is_read_only_and_the_pages_say_why(manager_client, d
     db.session.expire_all()
     assert (count(db, Entry), entry.minutes, entry.deleted_at) == (1, 60, None)
     assert count(db, AuditEvent) == events_before
+
+
+def test_the_page_the_api_and_the_workbook_list_the_same_entries_for_a_filter(
+    app, db, tmp_path, api_for, lead_client, team, make_entry, make_request, make_source
+):
+    """One query decides which entries count (tracker.entries.queries.live_entries); three readers, one answer."""
+    from openpyxl import load_workbook
+
+    from tracker.exports.workbook import build_workbook
+
+    lead = lead_client.user
+    asked_by = make_source("Northshire ICB")
+    wanted = make_request("Weekly sitrep", source=asked_by)
+    other = make_request("Annual return")
+    day = date(2026, 3, 10)
+    kept = [make_entry(lead, team, wanted, occurred_on=day, minutes=m) for m in (5, 15)]
+    make_entry(lead, team, other, occurred_on=day, minutes=25)
+    deleted = make_entry(lead, team, wanted, occurred_on=day, minutes=35)
+    lead_client.post(f"/entries/{deleted.id}/delete")
+    make_entry(lead, team, wanted, occurred_on=date(2026, 4, 1), minutes=45)  # outside the period
+
+    query = f"from=2026-03-01&to=2026-03-31&source_id={asked_by.id}"
+    api_ids = {e["id"] for e in api_for(lead).get(f"/api/v1/entries?{query}").get_json()["items"]}
+    page = lead_client.get(f"/?from=2026-03-01&to=2026-03-31&source={asked_by.id}").get_data(as_text=True)
+    page_ids = {int(i) for i in re.findall(r'data-entry-id="(\d+)"', page)}
+    path = build_workbook(db.session, month=date(2026, 3, 1), team_ids=[team.id], path=tmp_path / "w.xlsx",
+                          scope_label=team.name).path
+    rows = list(load_workbook(path)["Entries"].iter_rows(min_row=2, values_only=True))
+    sheet_minutes = sorted(r[5] for r in rows if r[2] == "Northshire ICB")
+    assert api_ids == page_ids == {e.id for e in kept}
+    assert sheet_minutes == [5, 15]

@@ -149,3 +149,59 @@ def test_an_unreachable_postgresql_fails_rather_than_skips(tmp_path):
     assert re.search(r"\b1 (failed|error)\b", output), output
     assert "skipped" not in output.lower()
     assert "OperationalError" in output
+
+
+def test_0004_merges_look_alikes_into_the_oldest_and_keeps_rollups_exact(empty_app, capsys):
+    """A database made before the name rule may hold 'Northshire ICB' and 'northshire  icb'."""
+    from tracker.burden.rollup import differences
+    from tracker.models.audit import AuditEvent
+    from tracker.models.catalogue import Request, Source, Team
+    from tracker.models.entries import Entry
+
+    upgrade(directory=MIGRATIONS, revision="0003")
+    with db.engine.begin() as conn:
+        def insert(sql, **values):
+            return conn.execute(text(sql), values)
+
+        stamp = "2026-01-01 09:00:00"
+        later = "2026-02-01 09:00:00"
+        insert("INSERT INTO team (id, name, slug, organisation, sector, active, created_at) "
+               "VALUES (1, 'Northshire Team', 'northshire-team', 'Trust', 'nhs_trust', true, :at)", at=stamp)
+        insert("INSERT INTO team (id, name, slug, organisation, sector, active, created_at) "
+               "VALUES (2, 'northshire  TEAM', 'northshire-team-2', 'Trust', 'nhs_trust', true, :at)", at=later)
+        insert("INSERT INTO \"user\" (id, email, name, password_hash, role, active, created_at) "
+               "VALUES (1, 'm@example.nhs.uk', 'M', '', 'manager', true, :at)", at=stamp)
+        insert("INSERT INTO membership (user_id, team_id, role) VALUES (1, 2, 'manager')")
+        insert("INSERT INTO source (id, name, kind, created_at) VALUES (1, 'Northshire ICB', 'commissioner', :at)", at=stamp)
+        insert("INSERT INTO source (id, name, kind, created_at) VALUES (2, 'northshire  icb', 'other', :at)", at=later)
+        for request_id, source_id, title, at in ((1, 1, "Weekly sitrep", stamp), (2, 2, "weekly SITREP", later),
+                                                 (3, 2, "Other return", later)):
+            insert("INSERT INTO request (id, title, source_id, description, frequency, obligation, status, created_at) "
+                   "VALUES (:id, :title, :source, '', 'weekly', 'statutory', 'active', :at)",
+                   id=request_id, title=title, source=source_id, at=at)
+        for entry_id, request_id, team_id, minutes in ((1, 1, 1, 30), (2, 2, 2, 45), (3, 3, 2, 60), (4, 2, 1, 15)):
+            insert("INSERT INTO entry (id, request_id, team_id, logged_by_id, occurred_on, minutes, band, "
+                   "duplicated_elsewhere, used, notes, created_at, updated_at) VALUES (:id, :request, :team, 1, "
+                   "'2026-03-05', :minutes, '5', 'yes', 'no', '', :at, :at)",
+                   id=entry_id, request=request_id, team=team_id, minutes=minutes, at=later)
+    capsys.readouterr()
+
+    upgrade(directory=MIGRATIONS, revision="0004")
+    printed = capsys.readouterr().out
+    assert "team 'northshire  TEAM' (#2) into 'Northshire Team' (#1)" in printed
+    assert "source 'northshire  icb' (#2) into 'Northshire ICB' (#1)" in printed
+    assert "request 'weekly SITREP' (#2) into 'Weekly sitrep' (#1)" in printed
+
+    session = db.session
+    assert session.scalars(select(Team.id)).all() == [1]
+    assert session.scalars(select(Source.name)).all() == ["Northshire ICB"]
+    assert sorted(session.execute(select(Request.id, Request.source_id, Request.title_key)).all()) == [
+        (1, 1, "weekly sitrep"), (3, 1, "other return")]
+    assert sorted(session.execute(select(Entry.id, Entry.request_id, Entry.team_id)).all()) == [
+        (1, 1, 1), (2, 1, 1), (3, 3, 1), (4, 1, 1)]
+    session.remove()
+    upgrade(directory=MIGRATIONS, revision="head")  # rollups added after 0004 (0005's minutes) exist from here
+    assert differences(session) == {}
+    merges = session.execute(select(AuditEvent.entity, AuditEvent.entity_id).where(AuditEvent.action == "merge")).all()
+    assert sorted(merges) == [("request", 2), ("source", 2), ("team", 2)]
+    session.remove()

@@ -18,6 +18,7 @@ from tracker.models.burden import Rate
 from tracker.burden.service import BurdenFilter, burden
 from tracker.exports import entries_sheet
 from tracker.exports.sheets import NO_ENTRIES
+from tracker.shared.names import tidy_name
 from tracker.exports.workbook import SHEET_NAMES, build_workbook, workbook_filename
 from tracker.shared.xlsx.text import csv_safe, text_cell
 
@@ -412,7 +413,8 @@ def test_formula_looking_user_text_stays_text(db, tmp_path, make_team, make_user
     wb = load_workbook(path)
     header, rows, _ = table(wb["Entries"])
     for row, text in zip(rows, TRICKY):
-        for name, expected in (("Request", text), ("Notes", text), ("Team", team.name), ("Source", "+Source"),
+        # A title is stored tidied (tracker/shared/names.py: trimmed, inner white space made one space).
+        for name, expected in (("Request", tidy_name(text)), ("Notes", text), ("Team", team.name), ("Source", "+Source"),
                                ("Logged by", "@Mallory")):
             assert row[header.index(name)] == expected, name
     for ws in wb:
@@ -421,7 +423,7 @@ def test_formula_looking_user_text_stays_text(db, tmp_path, make_team, make_user
                 if isinstance(cell.value, str):
                     assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
     _, requests_sheet, _ = table(wb["By request"])
-    assert sorted(r[0] for r in requests_sheet) == sorted(TRICKY)
+    assert sorted(r[0] for r in requests_sheet) == sorted(tidy_name(text) for text in TRICKY)
     assert summary(wb["Summary"])["Scope"] == "-scope"
     assert wb["Team x Source"]["B1"].value == "+Source" and wb["Team x Source"]["A2"].value == team.name
 
@@ -532,3 +534,18 @@ def test_a_full_disk_while_saving_removes_the_part_file(db, tmp_path, month_data
     assert failure.value.errno == 27  # EFBIG: "File too large"
     assert os.listdir(tmp_path) == []
     assert build(db, tmp_path).size > limit  # the same workbook, with room, is bigger than the limit
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York"])
+def test_times_are_shown_in_the_configured_time_zone(make_app, db, tmp_path, zone):
+    """Regression: the Summary's 'generated at' was always Europe/London whatever TIMEZONE said."""
+    from zoneinfo import ZoneInfo
+
+    app = make_app(TIMEZONE=zone)
+    with app.app_context():
+        before = datetime.now(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
+        path = build(db, tmp_path).path
+        after = datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+    summary = {row[0]: row[1] for row in load_workbook(path)["Summary"].iter_rows(values_only=True) if row and row[0]}
+    generated = summary[f"Generated at ({zone} time)"]
+    assert before <= generated <= after

@@ -18,8 +18,13 @@ def _plain(value):
 
 
 def snapshot(obj) -> dict:
-    """The object's column values as JSON-safe data."""
-    return {attr.key: _plain(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs}
+    """The object's column values as JSON-safe data (columns derived from others, marked
+    info={"derived": True} such as a name's key, are left out: they are not a change of their own)."""
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if not attr.columns[0].info.get("derived")
+    }
 
 
 def changed_fields(old: dict, new: dict) -> tuple[dict, dict]:

@@ -10,7 +10,8 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from tracker.admin import services
-from tracker.shared.choices import ROLES, SECTORS, SOURCE_KINDS, TEAM_ROLES
+from tracker.catalogue.names import UniqueName
+from tracker.shared.choices import ROLES, SECTORS, TEAM_ROLES
 from tracker.shared.parsing import is_id
 from tracker.shared.validators import plain_text
 
@@ -148,7 +149,12 @@ class TeamForm(FlaskForm):
     name = StringField(
         "Team name",
         filters=[_strip],
-        validators=[DataRequired("Enter the team's name"), Length(max=120, message="The name must be 120 characters or fewer"), plain_text],
+        validators=[
+            DataRequired("Enter the team's name"),
+            Length(max=120, message="The name must be 120 characters or fewer"),
+            plain_text,
+            UniqueName("team"),
+        ],
     )
     organisation = StringField(
         "Organisation",
@@ -165,35 +171,9 @@ class TeamForm(FlaskForm):
         validators=[_one_of(SECTORS, "Choose the team's sector")],
     )
 
-    def __init__(self, *args, team_id: int | None = None, **kwargs):
+    def __init__(self, *args, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.team_id = team_id
-
-    def validate_name(self, field):
-        if services.team_name_taken(field.data, except_id=self.team_id):
-            raise ValidationError("A team with that name already exists")
-
-
-class SourceEditForm(FlaskForm):
-    name = StringField(
-        "Name",
-        filters=[_strip],
-        validators=[DataRequired("Enter the source's name"), Length(max=160, message="The name must be 160 characters or fewer"), plain_text],
-    )
-    kind = SelectField(
-        "Kind of source",
-        choices=[("", "Choose a kind")] + list(SOURCE_KINDS.items()),
-        validate_choice=False,
-        validators=[_one_of(SOURCE_KINDS, "Choose the kind of source")],
-    )
-
-    def __init__(self, *args, source_id: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.source_id = source_id
-
-    def validate_name(self, field):
-        if services.source_name_taken(field.data, except_id=self.source_id):
-            raise ValidationError("A source with that name already exists")
+        self.existing = existing
 
 
 class ActiveForm(FlaskForm):

@@ -41,20 +41,6 @@ def email_taken(email: str, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def team_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(Team.id).where(func.lower(Team.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Team.id != except_id)
-    return db.session.scalar(query) is not None
-
-
-def source_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = select(Source.id).where(func.lower(Source.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Source.id != except_id)
-    return db.session.scalar(query) is not None
-
-
 def teams_for_membership(user: User | None = None) -> list[Team]:
     """Active teams, plus any inactive team the user still belongs to (so it can be removed)."""
     query = select(Team).where(Team.active.is_(True))
@@ -143,7 +129,7 @@ def _set_memberships(user: User, team_roles: dict[int, str]) -> None:
 
 def update_team(actor: User, team: Team, *, name: str, organisation: str, sector: str) -> bool:
     """The slug stays as first made, so links and workbook file names keep working."""
-    return update_with_audit(actor, team, {"name": name.strip(), "organisation": organisation.strip(), "sector": sector})
+    return update_with_audit(actor, team, {"name": name, "organisation": organisation.strip(), "sector": sector})
 
 
 def set_team_active(actor: User, team: Team, active: bool) -> bool:
@@ -159,7 +145,7 @@ def set_team_active(actor: User, team: Team, active: bool) -> bool:
 
 
 def update_source(actor: User, source: Source, *, name: str, kind: str) -> bool:
-    return update_with_audit(actor, source, {"name": name.strip(), "kind": kind})
+    return update_with_audit(actor, source, {"name": name, "kind": kind})
 
 
 def users_query():

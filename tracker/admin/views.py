@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.admin import forms, services
+from tracker.catalogue.forms import SourceForm
 from tracker.models.auth import User
 from tracker.catalogue import services as catalogue
 from tracker.models.catalogue import Source, Team
@@ -152,7 +153,7 @@ def team_new():
 @blueprint.route("/teams/<int:team_id>", methods=["GET", "POST"])
 def team_edit(team_id: int):
     team = _get_or_404(Team, team_id)
-    form = forms.TeamForm(obj=team, team_id=team.id)
+    form = forms.TeamForm(obj=team, existing=team)
     status_form = forms.ActiveForm()
     if request.method == "POST":
         if not form.validate():
@@ -188,7 +189,7 @@ def sources():
 @blueprint.route("/sources/<int:source_id>", methods=["GET", "POST"])
 def source_edit(source_id: int):
     source = _get_or_404(Source, source_id)
-    form = forms.SourceEditForm(obj=source, source_id=source.id)
+    form = SourceForm(obj=source, existing=source)
     if request.method == "POST":
         if not form.validate():
             return _invalid("admin/source_form.html", form=form, source=source)

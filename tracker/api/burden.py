@@ -22,9 +22,10 @@ from tracker.api.common import validation_error
 from tracker.api.serialise import pounds, rounded
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
+from tracker.burden.dimensions import API, offered_in
 from tracker.burden.service import burden
 
-API_GROUPINGS = ("team", "source", "request", "month")
+API_GROUPINGS = offered_in(API)
 
 
 def figures_to_json(table, row) -> dict:

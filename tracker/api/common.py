@@ -1,8 +1,8 @@
 """What every API route shares: one way to take JSON input, the error shapes, paging, CSRF.
 
 - Bad input: 400 {"errors": {field: [message, ...]}} and nothing written.
-- Anything else that is not a success (401, 403, 404, 405, 409, 413):
-  {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
+- Anything else that is not a success (401; 403 for a session caller without
+  the CSRF header; 404; 405; 409; 413): {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
   tracker/__init__.py give /api/ paths this shape too, so an unknown address
   or a wrong method answers the same way).
 
@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFError
 
 from tracker.api import blueprint
 from tracker.extensions import csrf, db
-from tracker.shared.errors import Refused
+from tracker.shared.errors import Refused, message_response
 from tracker.shared.pagination import MAX_PAGE, paginate
 from tracker.shared.parsing import is_id
 
@@ -39,7 +39,8 @@ def protect_session_callers():
 
 @blueprint.errorhandler(CSRFError)
 def csrf_failed(error):
-    return jsonify({"errors": {"csrf_token": [error.description]}}), 400
+    """A signed-in session without the CSRF header may not write: 403 (the data itself is never 403, always 404)."""
+    return message_response(403, f"{error.description} Send the page's CSRF token in an X-CSRFToken header, or use a bearer token.")
 
 
 def validation_error(errors: dict):

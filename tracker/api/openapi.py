@@ -24,12 +24,13 @@ from tracker.shared.choices import (
     SECTORS,
     SOURCE_KINDS,
 )
+from tracker.burden.dimensions import API, offered_in
 from tracker.entries.forms import NOTES_MAX
 from tracker.licences import forms as licence_forms
 from tracker.rationalise.figures import SORTS
 from tracker.rationalise.forms import RATIONALE_MAX
 
-BURDEN_GROUPINGS = ("team", "source", "request", "month")
+BURDEN_GROUPINGS = offered_in(API)
 
 
 def ref(name: str) -> dict:
@@ -68,9 +69,16 @@ def ok(description: str, schema: dict, code: str = "200") -> dict:
     return {code: {"description": description, "content": json_content(schema)}}
 
 
+ERROR_RESPONSES = {
+    "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
+    "405": "MethodNotAllowed", "409": "Conflict", "413": "TooLarge",
+}
+# What any write may also answer: no CSRF header (403), a clash with another user's change (409), a body too large (413).
+WRITE_ERRORS = ("400", "401", "403", "409", "413")
+
+
 def errors(*codes: str) -> dict:
-    names = {"400": "BadRequest", "401": "Unauthorized", "404": "NotFound"}
-    return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
+    return {code: {"$ref": f"#/components/responses/{ERROR_RESPONSES[code]}"} for code in codes}
 
 
 def query(name: str, schema: dict, description: str) -> dict:
@@ -102,10 +110,11 @@ SCHEMAS = {
             }
         },
     },
-    "HttpError": {
+    "Message": {
         "type": "object",
-        "required": ["error"],
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+        "description": "Every answer that is not a success and not bad input: what happened, in words.",
+        "required": ["message"],
+        "properties": {"message": {"type": "string"}},
     },
     "Team": {
         "type": "object",
@@ -374,7 +383,7 @@ PATHS = {
             "summary": "Add a source (any signed-in role)",
             "operationId": "createSource",
             "requestBody": body("SourceInput", "The new source."),
-            "responses": {**ok("The source, created and audited", ref("Source"), "201"), **errors("400", "401")},
+            "responses": {**ok("The source, created and audited", ref("Source"), "201"), **errors(*WRITE_ERRORS)},
         },
     },
     "/api/v1/requests": {
@@ -398,7 +407,7 @@ PATHS = {
             "summary": "Add a request to the catalogue (any signed-in role)",
             "operationId": "createRequest",
             "requestBody": body("RequestInput", "The new request."),
-            "responses": {**ok("The request, created and audited", ref("Request"), "201"), **errors("400", "401")},
+            "responses": {**ok("The request, created and audited", ref("Request"), "201"), **errors(*WRITE_ERRORS)},
         },
     },
     "/api/v1/requests/{request_id}/decisions": {
@@ -438,7 +447,7 @@ PATHS = {
             "summary": "Log an entry",
             "operationId": "createEntry",
             "requestBody": body("EntryInput", "The work done."),
-            "responses": {**ok("The entry, created and audited", ref("Entry"), "201"), **errors("400", "401")},
+            "responses": {**ok("The entry, created and audited", ref("Entry"), "201"), **errors(*WRITE_ERRORS)},
         },
     },
     "/api/v1/entries/{entry_id}": {
@@ -452,12 +461,12 @@ PATHS = {
             "summary": "Change an entry (managers their own, leads any of their teams', admins any)",
             "operationId": "updateEntry",
             "requestBody": body("EntryPatch", "The fields to change."),
-            "responses": {**ok("The entry, changed and audited", ref("Entry")), **errors("400", "401", "404")},
+            "responses": {**ok("The entry, changed and audited", ref("Entry")), **errors(*WRITE_ERRORS, "404")},
         },
         "delete": {
             "summary": "Delete an entry: recorded, never physical; it counts nowhere after",
             "operationId": "deleteEntry",
-            "responses": {"204": {"description": "Deleted (and audited)"}, **errors("400", "401", "404")},
+            "responses": {"204": {"description": "Deleted (and audited)"}, **errors("400", "401", "403", "404", "409")},
         },
     },
     "/api/v1/rates": {
@@ -471,7 +480,7 @@ PATHS = {
             "summary": "Set a band's hourly cost from a date (admins only; 404 for everyone else)",
             "operationId": "createRate",
             "requestBody": body("RateInput", "The new rate. Earlier months keep the rate they had."),
-            "responses": {**ok("The rate, created and audited", ref("Rate"), "201"), **errors("400", "401", "404")},
+            "responses": {**ok("The rate, created and audited", ref("Rate"), "201"), **errors(*WRITE_ERRORS, "404")},
         },
     },
     "/api/v1/burden": {
@@ -738,6 +747,8 @@ DOCUMENT = {
             "Log reporting work and read its burden. Authenticate with `Authorization: Bearer <token>` "
             "(`flask --app tracker create-token EMAIL`), or with the signed-in session cookie plus the CSRF token "
             "in an `X-CSRFToken` header for POST, PATCH and DELETE. Anything the caller may not see answers 404. "
+            "Bad input answers 400 `{\"errors\": {field: [message]}}`; every other error (401, 403, 404, 405 for a "
+            "method a path does not have, 409, 413) answers `{\"message\": \"...\"}`. "
             f"Roles: {', '.join(ROLES)}."
         ),
     },
@@ -760,17 +771,28 @@ DOCUMENT = {
         },
         "responses": {
             "BadRequest": {
-                "description": "Bad input (or a missing CSRF header for a session caller); nothing was written",
+                "description": "Bad input, each field named with what is allowed; nothing was written",
                 "content": json_content(ref("ValidationErrors")),
             },
-            "Unauthorized": {
-                "description": "No valid bearer token or session",
-                "content": json_content(ref("HttpError")),
+            "Unauthorized": {"description": "No valid bearer token or session", "content": json_content(ref("Message"))},
+            "Forbidden": {
+                "description": "A signed-in session wrote without the CSRF token in an X-CSRFToken header (data the "
+                "caller may not see is never 403: it is 404)",
+                "content": json_content(ref("Message")),
             },
             "NotFound": {
-                "description": "Not there, or not the caller's to see (never 403)",
-                "content": json_content(ref("HttpError")),
+                "description": "Not there, or not the caller's to see",
+                "content": json_content(ref("Message")),
             },
+            "MethodNotAllowed": {
+                "description": "The path exists but not with this method",
+                "content": json_content(ref("Message")),
+            },
+            "Conflict": {
+                "description": "Someone else saved the same thing at the same moment; nothing was written. Check and try again",
+                "content": json_content(ref("Message")),
+            },
+            "TooLarge": {"description": "The body is larger than the server accepts", "content": json_content(ref("Message"))},
         },
     },
 }

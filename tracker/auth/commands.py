@@ -21,7 +21,7 @@ def create_user(email: str, role: str, team_names=(), password: str | None = Non
         raise ValueError(f"Unknown role '{role}'. Choose from: {', '.join(ROLES)}.")
     teams = []
     for team_name in team_names:
-        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        team = Team.named(team_name)
         if team is None:
             raise ValueError(f"No team called '{team_name}'.")
         teams.append(team)

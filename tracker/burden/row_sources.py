@@ -10,26 +10,12 @@ from datetime import date
 from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
+from tracker.burden.dimensions import dimension
 from tracker.burden.figures import BurdenFilter
 from tracker.burden.periods import plan_period
 from tracker.burden.rates import RateBook
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
-from tracker.extensions import db
-
-GROUPINGS = ("team", "source", "source_kind", "request", "sector", "month", "band")
-
-
-class BadGrouping(ValueError):
-    pass
-
-
-def month_key(column):
-    """'YYYY-MM' of a date column, in the dialect at hand."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
 
 @dataclass(frozen=True)
 class _Rows:
@@ -108,13 +94,9 @@ def between(column, ranges):
 
 def _rollup_level(flt: BurdenFilter, group_by: tuple, with_counts: bool):
     """The smallest rollup whose key holds every dimension and filter asked for."""
-    needs_team = with_counts or flt.team_ids is not None or any(g in ("team", "sector") for g in group_by)
-    needs_request = (
-        with_counts
-        or flt.request_ids is not None
-        or flt.source_ids is not None
-        or any(g in ("request", "source", "source_kind") for g in group_by)
-    )
+    needed = set().union(*(dimension(name).needs for name in group_by))
+    needs_team = with_counts or flt.team_ids is not None or "team_id" in needed
+    needs_request = with_counts or flt.request_ids is not None or flt.source_ids is not None or "request_id" in needed
     if needs_team and needs_request:
         return BurdenRollup
     if needs_request:
@@ -122,34 +104,14 @@ def _rollup_level(flt: BurdenFilter, group_by: tuple, with_counts: bool):
     return BurdenRollupTeam
 
 
-def dimension(name: str, rows: _Rows | None = None):
-    """(SQL expression for the key, joins it needs)."""
-    rows = rows or _entry_rows()
-    if name == "team":
-        return rows.team_id, set()
-    if name == "request":
-        return rows.request_id, set()
-    if name == "band":
-        return rows.band, set()
-    if name == "month":
-        return month_key(rows.day), set()
-    if name == "source":
-        return Request.source_id, {"request"}
-    if name == "source_kind":
-        return Source.kind, {"request", "source"}
-    if name == "sector":
-        return Team.sector, {"team"}
-    raise BadGrouping(f"Unknown grouping '{name}'. Choose from: {', '.join(GROUPINGS)}.")
-
-
 def grouped_select(part: _Part, flt: BurdenFilter, group_by: tuple, *columns):
     """SELECT keys, *columns FROM the part's rows, joined and filtered; the keys come back too."""
     rows = part.rows
     keys, joins = [], set()
     for name in group_by:
-        expr, needs = dimension(name, rows)
-        keys.append(expr.label(f"k_{name}"))
-        joins |= needs
+        grouping = dimension(name)
+        keys.append(grouping.key(rows).label(f"k_{name}"))
+        joins |= grouping.joins
     query = select(*keys, *columns).select_from(rows.table)
     if "request" in joins or "source" in joins:
         query = query.join(Request, Request.id == rows.request_id)

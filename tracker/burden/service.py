@@ -10,21 +10,19 @@ the CLI all call `burden()`; nothing else adds up burden.
 The SQL sums whole minutes per (group, band, rate segment); Python then
 multiplies each sum by its one rate, so money is exact and the database does
 the heavy lifting. Whole months are read from monthly rollups kept exact by
-every entry write (tracker/burden/rollup.py, tracker/burden/sources.py);
+every entry write (tracker/burden/rollup.py, read through tracker/burden/row_sources.py);
 `burden_direct` reads the entries table alone, as the reference."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from sqlalchemy import func, literal_column, null, select, union_all
 
 from tracker.burden.figures import BurdenFilter, BurdenRow, BurdenTable, fte
 from tracker.burden.rates import RateBook, price
-from tracker.burden.row_sources import GROUPINGS, BadGrouping, dimension, grouped_select, parts, segment_of, signed
-from tracker.models.catalogue import Request, Source, Team
-from tracker.shared.choices import BANDS, SECTORS, SOURCE_KINDS
+from tracker.burden.dimensions import dimension
+from tracker.burden.row_sources import grouped_select, parts, segment_of, signed
 from tracker.extensions import db
 
 # ---- the service ------------------------------------------------------------
@@ -167,53 +165,13 @@ def _add_distinct_counts(session, table: BurdenTable, flt: BurdenFilter, group_b
     table.totals.teams, table.totals.requests = overall
 
 
-def describe(session, dimension: str, keys: Iterable) -> dict:
-    """Descriptive fields for each key of a dimension (label first)."""
-    keys = [k for k in set(keys) if k is not None]
-    if dimension == "team":
-        query = select(Team.id, Team.name, Team.organisation, Team.sector, Team.slug).where(Team.id.in_(keys))
-        return {
-            id_: {"label": name, "organisation": organisation, "sector": sector, "slug": slug}
-            for id_, name, organisation, sector, slug in session.execute(query)
-        }
-    if dimension == "source":
-        query = select(Source.id, Source.name, Source.kind).where(Source.id.in_(keys))
-        return {id_: {"label": name, "kind": kind} for id_, name, kind in session.execute(query)}
-    if dimension == "request":
-        query = select(
-            Request.id, Request.title, Source.name, Request.source_id, Request.frequency, Request.obligation, Request.status
-        ).join(Source, Source.id == Request.source_id)
-        return {
-            id_: {
-                "label": title,
-                "source": source_name,
-                "source_id": source_id,
-                "frequency": frequency,
-                "obligation": obligation,
-                "status": status,
-            }
-            for id_, title, source_name, source_id, frequency, obligation, status in session.execute(
-                query.where(Request.id.in_(keys))
-            )
-        }
-    if dimension == "source_kind":
-        return {k: {"label": SOURCE_KINDS.get(k, k)} for k in keys}
-    if dimension == "sector":
-        return {k: {"label": SECTORS.get(k, k)} for k in keys}
-    if dimension == "band":
-        return {k: {"label": BANDS.get(k, k)} for k in keys}
-    if dimension == "month":
-        return {k: {"label": date.fromisoformat(k + "-01").strftime("%b %Y")} for k in keys}
-    raise BadGrouping(dimension)
-
-
 def _label(session, table: BurdenTable) -> None:
     for i, name in enumerate(table.group_by):
-        table.info[name] = describe(session, name, (row.key[i] for row in table.rows))
+        table.info[name] = dimension(name).info(session, (row.key[i] for row in table.rows))
     for row in table.rows:
         row.label = tuple(
             table.info[name].get(row.key[i], {}).get("label", str(row.key[i])) for i, name in enumerate(table.group_by)
         )
 
 
-__all__ = ["BurdenFilter", "BurdenRow", "BurdenTable", "burden", "burden_direct", "fte", "GROUPINGS", "BadGrouping", "describe"]
+__all__ = ["BurdenFilter", "BurdenRow", "BurdenTable", "burden", "burden_direct", "fte"]

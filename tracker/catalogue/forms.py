@@ -6,12 +6,13 @@ Pass `existing=` when editing so the unique-name checks skip the object itself."
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
+from tracker.catalogue.names import UniqueName
 from tracker.shared.forms import JsonFormMixin, allowed, strip
 from tracker.extensions import db
 from tracker.shared.parsing import is_id
@@ -32,6 +33,7 @@ class SourceForm(JsonFormMixin, FlaskForm):
         validators=[
             DataRequired("Enter the name of the body that asks"),
             Length(max=SOURCE_NAME_MAX, message=f"The name must be {SOURCE_NAME_MAX} characters or fewer"), plain_text,
+            UniqueName("source"),
         ],
     )
     kind = SelectField(
@@ -44,11 +46,6 @@ class SourceForm(JsonFormMixin, FlaskForm):
     def __init__(self, *args, existing: Source | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = existing
-
-    def validate_name(self, field):
-        clash = db.session.scalar(select(Source).where(func.lower(Source.name) == field.data.lower()))
-        if clash is not None and (self.existing is None or clash.id != self.existing.id):
-            raise ValidationError(f"A source called '{clash.name}' already exists: use that one")
 
     def validate_kind(self, field):
         if field.data not in SOURCE_KINDS:
@@ -68,6 +65,7 @@ class RequestForm(JsonFormMixin, FlaskForm):
         validators=[
             DataRequired("Enter the title of the request"),
             Length(max=REQUEST_TITLE_MAX, message=f"The title must be {REQUEST_TITLE_MAX} characters or fewer"), plain_text,
+            UniqueName("request"),
         ],
     )
     source_id = SelectField(
@@ -114,16 +112,6 @@ class RequestForm(JsonFormMixin, FlaskForm):
     def validate_obligation(self, field):
         if field.data not in OBLIGATIONS:
             raise ValidationError(f"Choose the obligation from: {allowed(OBLIGATIONS)}")
-
-    def validate_title(self, field):
-        source_id = self.source_id.data
-        if not is_id(source_id):
-            return  # the source's own message says what is wrong
-        clash = db.session.scalar(
-            select(Request).where(Request.source_id == int(source_id), func.lower(Request.title) == field.data.lower())
-        )
-        if clash is not None and (self.existing is None or clash.id != self.existing.id):
-            raise ValidationError(f"'{clash.title}' from this source is already in the catalogue: use that one")
 
     def values(self) -> dict:
         return {

@@ -19,12 +19,8 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "team"
 
 
-def source_named(name: str) -> Source | None:
-    return db.session.scalar(select(Source).where(func.lower(Source.name) == name.strip().lower()))
-
-
 def create_source(user, name: str, kind: str) -> Source:
-    source = Source(name=name.strip(), kind=kind)
+    source = Source(name=name, kind=kind)
     db.session.add(source)
     db.session.flush()
     audit.record(db.session, user, "create", source, new=audit.snapshot(source))
@@ -33,7 +29,7 @@ def create_source(user, name: str, kind: str) -> Source:
 
 def create_request(user, *, title: str, source_id: int, frequency: str, obligation: str, description: str = "") -> Request:
     request = Request(
-        title=title.strip(),
+        title=title,
         source_id=source_id,
         frequency=frequency,
         obligation=obligation,
@@ -48,7 +44,7 @@ def create_request(user, *, title: str, source_id: int, frequency: str, obligati
 
 
 def create_team(user, *, name: str, organisation: str, sector: str) -> Team:
-    team = Team(name=name.strip(), slug=unique_team_slug(name), organisation=organisation.strip(), sector=sector)
+    team = Team(name=name, slug=unique_team_slug(name), organisation=organisation.strip(), sector=sector)
     db.session.add(team)
     db.session.flush()
     audit.record(db.session, user, "create", team, new=audit.snapshot(team))

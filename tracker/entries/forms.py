@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 from tracker.auth.access import loggable_teams
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.models.catalogue import Request, Source
-from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
+from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
 from tracker.licences.status import licensed_request_ids
 from tracker.shared.parsing import is_id
@@ -26,7 +26,6 @@ from tracker.shared.validators import plain_text
 from tracker.rationalise.loggable import closed_reason
 
 NOTES_MAX = 2000
-LOGGABLE_STATUSES = ("active", "under_review")
 
 
 class EntryForm(FlaskForm):
@@ -92,7 +91,7 @@ class EntryForm(FlaskForm):
         self._refuse_signed_off_month(field.data)
 
     def _refuse_signed_off_month(self, day):
-        """A signed-off month is read-only (tracker/exports/signoff.py): say so by the date,
+        """A signed-off month is read-only (tracker/signoff/services.py): say so by the date,
         both for the month the entry is in now and the one it would move to."""
         from tracker.signoff.services import lock_reason
 
@@ -272,7 +271,6 @@ class LogEntryForm(EntryForm):
             field.errors = list(field.errors) + [message]
             ok = False
 
-        title = self.new_request_title.data.strip()
         if self.new_request_frequency.data not in FREQUENCIES:
             fail(self.new_request_frequency, "Choose how often the request is made")
         if self.new_request_obligation.data not in OBLIGATIONS:
@@ -282,16 +280,11 @@ class LogEntryForm(EntryForm):
             name = (self.new_source_name.data or "").strip()
             if not name:
                 fail(self.new_source_name, "Enter the name of the body that asked")
-            elif db.session.scalar(select(Source.id).where(Source.name == name)) is not None:
-                fail(self.new_source_name, "That source already exists: choose it from the list")
+            # A look-alike of an existing source is not an error: the existing one is used (add_request_inline).
             if self.new_source_kind.data not in SOURCE_KINDS:
                 fail(self.new_source_kind, "Choose the kind of source")
         elif not is_id(source_choice) or db.session.get(Source, int(source_choice)) is None:
             fail(self.new_request_source_id, "Choose who asked for it")
-        elif db.session.scalar(
-            select(Request.id).where(Request.source_id == int(source_choice), Request.title == title)
-        ) is not None:
-            fail(self.new_request_title, "That request is already in the catalogue: choose it above")
         return ok
 
     def entry_values(self) -> dict:

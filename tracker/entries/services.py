@@ -11,7 +11,10 @@ from tracker.auth.access import can_edit_entry, loggable_teams
 from tracker.burden import rollup
 from tracker.models.entries import Entry
 from tracker.signoff.services import lock_reason
+from tracker.catalogue.services import create_request, create_source
 from tracker.extensions import db
+from tracker.models.catalogue import Request, Source
+from tracker.shared.choices import LOGGABLE_STATUSES
 from tracker.shared.errors import Refused
 from tracker.shared.timeutil import utcnow
 
@@ -23,7 +26,7 @@ class EntryNotAllowed(Refused):
 
 
 class EntryLocked(EntryNotAllowed):
-    """The team's month is signed off (tracker/exports/signoff.py); the message names who and when."""
+    """The team's month is signed off (tracker/signoff/services.py); the message names who and when."""
 
     field = "occurred_on"
 
@@ -83,15 +86,33 @@ def delete_entry(user, entry: Entry) -> None:
     audit.record(db.session, user, "delete", entry, old=audit.snapshot(entry))
 
 
-def add_request_inline(user, new: dict) -> int:
+def add_request_inline(user, new: dict) -> tuple[int, list[str]]:
     """The log form's "not in the list": make the source (when new) and the request in the
-    caller's transaction, so they are written only together with the entry that needs them."""
-    from tracker.catalogue.services import create_request, create_source
+    caller's transaction, so they are written only together with the entry that needs them.
 
+    A name that only differs from an existing source or request in case or spacing
+    is that source or request (the name rule): it is used, not made again, and the
+    returned notes say so."""
+    notes = []
     source_id = new["source_id"]
     if source_id is None:
-        source_id = create_source(user, new["source_name"], new["source_kind"]).id
-    request = create_request(
-        user, title=new["title"], source_id=source_id, frequency=new["frequency"], obligation=new["obligation"]
-    )
-    return request.id
+        source = Source.named(new["source_name"])
+        if source is None:
+            source = create_source(user, new["source_name"], new["source_kind"])
+        else:
+            notes.append(f"'{source.name}' is already a source, so it was used.")
+        source_id = source.id
+    request = Request.titled(source_id, new["title"])
+    if request is None:
+        request = create_request(
+            user, title=new["title"], source_id=source_id, frequency=new["frequency"], obligation=new["obligation"]
+        )
+    elif request.status not in LOGGABLE_STATUSES:
+        raise EntryNotAllowed(
+            f"'{request.title}' is already in the catalogue but is {request.status.replace('_', ' ')}: "
+            "choose the request that replaced it",
+            field="new_request_title",
+        )
+    else:
+        notes.append(f"'{request.title}' is already in the catalogue, so the entry was logged against it.")
+    return request.id, notes

@@ -60,6 +60,8 @@ def new():
     refused = save_or_refuse(form, lambda values: create_entry(current_user, values))
     if refused:
         return render_template("entries/form.html", form=form, entry=None), 400
+    for note in getattr(form, "picked_notes", ()):
+        flash(note, "info")
     flash("Entry logged", "success")
     return redirect(url_for("entries.new" if form.log_another.data else "entries.index"))
 
@@ -173,7 +175,7 @@ def values_with_request(form: LogEntryForm) -> dict:
     """The entry's values; a request added inline is created first, in the same transaction."""
     values = form.entry_values()
     if form.adding_request:
-        values["request_id"] = add_request_inline(current_user, form.new_request_values())
+        values["request_id"], form.picked_notes = add_request_inline(current_user, form.new_request_values())
     return values
 
 

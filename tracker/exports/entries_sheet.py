@@ -2,7 +2,7 @@
 
 Rows come from the database in batches (`yield_per`: a server-side cursor on
 PostgreSQL) as plain tuples and go straight into the write-only sheet's XML
-stream (xlsx_rows.SheetRows), so memory stays flat however many entries a
+stream (tracker/shared/xlsx/stream.py), so memory stays flat however many entries a
 month holds. Labels are resolved from small dicts built once; styles are
 three shared style ids. All text is written as inline strings, never formulas.
 
@@ -91,8 +91,8 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
                     fit(users.values(), "Logged by", high=30), 12, 11, 50])
     ws.freeze_panes = "A2"
     styles = tuple(style_id(ws, fmt.array(f)) if f else None for f in COLUMN_FORMATS)
-    sheet = SheetRows(ws, COLUMN_KINDS, styles)
-    sheet.header(HEADERS, style_id(ws, fmt.array(bold=True)))
+    sheet = SheetRows(ws, HEADERS, COLUMN_KINDS, styles)
+    sheet.header(style_id(ws, fmt.array(bold=True)))
 
     rates = RateBook.load(session)
     epoch = ws.parent.epoch

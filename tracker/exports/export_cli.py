@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from tqdm import tqdm
 
 from tracker.models.catalogue import Team
@@ -23,13 +23,8 @@ from tracker.shared.timeutil import local_today, month_start, parse_month
 
 
 def find_team(session, name: str) -> Team | None:
-    """A team by its exact name, then by name ignoring case, then by slug."""
-    exact = session.scalar(select(Team).where(Team.name == name))
-    if exact is not None:
-        return exact
-    matches = list(session.scalars(select(Team).where(or_(func.lower(Team.name) == name.strip().lower(),
-                                                          Team.slug == name.strip().lower()))))
-    return matches[0] if len(matches) == 1 else None
+    """A team by its name (ignoring case and spacing), else by its slug."""
+    return Team.named(name) or session.scalar(select(Team).where(Team.slug == name.strip().lower()))
 
 
 def ended_month(text: str, timezone: str):

@@ -250,6 +250,7 @@ def build_run(session, run: ExportRun, settings: ExportSettings) -> ExportRun:
             scope_label=scope_label,
             signoffs=signoffs,
             progress=progress,
+            timezone=settings.timezone,
         )
     except Exception as error:  # any failure is recorded on the run and retried later
         session.rollback()

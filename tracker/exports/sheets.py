@@ -13,7 +13,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, describe, fte
+from tracker.burden.dimensions import dimension
+from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, fte
 from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Team
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
@@ -23,7 +24,6 @@ from tracker.shared.xlsx.formats import (
 from tracker.shared.xlsx.text import text_cell
 from tracker.shared.timeutil import add_months, month_end, utcnow
 
-LOCAL = ZoneInfo("Europe/London")  # SPEC: people read UK dates and times
 TOP = 5  # sources and requests listed on the Summary
 CHART_TEAMS = 20  # bars on the Summary chart
 TREND_CHART_TEAMS = 10  # lines on the Trend chart
@@ -50,6 +50,7 @@ class MonthFigures:
     trend_minutes: dict[tuple[int, str], int]
     trend_teams: list[int]
     unlicensed: UnlicensedBurden  # work on days with no licence in force (the Unlicensed sheet)
+    timezone: ZoneInfo  # the app's TIMEZONE: Excel has no time zones, so times are shown as wall-clock time there
     generated_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -63,7 +64,7 @@ class MonthFigures:
         return self.team_info.get(team_id, {}).get("label", str(team_id))
 
 
-def gather(session, month: date, team_ids: list[int] | None) -> MonthFigures:
+def gather(session, month: date, team_ids: list[int] | None, timezone: ZoneInfo) -> MonthFigures:
     start, end = month, month_end(month)
     flt = BurdenFilter(start, end, team_ids)
     by_team = burden(flt, ("team",), with_counts=True, session=session)
@@ -76,7 +77,7 @@ def gather(session, month: date, team_ids: list[int] | None) -> MonthFigures:
     last_month = {row.key[0]: row for row in previous.rows}
     trend_minutes = {(row.key[0], row.key[1]): row.minutes for row in trend.rows}
     in_scope = set(this_month) | set(last_month) | {team for team, _ in trend_minutes} | _listed_teams(session, team_ids)
-    team_info = describe(session, "team", in_scope)
+    team_info = dimension("team").info(session, in_scope)
 
     def by_hours(minutes_of):
         return sorted(in_scope, key=lambda t: (-minutes_of(t), team_info.get(t, {}).get("label", "")))
@@ -104,6 +105,7 @@ def gather(session, month: date, team_ids: list[int] | None) -> MonthFigures:
         trend_minutes=trend_minutes,
         trend_teams=by_hours(lambda t: trend_total.get(t, 0)),
         unlicensed=unlicensed_burden(session, flt),
+        timezone=timezone,
     )
 
 
@@ -123,13 +125,13 @@ def _header(ws, fmt, names) -> None:
     ws.append([text_cell(ws, name, bold) for name in names])
 
 
-def _local(moment: datetime | None):
-    """Excel has no time zones: show UK wall-clock time."""
+def _local(moment: datetime | None, zone: ZoneInfo):
+    """Excel has no time zones: show the wall-clock time where the users are (TIMEZONE)."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(LOCAL).replace(tzinfo=None)
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 # ---- By team -----------------------------------------------------------------
@@ -342,7 +344,7 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     line("Period", f"{fig.month:%B %Y}")
     line("From", fmt.cell(ws, fig.start, DATE))
     line("To", fmt.cell(ws, fig.end, DATE))
-    line("Generated at (UK time)", fmt.cell(ws, _local(fig.generated_at), DATETIME))
+    line(f"Generated at ({fig.timezone.key} time)", fmt.cell(ws, _local(fig.generated_at, fig.timezone), DATETIME))
     ws.append([])
     if not total.entries:
         ws.append([fmt.cell(ws, NO_ENTRIES, bold=True)])
@@ -381,7 +383,7 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
         signed = signoffs.get(team)
         if signed:
             ws.append([text_cell(ws, fig.team_name(team)), "Signed off", text_cell(ws, signed.get("by", "")),
-                       fmt.cell(ws, _local(signed.get("at")), DATETIME)])
+                       fmt.cell(ws, _local(signed.get("at"), fig.timezone), DATETIME)])
         else:
             ws.append([text_cell(ws, fig.team_name(team)), "Not signed off"])
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
@@ -21,7 +22,7 @@ from tracker.catalogue.services import slugify
 from tracker.exports import entries_sheet, sheets
 from tracker.licences.sheets import write_unlicensed
 from tracker.shared.snapshot import one_snapshot
-from tracker.shared.timeutil import month_start
+from tracker.shared.timeutil import app_timezone, month_start
 from tracker.shared.xlsx.files import discard_sheet_files, save_atomically
 from tracker.shared.xlsx.formats import Formats
 
@@ -59,12 +60,13 @@ def build_workbook(
     scope_label: str,
     signoffs: dict | None = None,
     progress: Progress | None = None,
+    timezone: ZoneInfo | None = None,
 ) -> WorkbookResult:
     """Write the monthly workbook for `month` and the teams `team_ids` (None: every team) to `path`.
 
     `signoffs` maps team_id -> {"by": name, "at": datetime}; a team that is
     absent is shown as not signed off. `progress(done, total)` is called as
-    Entries rows are written."""
+    Entries rows are written. Times are shown in `timezone` (default: the app's TIMEZONE)."""
     path = Path(path)
     month = month_start(month)
     team_ids = None if team_ids is None else list(team_ids)
@@ -73,7 +75,7 @@ def build_workbook(
     fmt = Formats(ws["Summary"])
     try:
         with one_snapshot(session):
-            figures = sheets.gather(session, month, team_ids)
+            figures = sheets.gather(session, month, team_ids, timezone or app_timezone())
             sheets.write_by_team(ws["By team"], fmt, figures)
             sheets.write_by_source(ws["By source"], fmt, figures)
             sheets.write_by_request(ws["By request"], fmt, figures)

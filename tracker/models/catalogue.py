@@ -1,28 +1,47 @@
-"""Teams, sources (who asks) and requests (what they ask for)."""
+"""Teams, sources (who asks) and requests (what they ask for).
+
+Names follow the name rule (tracker/shared/names.py): each model keeps a key
+column made from its name whenever the name is set, unique in the database,
+and a look-up by that key (`Team.named`, `Source.named`, `Request.titled`)."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SECTORS, SOURCE_KINDS, check_in
 from tracker.extensions import db
+from tracker.shared.names import name_key, tidy_name
 from tracker.shared.timeutil import utcnow
 
 
 class Team(db.Model):
     __tablename__ = "team"
-    __table_args__ = (CheckConstraint(check_in("sector", SECTORS), name="sector"),)
+    __table_args__ = (
+        CheckConstraint(check_in("sector", SECTORS), name="sector"),
+        Index("uq_team_name_key", "name_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    name_key: Mapped[str] = mapped_column(String(120), info={"derived": True})  # name_key(name); unique
     slug: Mapped[str] = mapped_column(String(140), unique=True)
     organisation: Mapped[str] = mapped_column(String(200))
     sector: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("name")
+    def _keep_key(self, _attribute, name):
+        self.name_key = name_key(name)
+        return tidy_name(name)
+
+    @classmethod
+    def named(cls, name: str) -> "Team | None":
+        """The team called `name`, ignoring case and spacing."""
+        return db.session.scalar(select(cls).where(cls.name_key == name_key(name)))
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
@@ -30,14 +49,28 @@ class Team(db.Model):
 
 class Source(db.Model):
     __tablename__ = "source"
-    __table_args__ = (CheckConstraint(check_in("kind", SOURCE_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(check_in("kind", SOURCE_KINDS), name="kind"),
+        Index("uq_source_name_key", "name_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
+    name_key: Mapped[str] = mapped_column(String(160), info={"derived": True})  # name_key(name); unique
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     requests: Mapped[list["Request"]] = relationship(back_populates="source")
+
+    @validates("name")
+    def _keep_key(self, _attribute, name):
+        self.name_key = name_key(name)
+        return tidy_name(name)
+
+    @classmethod
+    def named(cls, name: str) -> "Source | None":
+        """The source called `name`, ignoring case and spacing."""
+        return db.session.scalar(select(cls).where(cls.name_key == name_key(name)))
 
     def __repr__(self) -> str:
         return f"<Source {self.name}>"
@@ -47,6 +80,7 @@ class Request(db.Model):
     __tablename__ = "request"
     __table_args__ = (
         UniqueConstraint("source_id", "title", name="uq_request_source_title"),
+        Index("uq_request_source_title_key", "source_id", "title_key", unique=True),
         CheckConstraint(check_in("frequency", FREQUENCIES), name="frequency"),
         CheckConstraint(check_in("obligation", OBLIGATIONS), name="obligation"),
         CheckConstraint(check_in("status", REQUEST_STATUSES), name="status"),
@@ -55,6 +89,7 @@ class Request(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    title_key: Mapped[str] = mapped_column(String(200), info={"derived": True})  # name_key(title); unique per source
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     frequency: Mapped[str] = mapped_column(String(20))
@@ -66,6 +101,16 @@ class Request(db.Model):
 
     source: Mapped[Source] = relationship(back_populates="requests")
     merged_into: Mapped[Optional["Request"]] = relationship(remote_side=[id])
+
+    @validates("title")
+    def _keep_key(self, _attribute, title):
+        self.title_key = name_key(title)
+        return tidy_name(title)
+
+    @classmethod
+    def titled(cls, source_id: int, title: str) -> "Request | None":
+        """The request of that source with that title, ignoring case and spacing."""
+        return db.session.scalar(select(cls).where(cls.source_id == source_id, cls.title_key == name_key(title)))
 
     @property
     def label(self) -> str:

@@ -60,6 +60,9 @@ REQUEST_STATUSES = {
     "merged": "Merged",
 }
 
+# Requests new work can be logged against (retired and merged ones point elsewhere).
+LOGGABLE_STATUSES = ("active", "under_review")
+
 BANDS = {
     "2": "Band 2",
     "3": "Band 3",

@@ -40,7 +40,7 @@ class Formats:
         return self._arrays[key]
 
     def cell(self, ws, value, number_format: str | None = None, bold: bool = False, size: int | None = None):
-        """A styled cell for a number, date or our own label (user text goes through xlsx_text)."""
+        """A styled cell for a number, date or our own label (user text goes through tracker/shared/xlsx/text.py)."""
         if isinstance(value, Decimal):
             value = float(value)
         return Cell(ws, row=1, column=1, value=value, style_array=self.array(number_format, bold, size))
