@@ -5,10 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app tracker
 export APP_ENV ?= development
+# Where `make run` serves: HOST=0.0.0.0 to reach it from other machines, PORT for another port.
+export HOST ?= 127.0.0.1
+export PORT ?= 5000
+# apt needs root: sudo when not root already.
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: run test setup deps dev-deps assets chromium db demo test-sqlite test-postgres bench clean
 
-run: setup db demo  ## set up and serve on http://127.0.0.1:5000 with demo data
+run: setup db demo  ## set up and serve on http://$(HOST):$(PORT) with demo data
+	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with one of the demo logins above."
 	$(BIN)/python run.py
 
 setup: deps assets
@@ -33,22 +39,30 @@ assets:
 	      node_modules/nhsuk-frontend/dist/nhsuk/assets tracker/static/nhsuk/
 	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
 	   node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css tracker/static/vendor/
+	# Offline: the stylesheet's @font-face rules fetch the Frutiger font from assets.nhs.uk, which an
+	# intranet without internet cannot reach. Without them pages use NHS.UK's fallback, Arial/sans-serif.
+	sed -E -i 's/@font-face\{[^}]*\}//g' tracker/static/nhsuk/nhsuk-frontend.min.css
+	! grep -q "https\?://" tracker/static/nhsuk/nhsuk-frontend.min.css
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  echo "The browser tests need Debian's chromium: installing it with apt-get (this needs root or sudo)."; \
+	  echo "If you cannot install it, run the suite without the browser tests:"; \
+	  echo "  make test PYTEST_ARGS=\"-m 'not browser'\""; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 db:
 	$(FLASK) db upgrade
 
-# Demo data only into an empty database; prints the demo admin's login.
+# Demo data only into an empty database; prints one demo login for each role.
 demo:
 	$(FLASK) seed-demo --if-empty
 
-test: setup dev-deps chromium  ## install what the tests need and run the whole suite
+# The whole suite, browser tests included (they need Debian's chromium, installed with apt
+# when missing). Without them: make test PYTEST_ARGS="-m 'not browser'" (chromium is then not installed).
+test: setup dev-deps $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
 	APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-sqlite: test

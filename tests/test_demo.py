@@ -21,7 +21,14 @@ from tracker.extensions import db as _db
 from tracker.shared.timeutil import add_months, month_start
 
 SMALL = ["--teams", "3", "--months", "2", "--entries", "500"]
-LOGIN = re.compile(r"Demo admin login: (\S+) / password: (\S+)")
+LOGINS = re.compile(r"Demo logins \(every demo user's password is (\S+)\):\n((?:  \w+ +\S+\n)+)")
+
+
+def printed_logins(stdout: str) -> tuple[dict, str]:
+    """({role: email}, password) as seed-demo prints them: one login for each role."""
+    found = LOGINS.search(stdout)
+    assert found, stdout
+    return dict(line.split() for line in found.group(2).splitlines()), found.group(1)
 
 
 def seed_cli(app, *args):
@@ -248,7 +255,7 @@ def test_if_empty_does_nothing_on_a_database_with_a_team(app, db, make_team):
     make_team("Existing Team")
     result = seed_cli(app, *SMALL, "--if-empty")
     assert "Database already has data; demo not loaded" in result.stdout
-    assert LOGIN.search(result.stdout)
+    assert "No demo logins: this database was not loaded by seed-demo." in result.stdout
     assert count(db.session, Team) == 1
     assert count(db.session, Entry) == 0
     assert count(db.session, Source) == 0
@@ -262,7 +269,8 @@ def test_if_empty_loads_an_empty_database(app, db):
 
 def test_printed_admin_login_works(app, db):
     result = seed_cli(app, *SMALL)
-    email, password = LOGIN.search(result.stdout).groups()
+    logins, password = printed_logins(result.stdout)
+    email = logins["admin"]
     assert email == "admin@demo.nhs.uk"
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": password})
@@ -272,6 +280,22 @@ def test_printed_admin_login_works(app, db):
     assert b"Demo Administrator" in page.data
     # And a wrong password does not.
     assert app.test_client().post("/login", data={"email": email, "password": password + "x"}).status_code == 401
+
+
+def test_one_printed_login_for_each_role_and_each_works(app, db):
+    result = seed_cli(app, *SMALL)
+    logins, password = printed_logins(result.stdout)
+    assert logins == {"manager": "manager@demo.nhs.uk", "lead": "lead@demo.nhs.uk",
+                      "commissioner": "commissioner@demo.nhs.uk", "admin": "admin@demo.nhs.uk"}
+    for role, email in logins.items():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user.role == role
+        response = app.test_client().post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, role
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.nhs.uk"))
+    manager = db.session.scalar(select(User).where(User.email == "manager@demo.nhs.uk"))
+    assert [m.role for m in lead.memberships] == ["lead"] and [m.role for m in manager.memberships] == ["manager"]
+    assert lead.memberships[0].team_id == manager.memberships[0].team_id  # the same team: the lead signs off the manager's work
 
 
 def test_one_audit_event_for_the_whole_run(app, db):
@@ -296,7 +320,7 @@ def test_zero_entries_loads_the_catalogue_and_people(app, db):
     result = seed_cli(app, "--teams", "2", "--entries", "0")
     assert count(db.session, Entry) == 0
     assert count(db.session, Team) == 2
-    assert LOGIN.search(result.stdout)
+    assert printed_logins(result.stdout)[0]["lead"] == "lead@demo.nhs.uk"
 
 
 def test_rollups_agree_with_the_entries(app, db):

@@ -258,14 +258,16 @@ def test_nothing_is_added_when_the_entry_part_is_invalid(manager_client, db, tea
 
 
 def test_new_request_fields_are_checked_by_each_field(manager_client, db, team):
+    # A blank kind, frequency or obligation takes a default (issue 8); a value from nowhere is refused.
     data = log_form(
-        None, team, new_request_title="Discharge delays deep dive", new_request_source_id="new"
+        None, team, new_request_title="Discharge delays deep dive", new_request_source_id="new",
+        new_source_kind="nonsense", new_request_frequency="sometimes",
     )
     response = manager_client.post("/entries/new", data=data)
     assert response.status_code == 400
     html = text_of(response)
     assert error_by_field(html, "new_source_name") == "Enter the name of the body that asked"
-    assert error_by_field(html, "new_source_kind") == "Choose the kind of source"
+    assert error_by_field(html, "new_source_kind") == "Choose the kind of source, or leave it for us to work out"
     assert error_by_field(html, "new_request_frequency") == "Choose how often the request is made"
     assert re.search(r'<details class="nhsuk-details" id="new-request"\s+open', html)  # the expander opens on its errors
     assert (count(db, Source), count(db, Request), count(db, Entry)) == (0, 0, 0)

@@ -32,7 +32,7 @@ def expected_reason(world) -> str:
 
 def sign_off_by_page(app, world):
     lead = login(app, world.lead)
-    response = lead.post("/exports/signoffs", data={"team_id": str(world.team.id), "month": f"{world.month:%Y-%m}"})
+    response = lead.post("/exports/signoffs", data={"team_id": str(world.team.id), "month": f"{world.month:%Y-%m}", "confirm": "yes"})
     assert response.status_code == 302, response.get_data(as_text=True)
     return lead
 

@@ -48,10 +48,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(hours)
     app.add_template_filter(duration)
-    # Globals, not context variables: macros imported without context see them too
-    # (the status tags in catalogue/_macros.html and licences/_macros.html read `choices`).
+    # Globals, not context variables: macro files imported without context
+    # (`{% from "x.html" import y %}`) see globals but not context processors.
     app.add_template_global(page_links)
-    app.add_template_global(choices, "choices")
+    app.jinja_env.globals["choices"] = choices
 
     @app.context_processor
     def globals_for_templates():

@@ -17,6 +17,7 @@ from tracker.shared import choices
 from tracker.models.audit import AuditEvent
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
+from tracker.admin.audit_subjects import entry_subjects, signoff_subjects, subject_from_values
 from tracker.catalogue.services import update_with_audit
 from tracker.extensions import db
 from tracker.shared.errors import Refused
@@ -174,6 +175,7 @@ ENTITY_LABELS = {
     "entry": "Entry",
     "rate": "Rate",
     "membership": "Team role",
+    "month_signoff": "Month sign-off",
 }
 
 # Fields whose values are enumerations, shown by their labels.
@@ -256,7 +258,7 @@ def readable_events(events: list[AuditEvent]) -> list[AuditRow]:
             Change(field_label(f), readable_value(f, old.get(f), names), readable_value(f, new.get(f), names))
             for f in fields
         ]
-        name = names.get((event.entity, event.entity_id), "")
+        name = names.get((event.entity, event.entity_id)) or subject_from_values(event)
         rows.append(AuditRow(event, ENTITY_LABELS.get(event.entity, event.entity.replace("_", " ").capitalize()), name, changes))
     return rows
 
@@ -303,4 +305,6 @@ def _names_for(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
         model, column = ENTITY_NAME_COLUMNS[table]
         for obj_id, name in db.session.execute(select(model.id, getattr(model, column)).where(model.id.in_(ids))):
             names[(table, obj_id)] = name
+    names.update(entry_subjects({e.entity_id for e in events if e.entity == "entry" and e.entity_id is not None}))
+    names.update(signoff_subjects({e.entity_id for e in events if e.entity == "month_signoff" and e.entity_id is not None}))
     return names

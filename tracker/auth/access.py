@@ -45,6 +45,16 @@ def loggable_teams(user: User) -> list[Team]:
     return list(db.session.scalars(query))
 
 
+# Where each role's work is: commissioners rank and cut requests from the burden figures;
+# admins run users, teams, sources and rates; managers and leads log and review entries.
+HOME_ENDPOINTS = {"commissioner": "burden.dashboard", "admin": "admin.index"}
+
+
+def home_endpoint(user) -> str:
+    """The page a user lands on after signing in (and the service name in the header links to)."""
+    return HOME_ENDPOINTS.get(getattr(user, "role", None), "entries.index")
+
+
 def leads_team(user: User, team_id: int) -> bool:
     return user.role == "admin" or any(
         m.team_id == team_id and m.role == "lead" for m in user.memberships

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from tracker.auth.access import home_endpoint
 from tracker.auth.forms import LoginForm
 from tracker.models.auth import User
 from tracker.auth.throttle import note_attempt, too_many_attempts
@@ -15,14 +16,20 @@ from tracker.extensions import db
 blueprint = Blueprint("auth", __name__)
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an absolute URL, '//host' or a backslash trick."""
+def safe_next(target: str | None, user=None) -> str:
+    """Only same-site paths: never an absolute URL, '//host' or a backslash trick. Otherwise the user's home."""
+    home = url_for(home_endpoint(user or current_user))
     if not target:
-        return url_for("entries.index")
+        return home
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("entries.index")
+        return home
     return target
+
+
+@blueprint.app_context_processor
+def home_for_templates():
+    return {"home_url": lambda: url_for(home_endpoint(current_user)) if current_user.is_authenticated else url_for("auth.login")}
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -43,7 +50,7 @@ def login():
             note_attempt(email, address, ok)
             if ok:
                 login_user(user)
-                return redirect(safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next"), user))
             form.form_errors.append("The email address or password is not right.")
             status = 401
     elif request.method == "POST":

@@ -2,9 +2,18 @@
 
 Each chart carries a <title> and <desc>; the page always puts the same numbers
 in a table beside it, so the chart is never the only way to read them. Text
-is escaped here (names are typed by users)."""
+is escaped here (names are typed by users).
+
+Legible on a phone: charts are drawn 400 units wide with text of 14 units,
+and the page shows them at most 560 px wide (tracker/static/app.css). On a
+390 px phone the chart gets about 358 px, so text stays above 12 px; on a
+desktop it is about 19 px, the size of NHS.UK body text. Every axis names its
+unit. Labels that would not fit are shortened with "…" and keep their full
+text in a <title>; bar labels sit on their own line above each bar, so a long
+name has the whole width."""
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Callable, Sequence
 
@@ -15,7 +24,14 @@ BAR_COLOUR = "#005eb8"
 TEXT_COLOUR = "#212b32"
 GRID_COLOUR = "#d8dde0"
 HIGHLIGHT_COLOUR = "#d5281b"  # NHS red: points that need a look
-FONT = "font-family=\"Frutiger W01, Arial, sans-serif\""
+FONT = 'font-family="Frutiger W01, Arial, sans-serif"'
+
+WIDTH = 400  # viewBox units
+FONT_SIZE = 14  # every text on a chart
+# Widest average character of Arial at FONT_SIZE, in units (a generous 0.6 em): used to
+# decide where a label must be shortened or a month label skipped.
+CHAR_WIDTH = FONT_SIZE * 0.6
+LINE_HEIGHT = 18
 
 
 def _number(value) -> float:
@@ -28,30 +44,68 @@ def _plain(value) -> str:
     return f"{number:,.0f}" if number == number.to_integral_value() or abs(number) >= 100 else f"{number:,.1f}"
 
 
-def _truncate(text: str, limit: int) -> str:
+def text_width(text: str) -> float:
+    """How wide a text is drawn, at most (see CHAR_WIDTH)."""
+    return len(str(text)) * CHAR_WIDTH
+
+
+def shorten(text: str, width: float) -> str:
+    """The text, cut with "…" to fit `width` units."""
     text = str(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    fits = max(1, int(width // CHAR_WIDTH))
+    return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
+
+
+def axis_title(unit: str) -> str:
+    """'hours' -> 'Hours'; '£' -> 'Cost (£)'; '% of hours' stays as it is."""
+    if unit == "£":
+        return "Cost (£)"
+    return unit[:1].upper() + unit[1:]
 
 
 def _nice_max(value: float) -> float:
     """A round number at or above `value` for the axis end (1, 2, 2.5 or 5 × a power of ten)."""
     if value <= 0:
         return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
+        if value <= step * magnitude * (1 + 1e-9):
             return step * magnitude
     return 10 * magnitude
 
 
-def _open(chart_id: str, title: str, description: str, width: int, height: int) -> list[str]:
+def _text(x: float, y: float, content: str, anchor: str = "start", title: str | None = None, extra: str = "") -> str:
+    tooltip = f"<title>{escape(title)}</title>" if title else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{FONT_SIZE}" {FONT} '
+        f'fill="{TEXT_COLOUR}"{extra}>{tooltip}{escape(content)}</text>'
+    )
+
+
+def _open(chart_id: str, title: str, description: str, height: float) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="{escape(chart_id)}" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
     ]
+
+
+def _label_lines(label: str, width: float, most: int = 2) -> list[str]:
+    """A label wrapped onto at most `most` lines of `width` units; the last line shortened if need be."""
+    words, lines, current = str(label).split(), [], ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if text_width(candidate) <= width or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    if len(lines) > most:
+        lines = lines[: most - 1] + [" ".join(lines[most - 1:])]
+    return [shorten(line, width) for line in lines] or [""]
 
 
 def bar_chart(
@@ -60,39 +114,39 @@ def bar_chart(
     items: Sequence[tuple[str, object]],
     unit: str = "hours",
     format_value: Callable[[object], str] = _plain,
-    label_width: int = 260,
-    width: int = 720,
 ) -> Markup:
-    """Horizontal bars, largest first as given: one row per (label, value)."""
-    row_height, top, bottom = 26, 8, 28
-    height = top + bottom + row_height * max(1, len(items))
-    plot_left, plot_right = label_width + 8, width - 90
-    plot_width = plot_right - plot_left
+    """Horizontal bars, largest first as given: each label on its own line(s), its bar below."""
+    left, value_room, bar_height, gap = 2, 8 + text_width("000,000.0"), 16, 12
+    plot_width = WIDTH - left - value_room
     peak = _nice_max(max((_number(v) for _, v in items), default=0.0))
     summary = "; ".join(f"{label}: {format_value(value)} {unit}" for label, value in items) or "No figures"
-    parts = _open(chart_id, title, summary, width, height)
-    for step in range(5):  # grid lines and axis labels at 0, 25, 50, 75, 100 %
-        x = plot_left + plot_width * step / 4
-        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" stroke="{GRID_COLOUR}"/>')
+
+    rows, y = [], 4.0
+    for label, value in items:
+        lines = _label_lines(label, WIDTH - left)
+        rows.append((label, value, lines, y))
+        y += LINE_HEIGHT * len(lines) + bar_height + gap
+    plot_top, plot_bottom = 4.0, max(y, 4.0 + LINE_HEIGHT)
+    height = plot_bottom + 6 + LINE_HEIGHT * 2 + 6  # tick labels, then the axis title
+
+    parts = _open(chart_id, title, summary, height)
+    for step in range(5):  # grid lines and tick labels at 0, 25, 50, 75 and 100 % of the axis
+        x = left + plot_width * step / 4
+        parts.append(f'<line x1="{x:.1f}" y1="{plot_top:.1f}" x2="{x:.1f}" y2="{plot_bottom:.1f}" stroke="{GRID_COLOUR}"/>')
+        parts.append(_text(x, plot_bottom + LINE_HEIGHT, _plain(peak * step / 4), "start" if step == 0 else "middle"))
+    parts.append(_text(left + plot_width / 2, plot_bottom + LINE_HEIGHT * 2 + 2, axis_title(unit), "middle",
+                       extra=' font-weight="bold"'))
+    for label, value, lines, top in rows:
+        shortened = " ".join(lines) != " ".join(str(label).split())
+        for i, line in enumerate(lines):
+            parts.append(_text(left, top + LINE_HEIGHT * (i + 1) - 4, line, title=label if shortened else None))
+        bar_top = top + LINE_HEIGHT * len(lines)
+        bar = max(plot_width * _number(value) / peak if peak else 0, 0)
         parts.append(
-            f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="12" {FONT} '
-            f'fill="{TEXT_COLOUR}">{escape(_plain(peak * step / 4))}</text>'
-        )
-    for i, (label, value) in enumerate(items):
-        y = top + i * row_height
-        bar = plot_width * _number(value) / peak if peak else 0
-        parts.append(
-            f'<text x="{label_width}" y="{y + 17}" text-anchor="end" font-size="13" {FONT} fill="{TEXT_COLOUR}">'
-            f"<title>{escape(label)}</title>{escape(_truncate(label, label_width // 7))}</text>"
-        )
-        parts.append(
-            f'<rect x="{plot_left}" y="{y + 4}" width="{max(bar, 0):.1f}" height="{row_height - 8}" fill="{BAR_COLOUR}">'
+            f'<rect x="{left}" y="{bar_top:.1f}" width="{bar:.1f}" height="{bar_height}" fill="{BAR_COLOUR}">'
             f"<title>{escape(label)}: {escape(format_value(value))} {escape(unit)}</title></rect>"
         )
-        parts.append(
-            f'<text x="{plot_left + max(bar, 0) + 6:.1f}" y="{y + 17}" font-size="12" {FONT} fill="{TEXT_COLOUR}">'
-            f"{escape(format_value(value))}</text>"
-        )
+        parts.append(_text(left + bar + 6, bar_top + bar_height - 3, format_value(value)))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -103,34 +157,39 @@ def line_chart(
     points: Sequence[tuple[str, object]],
     unit: str = "hours",
     format_value: Callable[[object], str] = _plain,
-    width: int = 720,
+    x_title: str = "Month",
     height: int = 260,
 ) -> Markup:
-    """One line through (label, value) points in order, e.g. months."""
-    left, right, top, bottom = 56, 16, 12, 40
-    plot_width, plot_height = width - left - right, height - top - bottom
+    """One line through (label, value) points in order, e.g. months. Labels that would
+    overlap are skipped, counting back from the last one, which is always shown."""
     peak = _nice_max(max((_number(v) for _, v in points), default=0.0))
+    ticks = [_plain(peak * step / 4) for step in range(5)]
+    widest_label = max((text_width(label) for label, _ in points), default=0.0)
+    left = LINE_HEIGHT + 8 + max(text_width(t) for t in ticks)  # the rotated axis title, then the ticks
+    right = widest_label / 2 + 2  # room for half of the last label, centred on its point
+    top, bottom = 10, LINE_HEIGHT * 2 + 12
+    plot_width, plot_height = WIDTH - left - right, height - top - bottom
     summary = "; ".join(f"{label}: {format_value(value)} {unit}" for label, value in points) or "No figures"
-    parts = _open(chart_id, title, summary, width, height)
-    for step in range(5):
+    parts = _open(chart_id, title, summary, height)
+    for step, tick in enumerate(ticks):
         y = top + plot_height - plot_height * step / 4
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" {FONT} fill="{TEXT_COLOUR}">'
-            f"{escape(_plain(peak * step / 4))}</text>"
-        )
+        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - right:.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
+        parts.append(_text(left - 6, y + 5, tick, "end"))
+    middle = top + plot_height / 2
+    parts.append(_text(LINE_HEIGHT - 4, middle, axis_title(unit), "middle",
+                       extra=f' font-weight="bold" transform="rotate(-90 {LINE_HEIGHT - 4} {middle:.1f})"'))
+    parts.append(_text(left + plot_width / 2, height - 6, x_title, "middle", extra=' font-weight="bold"'))
+
     count = len(points)
     spacing = plot_width / (count - 1) if count > 1 else 0
+    every = max(1, math.ceil((widest_label + 8) / spacing)) if spacing else 1
     xy = []
     for i, (label, value) in enumerate(points):
         x = left + (i * spacing if count > 1 else plot_width / 2)
         y = top + plot_height - plot_height * _number(value) / peak
         xy.append((x, y))
-        if count <= 13 or i % 2 == 0:  # every label while they fit
-            parts.append(
-                f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11" {FONT} '
-                f'fill="{TEXT_COLOUR}">{escape(_truncate(label, 9))}</text>'
-            )
+        if (count - 1 - i) % every == 0 and (i > 0 or x - text_width(label) / 2 >= 0):
+            parts.append(_text(x, top + plot_height + LINE_HEIGHT, label, "middle"))
     if len(xy) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{BAR_COLOUR}" stroke-width="3"/>')

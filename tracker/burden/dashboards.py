@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from tracker.burden.comparison import month_comparison
 from tracker.burden.filters import BurdenQuery
 from tracker.burden.service import BurdenRow, BurdenTable, burden, fte
-from tracker.shared.timeutil import add_months, month_label
+from tracker.shared.timeutil import add_months
 
 TOP = 10
 
@@ -35,8 +36,13 @@ class PeriodFigures:
 
 @dataclass(frozen=True)
 class Change:
+    """This month (so far) against the same days of last month; all of last month beside them."""
+
     this: PeriodFigures
-    last: PeriodFigures
+    last: PeriodFigures  # the same days of last month: the like-for-like comparison
+    whole_last: PeriodFigures  # all of last month (the same as `last` once this month has ended)
+    heading: str
+    partial: bool
 
     @staticmethod
     def _percent(new, old) -> Decimal | None:
@@ -114,12 +120,14 @@ class CommissionerDashboard:
 def team_dashboard(query: BurdenQuery) -> TeamDashboard:
     """A manager's or lead's teams: this month against last, the trend, where the time goes."""
     end = query.end
-    this_start = end.replace(day=1)
-    last_start, last_end = add_months(end, -1), this_start - timedelta(days=1)
-    this = burden(query.burden_filter(this_start, end)).totals
-    last = burden(query.burden_filter(last_start, last_end)).totals
-    this_label = month_label(end) + ("" if (end + timedelta(days=1)).day == 1 else f" (1 to {end.day})")
-    months = Change(PeriodFigures(this_label, this_start, end, this), PeriodFigures(month_label(last_start), last_start, last_end, last))
+    periods = month_comparison(end)
+
+    def figures(period) -> PeriodFigures:
+        return PeriodFigures(period.label, period.start, period.end, burden(query.burden_filter(period.start, period.end)).totals)
+
+    last = figures(periods.same_days_before)
+    whole_last = figures(periods.whole_month_before) if periods.partial else last
+    months = Change(figures(periods.this), last, whole_last, periods.heading, periods.partial)
 
     first_month = add_months(end, -11)
     by_month = burden(query.burden_filter(first_month, end), ("month",))

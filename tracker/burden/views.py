@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import click
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tracker.auth.access import role_required, visible_teams
 from tracker.burden import charts, default_rates
@@ -20,6 +20,7 @@ from tracker.burden.forms import RateForm
 from tracker.models.burden import Rate
 from tracker.burden.rate_changes import RateExists, create_rate
 from tracker.burden.service import fte
+from tracker.burden.signoff_due import months_waiting_for_signoff
 from tracker.models.catalogue import Source
 from tracker.shared.choices import BANDS
 from tracker.extensions import db
@@ -29,6 +30,25 @@ from tracker.shared.timeutil import local_today
 blueprint = Blueprint("burden", __name__, url_prefix="/burden")
 
 CHART_ROWS = 15  # bars per chart; the table beside it lists every row
+
+
+@blueprint.app_context_processor
+def signoff_waiting_for_templates():
+    """`signoff_waiting()`: the months waiting for this lead's sign-off (the menu shows how many);
+    worked out once per request, and only when a page asks."""
+
+    def waiting():
+        if "signoff_waiting" not in g:
+            g.signoff_waiting = []
+            if current_user.is_authenticated:
+                try:
+                    g.signoff_waiting = months_waiting_for_signoff(current_user, local_today(current_app.config.get("TIMEZONE")))
+                except SQLAlchemyError:  # an error page for a failing database must still render
+                    current_app.logger.exception("Could not work out the months waiting for sign-off")
+                    db.session.rollback()
+        return g.signoff_waiting
+
+    return {"signoff_waiting": waiting}
 
 
 @blueprint.route("/")

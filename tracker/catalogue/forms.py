@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.models.catalogue import Request, Source
@@ -139,6 +139,7 @@ class RequestFilterForm(FlaskForm):
     )
     source = SelectField("Source", coerce=str, validate_choice=False)
     status = SelectField("Status", coerce=str, validate_choice=False)
+    to_confirm = BooleanField("Only requests whose details are to be confirmed")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +160,7 @@ class RequestFilterForm(FlaskForm):
             "q": self.q.data or "",
             "source_id": int(self.source.data) if self.source.data else None,
             "status": self.status.data or None,
+            "to_confirm": bool(self.to_confirm.data),
         }
 
 
@@ -183,3 +185,23 @@ class RequestStatusForm(FlaskForm):
 
     def merged_into(self) -> int | None:
         return int(self.merged_into_id.data) if self.merged_into_id.data else None
+
+
+class RequestDetailsForm(FlaskForm):
+    """A commissioner confirms (or corrects) what a manager left to its default when adding a request."""
+
+    frequency = SelectField("How often it is asked for", choices=list(FREQUENCIES.items()), validate_choice=False)
+    obligation = SelectField("Obligation", choices=list(OBLIGATIONS.items()), validate_choice=False)
+    source_kind = SelectField("Kind of source", choices=list(SOURCE_KINDS.items()), validate_choice=False)
+
+    def validate_frequency(self, field):
+        if field.data not in FREQUENCIES:
+            raise ValidationError(f"Choose how often from: {allowed(FREQUENCIES)}")
+
+    def validate_obligation(self, field):
+        if field.data not in OBLIGATIONS:
+            raise ValidationError(f"Choose an obligation from: {allowed(OBLIGATIONS)}")
+
+    def validate_source_kind(self, field):
+        if field.data not in SOURCE_KINDS:
+            raise ValidationError(f"Choose a kind from: {allowed(SOURCE_KINDS)}")

@@ -27,7 +27,8 @@ def create_source(user, name: str, kind: str) -> Source:
     return source
 
 
-def create_request(user, *, title: str, source_id: int, frequency: str, obligation: str, description: str = "") -> Request:
+def create_request(user, *, title: str, source_id: int, frequency: str, obligation: str, description: str = "",
+                   details_to_confirm: bool = False) -> Request:
     request = Request(
         title=title,
         source_id=source_id,
@@ -36,6 +37,7 @@ def create_request(user, *, title: str, source_id: int, frequency: str, obligati
         description=(description or "").strip(),
         status="active",
         created_by_id=getattr(user, "id", None),
+        details_to_confirm=details_to_confirm,
     )
     db.session.add(request)
     db.session.flush()
@@ -84,7 +86,7 @@ class CatalogueError(Refused):
         super().__init__(message, field)
 
 
-def requests_query(q: str = "", source_id: int | None = None, status: str | None = None):
+def requests_query(q: str = "", source_id: int | None = None, status: str | None = None, to_confirm: bool = False):
     """Requests matching a search (title, description or source name) and filters, by title."""
     query = select(Request).join(Source).options(joinedload(Request.source), joinedload(Request.merged_into))
     text = (q or "").strip()
@@ -101,6 +103,8 @@ def requests_query(q: str = "", source_id: int | None = None, status: str | None
         query = query.where(Request.source_id == source_id)
     if status:
         query = query.where(Request.status == status)
+    if to_confirm:
+        query = query.where(Request.details_to_confirm.is_(True))
     return query.order_by(func.lower(Request.title), Source.name, Request.id)
 
 
@@ -166,3 +170,17 @@ def _leads_back_to(start: Request, request_id: int) -> bool:
         seen.add(node.id)
         node = node.merged_into
     return False
+
+
+def requests_to_confirm() -> int:
+    """How many requests wait for a commissioner to confirm the details a manager left to defaults."""
+    return db.session.scalar(select(func.count()).where(Request.details_to_confirm.is_(True))) or 0
+
+
+def confirm_request_details(user, request: Request, *, frequency: str, obligation: str, source_kind: str) -> None:
+    """A commissioner checks what was left to defaults: the request's frequency and obligation,
+    and its source's kind (which every request of that source shares). Audited; the mark comes off."""
+    if not can_manage_catalogue(user):
+        raise CatalogueError("frequency", "Only commissioners and admins can confirm a request's details")
+    update_with_audit(user, request, {"frequency": frequency, "obligation": obligation, "details_to_confirm": False})
+    update_with_audit(user, request.source, {"kind": source_kind})

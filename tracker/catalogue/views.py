@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tracker.auth.access import role_required
 from tracker.catalogue import services
-from tracker.catalogue.forms import RequestFilterForm, RequestForm, RequestStatusForm, SourceForm
+from tracker.catalogue.forms import RequestDetailsForm, RequestFilterForm, RequestForm, RequestStatusForm, SourceForm
 from tracker.models.catalogue import Request, Source
 from tracker.extensions import db
 from tracker.shared.pagination import paginate, requested_page
@@ -35,7 +35,9 @@ def requests():
         return render_template("catalogue/requests.html", form=form, page=None), 400
     page = paginate(services.requests_query(**form.filters()), requested_page(request.args), services.PER_PAGE)
     columns = panels("catalogue.requests", requests=page.items, user=current_user)  # e.g. each request's licence
-    return render_template("catalogue/requests.html", form=form, page=page, columns=columns)
+    return render_template(
+        "catalogue/requests.html", form=form, page=page, columns=columns, to_confirm=services.requests_to_confirm()
+    )
 
 
 @blueprint.route("/requests/<int:request_id>")
@@ -54,7 +56,17 @@ def _status_form(found: Request, formdata=None) -> RequestStatusForm | None:
     return form
 
 
-def _render_detail(found: Request, status_form, status: int = 200):
+def _details_form(found: Request, formdata=None) -> RequestDetailsForm | None:
+    """For commissioners and admins, while the request's details wait to be confirmed."""
+    if not services.can_manage_catalogue(current_user) or not found.details_to_confirm:
+        return None
+    form = RequestDetailsForm(formdata=formdata)
+    if formdata is None:
+        form.frequency.data, form.obligation.data, form.source_kind.data = found.frequency, found.obligation, found.source.kind
+    return form
+
+
+def _render_detail(found: Request, status_form, status: int = 200, details_form=None):
     return (
         render_template(
             "catalogue/request.html",
@@ -62,9 +74,27 @@ def _render_detail(found: Request, status_form, status: int = 200):
             merged_here=services.merged_into_this(found),
             status_form=status_form,
             panels=panels("catalogue.request", request=found, user=current_user),  # e.g. its licence
+            details_form=details_form or _details_form(found),
         ),
         status,
     )
+
+
+@blueprint.route("/requests/<int:request_id>/details", methods=["POST"])
+@role_required(*services.MANAGE_CATALOGUE_ROLES)
+def request_details(request_id: int):
+    found = _request_or_404(request_id)
+    form = _details_form(found, request.form)
+    if form is None:  # already confirmed (by someone else a moment ago)
+        flash("Those details were already confirmed.", "info")
+        return redirect(url_for("catalogue.request_detail", request_id=found.id))
+    if not form.validate():
+        return _render_detail(found, _status_form(found), 400, details_form=form)
+    services.confirm_request_details(current_user, found, frequency=form.frequency.data,
+                                     obligation=form.obligation.data, source_kind=form.source_kind.data)
+    db.session.commit()
+    flash(f"The details of '{found.title}' are confirmed.", "success")
+    return redirect(url_for("catalogue.request_detail", request_id=found.id))
 
 
 @blueprint.route("/requests/<int:request_id>/status", methods=["POST"])

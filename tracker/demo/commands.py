@@ -10,7 +10,7 @@ from flask import current_app
 from tqdm import tqdm
 
 from tracker.demo import data
-from tracker.demo.seed import database_has_data, seed_demo
+from tracker.demo.seed import database_has_data, demo_logins, seed_demo
 from tracker.extensions import db
 
 
@@ -44,5 +44,10 @@ def register(app) -> None:
                 f"{result.requests} requests, {result.entries} entries from {result.first_day:%d %b %Y} "
                 f"to {result.last_day:%d %b %Y}."
             )
-        click.echo(f"Demo admin login: {data.ADMIN_EMAIL} / password: {data.DEMO_PASSWORD}")
-        click.echo(f"(Every demo user, e.g. {data.COMMISSIONER_EMAIL}, has the same password.)")
+        logins = demo_logins(db.session)
+        if not logins:
+            click.echo("No demo logins: this database was not loaded by seed-demo.")
+            return
+        click.echo(f"Demo logins (every demo user's password is {data.DEMO_PASSWORD}):")
+        for role, email in logins:
+            click.echo(f"  {role:<13} {email}")

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 DEMO_PASSWORD = "demo-burden-2025"
 ADMIN_EMAIL = "admin@demo.nhs.uk"
 COMMISSIONER_EMAIL = "commissioner@demo.nhs.uk"
+# The first team's lead and first manager: fixed addresses, so the README can list one login per role.
+LEAD_EMAIL = "lead@demo.nhs.uk"
+MANAGER_EMAIL = "manager@demo.nhs.uk"
 EMAIL_DOMAIN = "demo.nhs.uk"
 
 # (name, kind from tracker.shared.choices.SOURCE_KINDS)

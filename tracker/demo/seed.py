@@ -152,8 +152,9 @@ def plan_teams(rng: random.Random, count: int) -> list[TeamPlan]:
 
 def plan_people(rng: random.Random, plans: list[TeamPlan]) -> None:
     """A lead and one or two managers per team (one manager when there are many teams)."""
-    taken = {data.ADMIN_EMAIL, data.COMMISSIONER_EMAIL}
-    for plan in plans:
+    taken = {data.ADMIN_EMAIL, data.COMMISSIONER_EMAIL, data.LEAD_EMAIL, data.MANAGER_EMAIL}
+    fixed = {"lead": data.LEAD_EMAIL, "manager": data.MANAGER_EMAIL}  # for the first team only
+    for index, plan in enumerate(plans):
         managers = 1 if len(plans) > MANY_TEAMS else rng.choice((1, 2))
         for role in ("lead",) + ("manager",) * managers:
             first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
@@ -161,8 +162,34 @@ def plan_people(rng: random.Random, plans: list[TeamPlan]) -> None:
             email, n = f"{local}@{data.EMAIL_DOMAIN}", 2
             while email in taken:
                 email, n = f"{local}{n}@{data.EMAIL_DOMAIN}", n + 1
+            if index == 0 and role in fixed:
+                email = fixed.pop(role)
             taken.add(email)
             plan.people.append((email, f"{first} {last}", role))
+
+
+DEMO_LOGIN_ROLES = ("manager", "lead", "commissioner", "admin")
+
+
+def demo_logins(session) -> list[tuple[str, str]]:
+    """(role, email) of one demo user per role: the fixed addresses, or (in a demo loaded before
+    they were fixed) the first demo user with that role. Nobody else: only demo users have the
+    demo password."""
+    fixed = {"manager": data.MANAGER_EMAIL, "lead": data.LEAD_EMAIL, "commissioner": data.COMMISSIONER_EMAIL,
+             "admin": data.ADMIN_EMAIL}
+    logins = []
+    for role in DEMO_LOGIN_ROLES:
+        email = session.scalar(select(User.email).where(User.email == fixed[role], User.active.is_(True)))
+        if email is None:
+            email = session.scalar(
+                select(User.email)
+                .where(User.role == role, User.active.is_(True), User.email.like(f"%@{data.EMAIL_DOMAIN}"))
+                .order_by(User.id)
+                .limit(1)
+            )
+        if email is not None:
+            logins.append((role, email))
+    return logins
 
 
 def plan_team_work(rng: random.Random, plans: list[TeamPlan]) -> None:

@@ -20,9 +20,9 @@ class EntryFilterForm(Form):
     source = SelectField("Who asked", coerce=str, validate_choice=False)
     request = SelectField("Request", coerce=str, validate_choice=False)
 
-    def __init__(self, formdata=None, *, teams, **kwargs):
+    def __init__(self, formdata=None, *, teams, every_team_label="All your teams", **kwargs):
         super().__init__(formdata, **kwargs)
-        self.team.choices = [("", "All your teams")] + [(str(t.id), t.name) for t in teams]
+        self.team.choices = [("", every_team_label)] + [(str(t.id), t.name) for t in teams]
         sources = db.session.execute(select(Source.id, Source.name).order_by(Source.name))
         self.source.choices = [("", "Anyone")] + [(str(sid), name) for sid, name in sources]
         requests = db.session.execute(

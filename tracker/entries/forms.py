@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from tracker.auth.access import loggable_teams
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
+from tracker.catalogue.kinds import guess_source_kind
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
@@ -26,6 +27,8 @@ from tracker.shared.validators import plain_text
 from tracker.rationalise.loggable import closed_reason
 
 NOTES_MAX = 2000
+DEFAULT_FREQUENCY = "ad_hoc"
+DEFAULT_OBLIGATION = "discretionary"
 
 
 class EntryForm(FlaskForm):
@@ -193,12 +196,16 @@ class LogEntryForm(EntryForm):
     new_source_name = StringField(
         "Name of the new source", validators=[Optional(), Length(max=160, message="The name must be 160 characters or fewer"), plain_text]
     )
-    new_source_kind = SelectField("Kind of source", choices=[("", "Choose a kind")] + list(SOURCE_KINDS.items()), validate_choice=False)
+    # What a manager may not know has a default they can change; a commissioner confirms it later
+    # (the request is marked "details to confirm").
+    new_source_kind = SelectField(
+        "Kind of source", choices=[("", "Not sure: work it out from the name")] + list(SOURCE_KINDS.items()), validate_choice=False
+    )
     new_request_frequency = SelectField(
-        "How often it is asked for", choices=[("", "Choose how often")] + list(FREQUENCIES.items()), validate_choice=False
+        "How often it is asked for", choices=list(FREQUENCIES.items()), default=DEFAULT_FREQUENCY, validate_choice=False
     )
     new_request_obligation = SelectField(
-        "Obligation", choices=[("", "Choose an obligation")] + list(OBLIGATIONS.items()), validate_choice=False
+        "Obligation", choices=list(OBLIGATIONS.items()), default=DEFAULT_OBLIGATION, validate_choice=False
     )
 
     NEW_SOURCE = "new"
@@ -281,8 +288,8 @@ class LogEntryForm(EntryForm):
             if not name:
                 fail(self.new_source_name, "Enter the name of the body that asked")
             # A look-alike of an existing source is not an error: the existing one is used (add_request_inline).
-            if self.new_source_kind.data not in SOURCE_KINDS:
-                fail(self.new_source_kind, "Choose the kind of source")
+            if self.new_source_kind.data and self.new_source_kind.data not in SOURCE_KINDS:
+                fail(self.new_source_kind, "Choose the kind of source, or leave it for us to work out")
         elif not is_id(source_choice) or db.session.get(Source, int(source_choice)) is None:
             fail(self.new_request_source_id, "Choose who asked for it")
         return ok
@@ -302,11 +309,12 @@ class LogEntryForm(EntryForm):
     def new_request_values(self) -> dict:
         """The inline request (and maybe source) to add, when `adding_request`."""
         source_choice = self.new_request_source_id.data
+        source_name = (self.new_source_name.data or "").strip()
         return {
             "title": self.new_request_title.data.strip(),
             "source_id": None if source_choice == self.NEW_SOURCE else int(source_choice),
-            "source_name": (self.new_source_name.data or "").strip(),
-            "source_kind": self.new_source_kind.data,
+            "source_name": source_name,
+            "source_kind": self.new_source_kind.data or guess_source_kind(source_name),
             "frequency": self.new_request_frequency.data,
             "obligation": self.new_request_obligation.data,
         }

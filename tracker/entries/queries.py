@@ -16,6 +16,7 @@ from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.burden.service import BurdenFilter, BurdenRow, burden
 from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
+from tracker.shared.choices import LOGGABLE_STATUSES
 from tracker.extensions import db
 from tracker.shared.pagination import Page, paginate
 
@@ -130,3 +131,31 @@ def live_entry(entry_id: int) -> Entry | None:
     """An entry that has not been deleted (a deleted one no longer exists for anyone)."""
     entry = db.session.get(Entry, entry_id)
     return entry if entry is not None and not entry.is_deleted else None
+
+
+def recent_entries_to_repeat(user: User, team_ids: Sequence[int], limit: int = 5, scan: int = 100) -> list[ListedEntry]:
+    """The user's latest entries that "log again" can repeat, newest logged first: the latest of
+    each request and team (a weekly sitrep logged every week shows once, with its latest time and
+    band), on teams they can still log for and requests still open to logging."""
+    query = (
+        select(Entry)
+        .join(Request, Request.id == Entry.request_id)
+        .where(
+            Entry.logged_by_id == user.id,
+            Entry.deleted_at.is_(None),
+            Entry.team_id.in_(list(team_ids) or [-1]),
+            Request.status.in_(LOGGABLE_STATUSES),
+        )
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+        .options(selectinload(Entry.request).selectinload(Request.source), selectinload(Entry.team))
+        .limit(scan)
+    )
+    seen, found = set(), []
+    for entry in db.session.scalars(query):
+        key = (entry.request_id, entry.team_id)
+        if key not in seen:
+            seen.add(key)
+            found.append(ListedEntry(entry, entry.request.title, entry.request.source.name, entry.team.name, user.name))
+        if len(found) == limit:
+            break
+    return found

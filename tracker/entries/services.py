@@ -105,7 +105,8 @@ def add_request_inline(user, new: dict) -> tuple[int, list[str]]:
     request = Request.titled(source_id, new["title"])
     if request is None:
         request = create_request(
-            user, title=new["title"], source_id=source_id, frequency=new["frequency"], obligation=new["obligation"]
+            user, title=new["title"], source_id=source_id, frequency=new["frequency"], obligation=new["obligation"],
+            details_to_confirm=True,  # defaults for what the manager may not know: a commissioner checks them
         )
     elif request.status not in LOGGABLE_STATUSES:
         raise EntryNotAllowed(

@@ -4,8 +4,6 @@ Views parse and render; rules live in services.py (writes, audited), forms.py
 (validation) and queries.py (reads)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -14,10 +12,15 @@ from tracker.auth.access import can_edit_entry, can_see_team, loggable_teams, vi
 from tracker.models.catalogue import Request
 from tracker.entries.filters import EntryFilterForm
 from tracker.entries.forms import LogEntryForm
-from tracker.entries.queries import EntryListFilter, entries_page, latest_entry_by, live_entry
+from tracker.entries.queries import EntryListFilter, entries_page, latest_entry_by, live_entry, recent_entries_to_repeat
 from tracker.entries.services import EntryNotAllowed, add_request_inline, create_entry, delete_entry, update_entry
+from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
+from tracker.shared.forms import latest_allowed_date
+from tracker.shared.parsing import is_id, parse_id
 from tracker.extensions import db
 from tracker.shared.pagination import requested_page
+from tracker.shared.timeutil import local_today, month_start
+from tracker.signoff.services import lock_message, signed_off_note, signoffs_in_force
 
 blueprint = Blueprint("entries", __name__)
 
@@ -26,7 +29,8 @@ FILTER_ARGS = ("team", "from", "to", "source", "request")
 
 @blueprint.route("/")
 def index():
-    form = EntryFilterForm(request.args, teams=visible_teams(current_user))
+    form = EntryFilterForm(request.args, teams=visible_teams(current_user),
+                           every_team_label="All teams" if current_user.sees_all_teams else "All your teams")
     if not form.validate():
         return render_template("entries/index.html", form=form, listing=None, can_log=bool(loggable_teams(current_user))), 400
     team_id = form.chosen_id(form.team)
@@ -38,28 +42,43 @@ def index():
         request_id=form.chosen_id(form.request),
     )
     listing = entries_page(flt, requested_page(request.args), current_app.config["ENTRIES_PER_PAGE"])
+    locks = signoffs_of([row.entry for row in listing.rows])
+    loggable_ids = {t.id for t in loggable_teams(current_user)}
     return render_template(
         "entries/index.html",
         form=form,
         listing=listing,
         can_edit=lambda entry: can_edit_entry(current_user, entry),
-        can_log=bool(loggable_teams(current_user)),
+        # A signed-off month's entries cannot change: say who signed them off instead of offering Edit.
+        lock_note=lambda entry: signed_off_note(locks[key]) if (key := (entry.team_id, month_start(entry.occurred_on))) in locks else None,
+        can_repeat=lambda entry: entry.logged_by_id == current_user.id and entry.team_id in loggable_ids,
+        can_log=bool(loggable_ids),
         filtered=any(request.args.get(name) for name in FILTER_ARGS),
     )
+
+
+def signoffs_of(entries) -> dict:
+    """The sign-offs in force over these entries' teams and months."""
+    if not entries:
+        return {}
+    days = [e.occurred_on for e in entries]
+    return signoffs_in_force(db.session, [e.team_id for e in entries], min(days), max(days))
 
 
 @blueprint.route("/entries/new", methods=["GET", "POST"])
 def new():
     teams = loggable_teams(current_user) or abort(404)
     if request.method == "GET":
-        form = LogEntryForm(user=current_user, **log_form_defaults(teams))
-        return render_template("entries/form.html", form=form, entry=None)
+        again = request.args.get("again")
+        defaults = repeat_defaults(again, teams) if again is not None else log_form_defaults(teams)
+        form = LogEntryForm(user=current_user, **defaults)
+        return render_log_form(form, teams, repeating=again is not None)
     form = LogEntryForm(user=current_user)
     if not form.validate_on_submit():
-        return render_template("entries/form.html", form=form, entry=None), 400
+        return render_log_form(form, teams), 400
     refused = save_or_refuse(form, lambda values: create_entry(current_user, values))
     if refused:
-        return render_template("entries/form.html", form=form, entry=None), 400
+        return render_log_form(form, teams), 400
     for note in getattr(form, "picked_notes", ()):
         flash(note, "info")
     flash("Entry logged", "success")
@@ -132,9 +151,43 @@ def editable_entry_or_404(entry_id: int):
     return entry
 
 
+def render_log_form(form: LogEntryForm, teams, repeating: bool = False):
+    """The log form, with the user's recent entries to log again and the months that take no entries."""
+    return render_template(
+        "entries/form.html",
+        form=form,
+        entry=None,
+        repeating=repeating,
+        recent=recent_entries_to_repeat(current_user, [t.id for t in teams]),
+        locked_months=locked_months(teams),
+    )
+
+
+def locked_months(teams) -> dict:
+    """{team id: {"YYYY-MM": why}} for every signed-off month of the teams: the log form's date
+    field says, before saving, that such a month takes no new entries."""
+    found = signoffs_in_force(db.session, [t.id for t in teams], DEFAULTS_EFFECTIVE_FROM, latest_allowed_date())
+    months: dict = {}
+    for (team_id, month), signoff in found.items():
+        months.setdefault(str(team_id), {})[f"{month:%Y-%m}"] = lock_message(signoff)
+    return months
+
+
+def repeat_defaults(entry_id: str, teams) -> dict:
+    """"Log again": one of the user's own entries, for today: same request, team, time and band,
+    and the same answers; everything stays editable before saving."""
+    entry = live_entry(parse_id(entry_id)) if is_id(entry_id) else None
+    if entry is None or entry.logged_by_id != current_user.id or entry.team_id not in {t.id for t in teams}:
+        abort(404)
+    values = form_values_of(entry)
+    values["occurred_on"] = local_today(current_app.config.get("TIMEZONE"))
+    values["notes"] = ""
+    return values
+
+
 def log_form_defaults(teams) -> dict:
     """A fresh log form: today, the team and band of the user's last entry (or their only team)."""
-    defaults = {"occurred_on": date.today(), "time_hours": None, "time_minutes": None}
+    defaults = {"occurred_on": local_today(current_app.config.get("TIMEZONE")), "time_hours": None, "time_minutes": None}
     last = latest_entry_by(current_user)
     team_ids = [t.id for t in teams]
     if last is not None and last.team_id in team_ids:

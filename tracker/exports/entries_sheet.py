@@ -25,6 +25,7 @@ from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import ANSWERS, BANDS
 from tracker.models.entries import Entry
 from tracker.shared.xlsx.formats import DATE, HOURS, MONEY, fit, set_widths
+from tracker.shared.xlsx.printing import prepare_for_print, set_print_area
 from tracker.shared.xlsx.stream import NUMBER, TEXT, SheetRows, style_id
 from tracker.shared.xlsx.text import clean_text
 
@@ -90,6 +91,7 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
                     fit(requests.values(), "Request", high=50), 9, 9, 8, 11,
                     fit(users.values(), "Logged by", high=30), 12, 11, 50])
     ws.freeze_panes = "A2"
+    prepare_for_print(ws, fig.print_footer)  # the header row repeats on every printed page
     styles = tuple(style_id(ws, fmt.array(f)) if f else None for f in COLUMN_FORMATS)
     sheet = SheetRows(ws, HEADERS, COLUMN_KINDS, styles)
     sheet.header(style_id(ws, fmt.array(bold=True)))
@@ -140,5 +142,6 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
             progress(rows, total)
     sheet.close()
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{rows + 1}"
+    set_print_area(ws, len(HEADERS), rows + 1)
     exact_cost = sum((price(m, rate) for rate, m in minutes_at_rate.items()), Decimal(0))
     return EntriesWritten(rows, minutes_total, exact_cost)

@@ -9,7 +9,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import LineChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
@@ -19,16 +20,20 @@ from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Team
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
 from tracker.shared.xlsx.formats import (
-    CHANGE, COUNT, DATE, DATETIME, HOURS, MONEY, MONTH, SHARE, fit, set_widths,
+    CHANGE, COUNT, HOURS, MONEY, MONTH, SHARE, fit, set_widths,
 )
+from tracker.shared.xlsx.printing import chart_range, prepare_for_print, set_print_area
 from tracker.shared.xlsx.text import text_cell
-from tracker.shared.timeutil import add_months, month_end, utcnow
+from tracker.shared.timeutil import add_months, month_end, month_label, utcnow
 
 TOP = 5  # sources and requests listed on the Summary
 CHART_TEAMS = 20  # bars on the Summary chart
 TREND_CHART_TEAMS = 10  # lines on the Trend chart
 TREND_MONTHS = 12
 NO_ENTRIES = "No entries were logged for this period"
+TREND_CHART_SIZE = (26, 12)  # cm, width and height
+WHOLE_MONTHS_NOTE = ("Whole calendar months: this month's hours less the previous month's. The workbook is "
+                     "only made for months that have ended, so both months are complete.")
 
 
 @dataclass
@@ -62,6 +67,11 @@ class MonthFigures:
 
     def team_name(self, team_id: int) -> str:
         return self.team_info.get(team_id, {}).get("label", str(team_id))
+
+    @property
+    def print_footer(self) -> str:
+        """The period, as every printed page's footer names it."""
+        return f"Reporting burden, {month_label(self.month)}"
 
 
 def gather(session, month: date, team_ids: list[int] | None, timezone: ZoneInfo) -> MonthFigures:
@@ -146,7 +156,10 @@ def write_by_team(ws, fmt, fig: MonthFigures) -> None:
                     fit([info.get(t, {}).get("organisation") for t in fig.teams], "Organisation"),
                     16, 10, 10, 14, 8, 10, 16])
     ws.freeze_panes = "A2"
-    _header(ws, fmt, BY_TEAM)
+    prepare_for_print(ws, fig.print_footer)
+    header = [text_cell(ws, name, fmt.array(bold=True)) for name in BY_TEAM]
+    header[-1].comment = Comment(WHOLE_MONTHS_NOTE, "Reporting Burden Tracker")
+    ws.append(header)
     empty = BurdenRow((), ())
     for team in fig.teams:
         row = fig.by_team.get(team, empty)
@@ -172,6 +185,7 @@ def write_by_team(ws, fmt, fig: MonthFigures) -> None:
         fmt.cell(ws, total.requests or 0, COUNT, bold=True),
         fmt.cell(ws, total.hours - fig.previous_totals.hours, CHANGE, bold=True),
     ])
+    set_print_area(ws, len(BY_TEAM), len(fig.teams) + 2)
 
 
 # ---- By source ---------------------------------------------------------------
@@ -183,6 +197,7 @@ def write_by_source(ws, fmt, fig: MonthFigures) -> None:
     table = fig.by_source
     set_widths(ws, [fit([r.label[0] for r in table.rows], "Source"), 20, 10, 8, 10, 10, 14, 10])
     ws.freeze_panes = "A2"
+    prepare_for_print(ws, fig.print_footer)
     _header(ws, fmt, BY_SOURCE)
     for row in table.rows:
         info = table.info["source"].get(row.key[0], {})
@@ -197,6 +212,7 @@ def write_by_source(ws, fmt, fig: MonthFigures) -> None:
             fmt.cell(ws, _share(row.minutes, fig.totals.minutes), SHARE),
         ])
     _totals_row(ws, fmt, fig, [None, fig.totals.requests, fig.totals.teams], share=True)
+    set_print_area(ws, len(BY_SOURCE), len(table.rows) + 2)
 
 
 def _totals_row(ws, fmt, fig, counts, share=False) -> None:
@@ -224,6 +240,7 @@ def write_by_request(ws, fmt, fig: MonthFigures) -> None:
                     fit([info.get(r.key[0], {}).get("source") for r in table.rows], "Source"),
                     12, 14, 8, 10, 10, 14, 10, 14, 14, 10])
     ws.freeze_panes = "A2"
+    prepare_for_print(ws, fig.print_footer)
     _header(ws, fmt, BY_REQUEST)
     running = 0
     for row in table.rows:
@@ -255,6 +272,7 @@ def write_by_request(ws, fmt, fig: MonthFigures) -> None:
         fmt.cell(ws, total.share_duplicated(), SHARE, bold=True),
         fmt.cell(ws, total.share_used(), SHARE, bold=True),
     ])
+    set_print_area(ws, len(BY_REQUEST), len(table.rows) + 2)
 
 
 # ---- Team x Source -----------------------------------------------------------
@@ -266,6 +284,7 @@ def write_team_x_source(ws, fmt, fig: MonthFigures) -> None:
     set_widths(ws, [fit([fig.team_name(t) for t in fig.teams], "Team")]
                + [fit([s.label[0]], "", low=10, high=24) for s in sources] + [10])
     ws.freeze_panes = "B2"
+    prepare_for_print(ws, fig.print_footer, title_cols="A:A")
     bold = fmt.array(bold=True)
     ws.append([text_cell(ws, "Team", bold)] + [text_cell(ws, s.label[0], bold) for s in sources]
               + [text_cell(ws, "Total", bold)])
@@ -279,6 +298,7 @@ def write_team_x_source(ws, fmt, fig: MonthFigures) -> None:
         ws.append(cells)
     ws.append([fmt.cell(ws, "Total", bold=True)] + [fmt.cell(ws, s.hours, HOURS, bold=True) for s in sources]
               + [fmt.cell(ws, fig.totals.hours, HOURS, bold=True)])
+    set_print_area(ws, len(sources) + 2, len(fig.teams) + 2)
 
 
 # ---- Trend -------------------------------------------------------------------
@@ -291,6 +311,7 @@ def write_trend(ws, fmt, fig: MonthFigures) -> None:
     teams = fig.trend_teams
     set_widths(ws, [fit([fig.team_name(t) for t in teams], "Team")] + [10] * len(months) + [12])
     ws.freeze_panes = "B2"
+    prepare_for_print(ws, fig.print_footer, title_cols="A:A")
     ws.append([text_cell(ws, "Team", fmt.array(bold=True))] + [fmt.cell(ws, m, MONTH, bold=True) for m in months]
               + [text_cell(ws, f"Total ({len(months)} months)", fmt.array(bold=True))])
     month_totals = dict.fromkeys(keys, 0)
@@ -303,10 +324,12 @@ def write_trend(ws, fmt, fig: MonthFigures) -> None:
     ws.append([fmt.cell(ws, "Total", bold=True)] + [fmt.cell(ws, Decimal(month_totals[k]) / 60, HOURS, bold=True)
                                                     for k in keys]
               + [fmt.cell(ws, Decimal(sum(month_totals.values())) / 60, HOURS, bold=True)])
+    table_rows = len(teams) + 2
     if len(teams) > TREND_CHART_TEAMS:
         ws.append([])
         ws.append([f"The chart shows the {TREND_CHART_TEAMS} teams with the most hours over these "
                    f"{len(months)} months; the table above lists all {len(teams)}."])
+        table_rows += 2
 
     charted = max(1, min(len(teams), TREND_CHART_TEAMS))
     chart = LineChart()
@@ -318,89 +341,13 @@ def write_trend(ws, fmt, fig: MonthFigures) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"
-    chart.height, chart.width = 12, 26
+    chart.width, chart.height = TREND_CHART_SIZE
     chart.add_data(Reference(ws, min_col=1, max_col=len(months) + 1, min_row=2, max_row=charted + 1),
                    from_rows=True, titles_from_data=True)
     for series in chart.series:
         series.smooth = False  # straight lines between months: a curve would invent values
     chart.set_categories(Reference(ws, min_col=2, max_col=len(months) + 1, min_row=1, max_row=1))
-    ws.add_chart(chart, get_column_letter(len(months) + 4) + "2")  # right of the table, whatever its length
-
-
-# ---- Summary -----------------------------------------------------------------
-
-
-def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, signoffs: dict) -> None:
-    names = [fig.team_name(t) for t in fig.teams] + [r.label[0] for r in fig.by_source.rows[:TOP]]
-    names += [r.label[0] for r in fig.by_request.rows[:TOP]]
-    set_widths(ws, [fit(names + ["Share of hours where the information was seen used"], "", high=60), 36, 14, 14, 18])
-    total = fig.totals
-
-    def line(label, *values):
-        ws.append([fmt.cell(ws, label, bold=True), *values])
-
-    ws.append([fmt.cell(ws, "Reporting burden workbook", bold=True, size=14)])
-    line("Scope", text_cell(ws, scope_label))
-    line("Period", f"{fig.month:%B %Y}")
-    line("From", fmt.cell(ws, fig.start, DATE))
-    line("To", fmt.cell(ws, fig.end, DATE))
-    line(f"Generated at ({fig.timezone.key} time)", fmt.cell(ws, _local(fig.generated_at, fig.timezone), DATETIME))
-    ws.append([])
-    if not total.entries:
-        ws.append([fmt.cell(ws, NO_ENTRIES, bold=True)])
-        ws.append([])
-    line("Entries", fmt.cell(ws, total.entries, COUNT))
-    line("Hours", fmt.cell(ws, total.hours, HOURS))
-    line("Cost (£)", fmt.cell(ws, total.cost, MONEY))
-    line("FTE", fmt.cell(ws, fig.fte(total), HOURS))
-    line("Days in period", fmt.cell(ws, fig.days, COUNT))
-    line("Teams with entries", fmt.cell(ws, total.teams or 0, COUNT))
-    line("Requests with entries", fmt.cell(ws, total.requests or 0, COUNT))
-    line("Share of hours on data already supplied elsewhere", fmt.cell(ws, total.share_duplicated(), SHARE))
-    line("Share of hours where the information was seen used", fmt.cell(ws, total.share_used(), SHARE))
-    line("Hours with no licence in force (see Unlicensed)", fmt.cell(ws, fig.unlicensed.totals.hours, HOURS))
-    line("Cost with no licence in force (£)", fmt.cell(ws, fig.unlicensed.totals.cost, MONEY))
-
-    ws.append([])
-    ws.append([fmt.cell(ws, f"Top {TOP} sources by hours", bold=True)])
-    _header(ws, fmt, ("Source", "Kind", "Hours", "Cost (£)", "Share of hours"))
-    for row in fig.by_source.rows[:TOP]:
-        kind = fig.by_source.info["source"].get(row.key[0], {}).get("kind")
-        ws.append([text_cell(ws, row.label[0]), SOURCE_KINDS.get(kind, kind), fmt.cell(ws, row.hours, HOURS),
-                   fmt.cell(ws, row.cost, MONEY), fmt.cell(ws, _share(row.minutes, total.minutes), SHARE)])
-    ws.append([])
-    ws.append([fmt.cell(ws, f"Top {TOP} requests by hours", bold=True)])
-    _header(ws, fmt, ("Request", "Source", "Hours", "Cost (£)", "Share of hours"))
-    for row in fig.by_request.rows[:TOP]:
-        source = fig.by_request.info["request"].get(row.key[0], {}).get("source", "")
-        ws.append([text_cell(ws, row.label[0]), text_cell(ws, source), fmt.cell(ws, row.hours, HOURS),
-                   fmt.cell(ws, row.cost, MONEY), fmt.cell(ws, _share(row.minutes, total.minutes), SHARE)])
-
-    ws.append([])
-    ws.append([fmt.cell(ws, "Sign-off", bold=True)])
-    _header(ws, fmt, ("Team", "Month signed off", "Signed off by", "Signed off at"))
-    for team in sorted(fig.teams, key=lambda t: fig.team_name(t).lower()):
-        signed = signoffs.get(team)
-        if signed:
-            ws.append([text_cell(ws, fig.team_name(team)), "Signed off", text_cell(ws, signed.get("by", "")),
-                       fmt.cell(ws, _local(signed.get("at"), fig.timezone), DATETIME)])
-        else:
-            ws.append([text_cell(ws, fig.team_name(team)), "Not signed off"])
-
-    charted = max(1, min(len(fig.teams), CHART_TEAMS))
-    chart = BarChart()
-    chart.type = "bar"  # horizontal: team names stay readable
-    chart.title = "Hours by team"
-    if len(fig.teams) > CHART_TEAMS:
-        chart.title = f"Hours by team (the {CHART_TEAMS} with the most hours; By team lists all {len(fig.teams)})"
-    chart.y_axis.title = "Hours"
-    chart.x_axis.scaling.orientation = "maxMin"  # most hours at the top, as in the table
-    chart.y_axis.crosses = "max"  # ...and the hours axis still at the bottom
-    chart.y_axis.number_format = "0"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.legend = None
-    chart.height, chart.width = max(7.5, 0.6 * charted + 3), 18
-    chart.add_data(Reference(by_team_ws, min_col=5, min_row=1, max_row=charted + 1), titles_from_data=True)
-    chart.set_categories(Reference(by_team_ws, min_col=1, min_row=2, max_row=charted + 1))
-    ws.add_chart(chart, "G2")
+    chart_column = len(months) + 4
+    ws.add_chart(chart, get_column_letter(chart_column) + "2")  # right of the table, whatever its length
+    # The table, then the chart on a page of its own.
+    set_print_area(ws, len(months) + 2, table_rows, extra=[chart_range(chart_column, 2, *TREND_CHART_SIZE)])

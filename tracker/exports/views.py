@@ -12,14 +12,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth.access import can_see_team, leads_team, visible_team_ids, visible_teams
+from tracker.burden.figures import BurdenFilter
+from tracker.burden.service import burden
 from tracker.models.catalogue import Team
 from tracker.exports.background import request_exports
 from tracker.exports.forms import ALL_TEAMS, MakeNowForm, ReopenForm, SignoffForm
 from tracker.models.exports import EXPORT_TRIGGERS, ExportRun, MonthSignoff, scope_for
 from tracker.exports.runs import ExportSettings, run_file_path
-from tracker.signoff.services import SignoffError, long_date, reopen, sign_off, signoffs_visible
+from tracker.signoff.services import SignoffError, long_date, reopen, sign_off, signoff_refusal, signoffs_visible
 from tracker.extensions import db
-from tracker.shared.timeutil import month_label, parse_month
+from tracker.shared.timeutil import month_end, month_label, parse_month
 from tracker.shared.parsing import is_id, parse_id
 
 blueprint = Blueprint("exports", __name__, url_prefix="/exports")
@@ -202,15 +204,48 @@ def _refresh_workbook(team_id: int, month) -> None:
         request_exports(current_app._get_current_object(), db.session, current_user, month, [team_id], trigger="signoff")
 
 
+def _signoff_request(form: SignoffForm):
+    """The team and month a valid sign-off form names, or the page to answer with instead."""
+    if not form.validate():
+        return None, _index(signoff_form=form, status=400)
+    team = db.session.get(Team, int(form.team_id.data))
+    refusal = signoff_refusal(db.session, current_user, team, form.month.month, today=_settings().today())
+    if refusal:
+        form.month.errors = list(form.month.errors) + [refusal]
+        return None, _index(signoff_form=form, status=400)
+    return team, None
+
+
+def _confirmation(team: Team, month):
+    """What signing off locks, for the lead to confirm: the team's entries of that month and their totals."""
+    totals = burden(BurdenFilter(month, month_end(month), [team.id])).totals
+    return render_template("exports/signoff_confirm.html", team=team, month=month, month_last=month_end(month),
+                           totals=totals)
+
+
+@blueprint.get("/signoffs/confirm")
+def confirm_sign_off():
+    """The confirmation page reached by a link (the dashboard's "waiting for your sign-off")."""
+    leading = led_teams(current_user)
+    if not leading:
+        abort(404)
+    form = SignoffForm(formdata=request.args, teams=leading, today=_settings().today(), meta={"csrf": False})
+    team, refused = _signoff_request(form)
+    return refused or _confirmation(team, form.month.month)
+
+
 @blueprint.post("/signoffs")
 def sign_off_month():
+    """Sign a month off, once the lead has confirmed; without `confirm=yes`, ask first."""
     leading = led_teams(current_user)
     if not leading:
         abort(404)
     form = SignoffForm(teams=leading, today=_settings().today())
-    if not form.validate():
-        return _index(signoff_form=form, status=400)
-    team = db.session.get(Team, int(form.team_id.data))
+    team, refused = _signoff_request(form)
+    if refused:
+        return refused
+    if request.form.get("confirm") != "yes":
+        return _confirmation(team, form.month.month)
     try:
         signoff = sign_off(db.session, current_user, team, form.month.month, today=_settings().today())
     except SignoffError as error:

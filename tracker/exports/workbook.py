@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 
 from tracker.catalogue.services import slugify
-from tracker.exports import entries_sheet, sheets
+from tracker.exports import entries_sheet, sheets, summary_sheet
 from tracker.licences.sheets import write_unlicensed
 from tracker.shared.snapshot import one_snapshot
 from tracker.shared.timeutil import app_timezone, month_start
@@ -81,8 +81,8 @@ def build_workbook(
             sheets.write_by_request(ws["By request"], fmt, figures)
             sheets.write_team_x_source(ws["Team x Source"], fmt, figures)
             sheets.write_trend(ws["Trend"], fmt, figures)
-            write_unlicensed(ws["Unlicensed"], fmt, figures.unlicensed)
-            sheets.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
+            write_unlicensed(ws["Unlicensed"], fmt, figures.unlicensed, figures.print_footer)
+            summary_sheet.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
             written = entries_sheet.write_entries(ws["Entries"], fmt, session, figures, progress)
         size, digest = save_atomically(wb, path)
     except BaseException:

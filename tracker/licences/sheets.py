@@ -2,7 +2,7 @@
 
 Same conventions as the monthly workbook (tracker/shared/xlsx): numbers as
 numbers with formats, user text as text (never a formula), bold headers,
-frozen header rows, A4 print setup. Figures are the Statement's and
+frozen header rows, A4 print settings (tracker/shared/xlsx/printing.py). Figures are the Statement's and
 UnlicensedBurden's, which come from the burden service."""
 from __future__ import annotations
 
@@ -10,29 +10,24 @@ import io
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.catalogue.services import slugify
 from tracker.licences.statement import Statement
 from tracker.licences.unlicensed import UnlicensedBurden
 from tracker.shared.choices import DECISIONS, FREQUENCIES, LICENCE_STATUSES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.shared.xlsx.formats import COUNT, DATE, HOURS, MONEY, SHARE, Formats, fit, set_widths
+from tracker.shared.xlsx.printing import prepare_for_print, set_print_area
 from tracker.shared.xlsx.text import text_cell
 
 UNLICENSED_SHEET = "Unlicensed"
 
 
-def print_on_a4(ws, landscape: bool = True, title_rows: str | None = None) -> None:
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # one page wide, as many long as it takes
-    if title_rows:
-        ws.print_title_rows = title_rows
+def _header_cells(ws, fmt, names) -> list:
+    return [text_cell(ws, name, fmt.array(bold=True)) for name in names]
 
 
 def _header(ws, fmt, names) -> None:
-    ws.append([text_cell(ws, name, fmt.array(bold=True)) for name in names])
+    ws.append(_header_cells(ws, fmt, names))
 
 
 def _figures(ws, fmt, row, fte, bold=False) -> list:
@@ -47,26 +42,30 @@ def _figures(ws, fmt, row, fte, bold=False) -> list:
 # ---- the monthly workbook's sheet ---------------------------------------------
 
 
-def write_unlicensed(ws, fmt: Formats, unlicensed: UnlicensedBurden) -> None:
+def write_unlicensed(ws, fmt: Formats, unlicensed: UnlicensedBurden, footer: str) -> None:
     """Hours and cost on days a request had no licence in force, by team, then by source."""
     names = [r.label[0] for r in unlicensed.by_team + unlicensed.by_source]
-    set_widths(ws, [fit(names, "Source", high=60), 20, 10, 10, 14, 10])
-    flt = unlicensed.filter
-    ws.append([fmt.cell(ws, "Work on requests with no licence in force", bold=True, size=14)])
-    ws.append([fmt.cell(ws, "From", bold=True), fmt.cell(ws, flt.start, DATE)])
-    ws.append([fmt.cell(ws, "To", bold=True), fmt.cell(ws, flt.end, DATE)])
-    ws.append(["A day counts when the request had no licence that day: never licensed, or its licence had expired."])
-    ws.append([])
-    _header(ws, fmt, ("Team", "", "Entries", "Hours", "Cost (£)", "FTE"))
-    for row in unlicensed.by_team:
-        ws.append([text_cell(ws, row.label[0]), None, *_figures(ws, fmt, row, unlicensed.fte(row))])
-    ws.append([fmt.cell(ws, "Total", bold=True), None, *_figures(ws, fmt, unlicensed.totals, unlicensed.fte(unlicensed.totals), True)])
-    ws.append([])
-    _header(ws, fmt, ("Source", "Kind", "Entries", "Hours", "Cost (£)", "FTE"))
+    widths = [fit(names, "Source", high=60), 20, 10, 10, 14, 10]
+    set_widths(ws, widths)
+    prepare_for_print(ws, footer, title_rows=None)
+    flt, rows = unlicensed.filter, []
+    rows.append([fmt.cell(ws, "Work on requests with no licence in force", bold=True, size=14)])
+    rows.append([fmt.cell(ws, "From", bold=True), fmt.cell(ws, flt.start, DATE)])
+    rows.append([fmt.cell(ws, "To", bold=True), fmt.cell(ws, flt.end, DATE)])
+    rows.append(["A day counts when the request had no licence that day: never licensed, or its licence had expired."])
+    rows.append([])
+    total = [fmt.cell(ws, "Total", bold=True), None, *_figures(ws, fmt, unlicensed.totals, unlicensed.fte(unlicensed.totals), True)]
+    rows.append(_header_cells(ws, fmt, ("Team", "", "Entries", "Hours", "Cost (£)", "FTE")))
+    rows += [[text_cell(ws, row.label[0]), None, *_figures(ws, fmt, row, unlicensed.fte(row))] for row in unlicensed.by_team]
+    rows += [total, []]
+    rows.append(_header_cells(ws, fmt, ("Source", "Kind", "Entries", "Hours", "Cost (£)", "FTE")))
     for row in unlicensed.by_source:
         kind = unlicensed.info["source"].get(row.key[0], {}).get("kind")
-        ws.append([text_cell(ws, row.label[0]), SOURCE_KINDS.get(kind, kind or ""), *_figures(ws, fmt, row, unlicensed.fte(row))])
-    ws.append([fmt.cell(ws, "Total", bold=True), None, *_figures(ws, fmt, unlicensed.totals, unlicensed.fte(unlicensed.totals), True)])
+        rows.append([text_cell(ws, row.label[0]), SOURCE_KINDS.get(kind, kind or ""), *_figures(ws, fmt, row, unlicensed.fte(row))])
+    rows.append(list(total))
+    for cells in rows:
+        ws.append(cells)
+    set_print_area(ws, len(widths), len(rows))
 
 
 # ---- the burden statement -----------------------------------------------------
@@ -80,6 +79,10 @@ STATEMENT_COLUMNS = (
 
 def statement_filename(statement: Statement) -> str:
     return f"burden-statement-{slugify(statement.source.name)}-{statement.start:%Y-%m-%d}-to-{statement.end:%Y-%m-%d}.xlsx"
+
+
+def statement_footer(statement: Statement) -> str:
+    return f"Burden statement, {statement.source.name}, {statement.start:%-d %b %Y} to {statement.end:%-d %b %Y}"
 
 
 def statement_workbook(statement: Statement, generated_on: date) -> bytes:
@@ -96,7 +99,7 @@ def statement_workbook(statement: Statement, generated_on: date) -> bytes:
 
 def _write_statement_summary(ws, fmt, st: Statement, generated_on: date) -> None:
     set_widths(ws, [46, fit([st.source.name], "", low=16, high=60)])
-    print_on_a4(ws, landscape=False)
+    prepare_for_print(ws, statement_footer(st), title_rows=None)
     totals = st.totals
 
     def line(label, cell):
@@ -124,7 +127,7 @@ def _write_statement_summary(ws, fmt, st: Statement, generated_on: date) -> None
 def _write_statement_requests(ws, fmt, st: Statement) -> None:
     set_widths(ws, [fit([line.request.title for line in st.lines], "Request", high=60), 12, 14, 12, 8, 10, 10, 14, 8,
                     14, 14, 16, 20, 14, 14, 14, 12])
-    print_on_a4(ws, title_rows="1:1")
+    prepare_for_print(ws, statement_footer(st))
     ws.freeze_panes = "B2"
     _header(ws, fmt, STATEMENT_COLUMNS)
     for line in st.lines:
@@ -167,7 +170,7 @@ def decision_detail(decision) -> str:
 
 def _write_statement_decisions(ws, fmt, st: Statement) -> None:
     set_widths(ws, [fit([d.request.title for d in st.decisions], "Request", high=60), 22, 30, 12, 14, 12, 16, 16, 60])
-    print_on_a4(ws, title_rows="1:1")
+    prepare_for_print(ws, statement_footer(st))
     ws.freeze_panes = "A2"
     _header(ws, fmt, DECISION_COLUMNS)
     for d in st.decisions:

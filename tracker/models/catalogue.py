@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SECTORS, SOURCE_KINDS, check_in
@@ -98,6 +98,9 @@ class Request(db.Model):
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("request.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # Added from the log form with defaults for what the manager may not know (frequency,
+    # obligation, the source's kind): shown as "details to confirm" until a commissioner checks.
+    details_to_confirm: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     source: Mapped[Source] = relationship(back_populates="requests")
     merged_into: Mapped[Optional["Request"]] = relationship(remote_side=[id])

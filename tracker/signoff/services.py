@@ -51,8 +51,11 @@ def is_locked(session, team_id: int, day: date) -> bool:
 def lock_reason(session, team_id: int, day: date) -> str | None:
     """Why entries of that team on that day cannot change, or None when they can."""
     signoff = open_signoff(session, team_id, day)
-    if signoff is None:
-        return None
+    return None if signoff is None else lock_message(signoff)
+
+
+def lock_message(signoff: MonthSignoff) -> str:
+    """Why a signed-off month takes no new or changed entries (the log form says it by the date)."""
     return (
         f"{signoff.team.name}'s entries for {month_label(signoff.month)} were signed off by "
         f"{signoff.signed_by.name} on {long_date(signoff.signed_at)}; ask a lead to reopen the month"
@@ -72,16 +75,44 @@ def signoffs_for(session, month: date, team_ids: list[int] | None) -> dict[int, 
     return {team_id: {"by": name, "at": signed_at} for team_id, name, signed_at in session.execute(query)}
 
 
-def sign_off(session, user: User, team: Team, month: date, today: date | None = None) -> MonthSignoff:
-    """Lock the team's month. Only a lead of the team (or an admin), only for a month that has ended."""
+def signoff_refusal(session, user: User, team: Team, month: date, today: date | None = None) -> str | None:
+    """Why the user cannot sign off the team's month now, or None when they can (asked before
+    the confirmation page is shown, and again when signing off)."""
     month = month_start(month)
     today = today or local_today()
     if not leads_team(user, team.id):
-        raise SignoffError(f"Only a lead of {team.name} can sign off its months")
+        return f"Only a lead of {team.name} can sign off its months"
     if month >= month_start(today):
-        raise SignoffError(f"{month_label(month)} has not ended yet: sign it off once it has")
+        return f"{month_label(month)} has not ended yet: sign it off once it has"
     if open_signoff(session, team.id, month) is not None:
-        raise SignoffError(f"{team.name}'s {month_label(month)} is already signed off")
+        return f"{team.name}'s {month_label(month)} is already signed off"
+    return None
+
+
+def signoffs_in_force(session, team_ids: list[int], first: date, last: date) -> dict[tuple[int, date], MonthSignoff]:
+    """{(team_id, month): sign-off} for every sign-off in force for those teams in months first..last."""
+    if not team_ids:
+        return {}
+    query = select(MonthSignoff).where(
+        MonthSignoff.team_id.in_(sorted(set(team_ids))),
+        MonthSignoff.month >= month_start(first),
+        MonthSignoff.month <= month_start(last),
+        MonthSignoff.reopened_at.is_(None),
+    )
+    return {(s.team_id, s.month): s for s in session.scalars(query)}
+
+
+def signed_off_note(signoff: MonthSignoff) -> str:
+    """'Signed off by Lee Lead on 3 April 2026', as an entry of that month shows it."""
+    return f"Signed off by {signoff.signed_by.name} on {long_date(signoff.signed_at)}"
+
+
+def sign_off(session, user: User, team: Team, month: date, today: date | None = None) -> MonthSignoff:
+    """Lock the team's month. Only a lead of the team (or an admin), only for a month that has ended."""
+    month = month_start(month)
+    refusal = signoff_refusal(session, user, team, month, today)
+    if refusal:
+        raise SignoffError(refusal)
     signoff = MonthSignoff(team_id=team.id, month=month, signed_by_id=user.id, signed_at=utcnow())
     session.add(signoff)
     try:
