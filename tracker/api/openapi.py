@@ -417,7 +417,7 @@ PATHS = {
             "operationId": "createDecision",
             "requestBody": body("DecisionInput", "The decision. A request has at most one live decision."),
             "responses": {**ok("The decision, with its frozen baseline and expected saving", ref("Decision"), "201"),
-                          **errors("400", "401", "404")},
+                          **errors(*WRITE_ERRORS, "404")},
         }
     },
     "/api/v1/decisions": {
@@ -698,7 +698,7 @@ PATHS.update({
             "summary": "Record a burden estimate." + _ONLY_LICENSERS,
             "operationId": "createEstimate",
             "requestBody": body("EstimateInput", "The estimate."),
-            "responses": {**ok("The estimate, worked out and audited", ref("Estimate"), "201"), **errors("400", "401", "404")},
+            "responses": {**ok("The estimate, worked out and audited", ref("Estimate"), "201"), **errors(*WRITE_ERRORS, "404")},
         },
     },
     "/api/v1/requests/{request_id}/licence": {
@@ -707,7 +707,7 @@ PATHS.update({
             "summary": "Approve, renew or decline the request's licence." + _ONLY_LICENSERS,
             "operationId": "decideLicence",
             "requestBody": body("LicenceInput", "The decision."),
-            "responses": {**ok("The decision, recorded and audited", ref("LicenceDecision"), "201"), **errors("400", "401", "404")},
+            "responses": {**ok("The decision, recorded and audited", ref("LicenceDecision"), "201"), **errors(*WRITE_ERRORS, "404")},
         },
     },
     "/api/v1/sources/{source_id}/statement": {

@@ -82,10 +82,10 @@ def _text(x: float, y: float, content: str, anchor: str = "start", title: str | 
     )
 
 
-def _open(chart_id: str, title: str, description: str, height: float) -> list[str]:
+def _open(chart_id: str, title: str, description: str, height: float, width: float = WIDTH) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="{escape(chart_id)}" role="img" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
@@ -223,7 +223,7 @@ def scatter_chart(
     plot_width, plot_height = width - left - right, height - top - bottom
     peak = _nice_max(max((_number(y) for _, _, y, _ in points), default=0.0))
     summary = "; ".join(f"{label}: {format_x(x)}, {format_y(y)}" for label, x, y, _ in points) or "No figures"
-    parts = _open(chart_id, title, f"{x_label} against {y_label}. {summary}", width, height)
+    parts = _open(chart_id, title, f"{x_label} against {y_label}. {summary}", height, width)
 
     def at(x, y):
         return left + plot_width * min(max(_number(x), 0.0), 1.0), top + plot_height - plot_height * _number(y) / peak

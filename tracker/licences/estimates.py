@@ -26,13 +26,12 @@ from tracker.burden.rates import RateBook, price
 from tracker.extensions import db
 from tracker.models.catalogue import Request
 from tracker.models.licences import Estimate
-from tracker.shared.choices import ESTIMATE_PARTS, FREQUENCIES, OCCURRENCES_PER_YEAR
+from tracker.shared.choices import ESTIMATE_PARTS, FREQUENCIES, LOGGABLE_STATUSES, OCCURRENCES_PER_YEAR
 from tracker.shared.errors import Refused
 
 SIXTY = Decimal(60)
 DAYS_A_YEAR = 365
 WORKING_WEEK_MINUTES = 375 * 6  # 37.5 hours: more than this per response needs a note
-LIVE_STATUSES = ("active", "under_review")
 
 
 class EstimateRefused(Refused):
@@ -106,7 +105,7 @@ def expected_responses(frequency: str) -> int | None:
 
 def check_estimate(request: Request, values: dict) -> None:
     """The rules that need the request or several fields at once. Raises EstimateRefused, writing nothing."""
-    if request.status not in LIVE_STATUSES:
+    if request.status not in LOGGABLE_STATUSES:
         raise EstimateRefused(
             f"This request is {request.status.replace('_', ' ')}: there is nothing to estimate", "request_id"
         )

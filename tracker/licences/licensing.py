@@ -12,11 +12,10 @@ from tracker.licences.estimates import estimates_of
 from tracker.licences.status import decisions_by_request, status_from
 from tracker.models.catalogue import Request
 from tracker.models.licences import LicenceDecision
-from tracker.shared.choices import LICENCE_ACTIONS, REQUEST_STATUSES
+from tracker.shared.choices import LICENCE_ACTIONS, LOGGABLE_STATUSES, REQUEST_STATUSES
 from tracker.shared.errors import Refused
 
 MAX_LICENCE_YEARS = 5
-CLOSED_STATUSES = ("retired", "merged")
 
 
 class LicenceRefused(Refused):
@@ -50,7 +49,7 @@ def decide_licence(
     """Record an approval, renewal or decline. Raises LicenceRefused (by field), writing nothing."""
     if action not in LICENCE_ACTIONS:
         raise LicenceRefused(f"Choose what to do: {', '.join(LICENCE_ACTIONS)}", "action")
-    if request.status in CLOSED_STATUSES:
+    if request.status not in LOGGABLE_STATUSES:  # retired or merged
         raise LicenceRefused(
             f"This request is {REQUEST_STATUSES[request.status].lower()}: it cannot be licensed, renewed or declined",
             "action",

@@ -26,10 +26,10 @@ from tracker.models.auth import User
 from tracker.models.catalogue import Request
 from tracker.models.licences import LicenceReminder, LicenceReminderItem
 from tracker.shared.timeutil import utcnow
+from tracker.shared.choices import LOGGABLE_STATUSES
 
 log = logging.getLogger("tracker.licences.reminders")
 
-LIVE_STATUSES = ("active", "under_review")
 STALE_CLAIM = timedelta(hours=2)  # a "sending" claim older than this belonged to a process that died
 
 
@@ -55,7 +55,7 @@ class DueList:
 def due_licences(session, today: date) -> DueList:
     """Licences of live requests that expire within 30 days, and those that have expired."""
     due = {rid: s for rid, s in licence_statuses(session, None, today).items() if s.status in ("expiring", "expired")}
-    requests = session.scalars(select(Request).where(Request.id.in_(list(due) or [-1]), Request.status.in_(LIVE_STATUSES)))
+    requests = session.scalars(select(Request).where(Request.id.in_(list(due) or [-1]), Request.status.in_(LOGGABLE_STATUSES)))
     items = sorted((DueLicence(r, due[r.id]) for r in requests), key=lambda d: (d.status.expires_on, d.request.title))
     return DueList([d for d in items if d.kind == "expiring"], [d for d in items if d.kind == "expired"])
 

@@ -47,7 +47,7 @@ def write_unlicensed(ws, fmt: Formats, unlicensed: UnlicensedBurden, footer: str
     names = [r.label[0] for r in unlicensed.by_team + unlicensed.by_source]
     widths = [fit(names, "Source", high=60), 20, 10, 10, 14, 10]
     set_widths(ws, widths)
-    prepare_for_print(ws, footer, title_rows=None)
+    prepare_for_print(ws, footer)  # the title row repeats on every page, as on every sheet of the workbook
     flt, rows = unlicensed.filter, []
     rows.append([fmt.cell(ws, "Work on requests with no licence in force", bold=True, size=14)])
     rows.append([fmt.cell(ws, "From", bold=True), fmt.cell(ws, flt.start, DATE)])

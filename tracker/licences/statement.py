@@ -26,8 +26,8 @@ from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Request, Source
 from tracker.models.rationalise import Decision
 from tracker.shared.timeutil import add_months
+from tracker.shared.choices import LOGGABLE_STATUSES
 
-LIVE_STATUSES = ("active", "under_review")
 
 
 def last_quarter(today: date) -> tuple[date, date]:
@@ -93,7 +93,7 @@ def burden_statement(session, source: Source, start: date, end: date, today: dat
     requests = list(
         session.scalars(
             select(Request)
-            .where(Request.source_id == source.id, or_(Request.status.in_(LIVE_STATUSES), Request.id.in_(list(shown) or [-1])))
+            .where(Request.source_id == source.id, or_(Request.status.in_(LOGGABLE_STATUSES), Request.id.in_(list(shown) or [-1])))
             .order_by(Request.title, Request.id)
         )
     )

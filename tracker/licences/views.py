@@ -33,12 +33,11 @@ from tracker.licences.statement import burden_statement, last_quarter
 from tracker.licences.status import decisions_by_request, licence_status, licence_statuses, status_of
 from tracker.licences.panels import LICENCE_ROLES, today
 from tracker.models.catalogue import Request, Source
-from tracker.shared.choices import LICENCE_STATUSES
+from tracker.shared.choices import LICENCE_STATUSES, LOGGABLE_STATUSES
 
 blueprint = Blueprint("licences", __name__, url_prefix="/licences")
 blueprint.record_once(lambda state: panels.register(state.app))
 
-LIVE_STATUSES = ("active", "under_review")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -62,7 +61,7 @@ def index():
     if chosen and chosen not in LICENCE_STATUSES:
         chosen = ""
     requests = list(
-        db.session.scalars(select(Request).where(Request.status.in_(LIVE_STATUSES)).order_by(func.lower(Request.title), Request.id))
+        db.session.scalars(select(Request).where(Request.status.in_(LOGGABLE_STATUSES)).order_by(func.lower(Request.title), Request.id))
     )
     statuses = licence_statuses(db.session, None, on)
     rows = [(r, status_of(statuses, r.id, on)) for r in requests]
