@@ -428,3 +428,21 @@ def world(db, team, other_team, make_user, make_request, make_entry):
     from tests.exports_support import build_world
 
     return build_world(team, other_team, make_user, make_request, make_entry)
+
+
+# ---- the app under gunicorn, for races between processes ----------------------
+
+
+@pytest.fixture(scope="module")
+def gunicorn(_database):
+    """gunicorn with 4 worker processes on the test database (tests/server_support.py), one per test module.
+
+    It serves whatever the tests' `app` fixture commits; stopped when the module's tests end."""
+    from tests.server_support import Gunicorn
+
+    url, instance = _database
+    server = Gunicorn(url, instance).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -254,6 +254,87 @@ def test_deactivated_user_token_stops_working(admin_client, db, make_user, team)
     assert api.get("/catalogue/requests", headers=headers).status_code == 302
 
 
+# ---- a user's API tokens and sessions --------------------------------------------------
+
+
+def bearer(app, token):
+    client = app.test_client()
+    return lambda: client.get("/api/v1/teams", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_deactivation_revokes_the_users_tokens_for_good(app, admin_client, db, make_user, team):
+    from tracker.auth.tokens import new_api_token
+
+    user = make_user("manager", [team])
+    tokens = [new_api_token(user), new_api_token(user)]
+    db.session.commit()
+    calls = [bearer(app, token) for token in tokens]
+    assert [call() for call in calls] == [200, 200]
+    admin_client.post(f"/admin/users/{user.id}/deactivate")
+    [event] = events(db, "user", user.id)
+    assert event.new == {"active": False, "api_tokens_revoked": 2}
+    admin_client.post(f"/admin/users/{user.id}/reactivate")
+    assert [call() for call in calls] == [401, 401]  # reactivation does not bring them back
+    html = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert html.count("Revoked ") == 2
+
+
+def test_admin_lists_a_users_tokens_and_revokes_one(app, admin_client, db, make_user, team):
+    from tracker.auth.tokens import new_api_token
+    from tracker.models.auth import ApiToken
+
+    user = make_user("manager", [team], name="Tok En")
+    kept, lost = new_api_token(user), new_api_token(user)
+    db.session.commit()
+    keep_call, lose_call = bearer(app, kept), bearer(app, lost)
+    assert keep_call() == 200
+    lost_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == ApiToken.hash(lost)))
+    html = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert 'data-testid="api-tokens"' in html and html.count("Revoke<span") == 2
+    assert "Never" in html  # the lost token was never used
+    assert kept not in html and lost not in html  # only ids are shown, never a token
+
+    response = admin_client.post(f"/admin/users/{user.id}/tokens/{lost_id}/revoke")
+    assert response.status_code == 302
+    assert (keep_call(), lose_call()) == (200, 401)
+    [event] = events(db, "user", user.id)
+    assert (event.action, event.new, event.user_id) == ("revoke_token", {"api_token": lost_id}, admin_client.user.id)
+    html = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert html.count("Revoke<span") == 1 and "Revoked " in html
+    # Revoking again changes nothing; a token of another user, or none, is 404.
+    assert admin_client.post(f"/admin/users/{user.id}/tokens/{lost_id}/revoke").status_code == 302
+    assert len(events(db, "user", user.id)) == 1
+    other = make_user("manager", [team])
+    assert admin_client.post(f"/admin/users/{other.id}/tokens/{lost_id}/revoke").status_code == 404
+    assert admin_client.post(f"/admin/users/{user.id}/tokens/987654/revoke").status_code == 404
+
+
+def test_only_admins_revoke_tokens_or_end_sessions(app, manager_client, db, make_user, team):
+    from tracker.auth.tokens import new_api_token
+    from tracker.models.auth import ApiToken
+
+    user = make_user("manager", [team])
+    token = new_api_token(user)
+    db.session.commit()
+    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))
+    assert manager_client.post(f"/admin/users/{user.id}/tokens/{token_id}/revoke").status_code == 404
+    assert manager_client.post(f"/admin/users/{user.id}/end-sessions").status_code == 404
+    assert bearer(app, token)() == 200
+
+
+def test_admin_signs_a_user_out_everywhere(app, admin_client, db, make_user, team):
+    user = make_user("manager", [team])
+    client = app.test_client()
+    assert AuthActions(client).login(user.email).status_code == 302
+    assert admin_client.post(f"/admin/users/{user.id}/end-sessions").status_code == 302
+    assert client.get("/").status_code == 302
+    assert events(db, "user", user.id)[-1].action == "end_sessions"
+    # Not offered for the admin's own account (they sign out instead).
+    me = admin_client.user
+    assert "Sign out everywhere" not in admin_client.get(f"/admin/users/{me.id}").get_data(as_text=True)
+    assert admin_client.post(f"/admin/users/{me.id}/end-sessions").status_code == 400
+
+
 def test_unknown_user_is_404(admin_client):
     assert admin_client.get("/admin/users/999999").status_code == 404
     assert admin_client.post("/admin/users/999999/deactivate").status_code == 404

@@ -699,6 +699,76 @@ def test_delete_is_recorded_not_physical(db, manager_api, manager, own_entry):
     assert manager_api.get("/api/v1/entries").get_json()["total"] == 0
 
 
+# ---- entries: optimistic concurrency (ETag / If-Match) -------------------------
+
+
+def test_every_answer_holding_an_entry_names_its_version(db, manager_api, team, sitrep):
+    created = manager_api.post("/api/v1/entries", entry_payload(team, sitrep))
+    assert created.status_code == 201 and created.headers["ETag"] == f'"{created.get_json()["id"]}-1"'
+    url = f"/api/v1/entries/{created.get_json()['id']}"
+    assert manager_api.get(url).headers["ETag"] == created.headers["ETag"]
+    changed = manager_api.patch(url, {"minutes": 50})
+    assert changed.status_code == 200 and changed.headers["ETag"] != created.headers["ETag"]
+    assert manager_api.get(url).headers["ETag"] == changed.headers["ETag"]
+
+
+def test_a_change_with_the_current_etag_is_made(db, manager_api, own_entry):
+    url = f"/api/v1/entries/{own_entry.id}"
+    etag = manager_api.get(url).headers["ETag"]
+    response = manager_api.patch(url, {"minutes": 61}, headers={"If-Match": etag})
+    assert response.status_code == 200 and response.get_json()["minutes"] == 61
+
+
+def test_a_change_with_a_stale_etag_is_412_and_nothing_is_written(db, manager_api, lead_api, own_entry):
+    url = f"/api/v1/entries/{own_entry.id}"
+    etag = manager_api.get(url).headers["ETag"]
+    assert lead_api.patch(url, {"notes": "checked by lead"}).status_code == 200  # someone else saves first
+    before = row_counts(db)
+    for response in (
+        manager_api.patch(url, {"minutes": 5}, headers={"If-Match": etag}),
+        manager_api.delete(url, headers={"If-Match": etag}),
+    ):
+        assert response.status_code == 412
+        assert set(response.get_json()) == {"message"} and "ETag" in response.get_json()["message"]
+    db.session.expire_all()
+    entry = db.session.get(Entry, own_entry.id)
+    assert (entry.minutes, entry.notes, entry.deleted_at) == (90, "checked by lead", None)
+    assert row_counts(db) == before
+    # Read again, then the change goes through.
+    fresh = manager_api.get(url).headers["ETag"]
+    assert manager_api.delete(url, headers={"If-Match": fresh}).status_code == 204
+
+
+@pytest.mark.parametrize("if_match", ['W/"{id}-1"', '"{other}-1"', '"nonsense"', "nonsense", '"{id}-99"'])
+def test_an_if_match_that_names_no_current_version_is_412(db, manager_api, own_entry, other_entry, if_match):
+    header = if_match.format(id=own_entry.id, other=other_entry.id)
+    response = manager_api.patch(f"/api/v1/entries/{own_entry.id}", {"minutes": 5}, headers={"If-Match": header})
+    assert response.status_code == 412, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Entry, own_entry.id).minutes == 90
+
+
+def test_if_match_star_or_a_list_holding_the_current_etag_is_accepted(manager_api, own_entry):
+    url = f"/api/v1/entries/{own_entry.id}"
+    assert manager_api.patch(url, {"minutes": 70}, headers={"If-Match": "*"}).status_code == 200
+    current = manager_api.get(url).headers["ETag"]
+    response = manager_api.patch(url, {"minutes": 71}, headers={"If-Match": f'"{own_entry.id}-1", {current}'})
+    assert response.status_code == 200
+
+
+def test_a_patch_that_changes_nothing_keeps_the_version(manager_api, own_entry):
+    url = f"/api/v1/entries/{own_entry.id}"
+    etag = manager_api.get(url).headers["ETag"]
+    response = manager_api.patch(url, {"minutes": 90}, headers={"If-Match": etag})
+    assert response.status_code == 200 and response.headers["ETag"] == etag
+
+
+def test_the_audit_trail_records_the_change_not_the_version(db, manager_api, own_entry):
+    manager_api.patch(f"/api/v1/entries/{own_entry.id}", {"minutes": 91})
+    [event] = audit_events(db, "entry", own_entry.id, "update")
+    assert (event.old, event.new) == ({"minutes": 90}, {"minutes": 91})
+
+
 # ---- rates -------------------------------------------------------------------
 
 

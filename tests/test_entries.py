@@ -519,6 +519,45 @@ def test_edit_may_keep_a_request_retired_since(manager_client, db, make_entry, t
     assert (entry.request_id, entry.minutes) == (sitrep.id, 45)
 
 
+def hidden_version(html: str) -> str:
+    found = re.search(r'<input id="version" name="version" type="hidden" value="(\d+)">', html)
+    assert found, "no version on the edit page"
+    return found.group(1)
+
+
+def test_edit_warns_when_someone_else_saved_first_and_saves_only_when_asked_again(
+    manager_client, lead_client, db, make_entry, team, sitrep
+):
+    entry = make_entry(manager_client.user, team, sitrep, minutes=90, band="5", notes="first go")
+    opened = hidden_version(text_of(manager_client.get(f"/entries/{entry.id}/edit")))
+    # The lead saves a change while the manager's page is open.
+    assert lead_client.post(f"/entries/{entry.id}/edit", data=log_form(sitrep, team, notes="lead's correction")).status_code == 302
+    mine = log_form(sitrep, team, time_hours="2", time_minutes="0", notes="my version", version=opened)
+    response = manager_client.post(f"/entries/{entry.id}/edit", data=mine)
+    assert response.status_code == 409
+    html = text_of(response)
+    assert 'data-testid="entry-clash"' in html and "Lee Lead saved a change at" in html
+    assert "lead&#39;s correction" in html  # the entry as it now reads
+    assert "my version" in html  # the manager's own input is kept in the form
+    db.session.expire_all()
+    assert (entry.minutes, entry.notes) == (90, "lead's correction")
+    # Saving again, from the page that showed the clash, replaces the lead's change knowingly.
+    mine["version"] = hidden_version(html)
+    assert mine["version"] != opened
+    assert manager_client.post(f"/entries/{entry.id}/edit", data=mine).status_code == 302
+    db.session.expire_all()
+    assert (entry.minutes, entry.notes) == (120, "my version")
+
+
+def test_edit_of_an_entry_deleted_meanwhile_is_404(manager_client, lead_client, db, make_entry, team, sitrep):
+    entry = make_entry(manager_client.user, team, sitrep, minutes=90)
+    opened = hidden_version(text_of(manager_client.get(f"/entries/{entry.id}/edit")))
+    assert lead_client.post(f"/entries/{entry.id}/delete").status_code == 302
+    response = manager_client.post(f"/entries/{entry.id}/edit", data=log_form(sitrep, team, version=opened))
+    assert response.status_code == 404
+    assert manager_client.post(f"/entries/{entry.id}/delete").status_code == 404
+
+
 def test_delete_asks_first_then_records_the_deletion(manager_client, db, make_entry, team, sitrep):
     kept = make_entry(manager_client.user, team, sitrep, minutes=30, band="5")
     entry = make_entry(manager_client.user, team, sitrep, minutes=90, band="7")

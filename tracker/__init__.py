@@ -11,11 +11,12 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import NotFound
 
 from tracker import config as settings
 from tracker import database  # noqa: F401  (registers SQLite connection pragmas)
 from tracker.extensions import csrf, db, login_manager, migrate
-from tracker.shared.errors import message_response
+from tracker.shared.errors import Gone, Stale, message_response
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,10 +74,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.catalogue.views import blueprint as catalogue
     from tracker.entries.views import blueprint as entries
     from tracker.exports.views import blueprint as exports
+    from tracker.importer.views import blueprint as imports
     from tracker.licences.views import blueprint as licences
     from tracker.rationalise.views import blueprint as rationalise
 
-    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, licences, api, admin):
+    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, imports, licences, api, admin):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 
@@ -90,8 +92,26 @@ def register_errorhandlers(app: Flask) -> None:
             return message_response(code, getattr(error, "description", None) or "The server could not answer.")
         return render_template("errors/error.html", error=error, code=code), code
 
-    for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
+    for code in (400, 401, 403, 404, 405, 409, 412, 413, 429, 500):
         app.errorhandler(code)(render_error)
+
+    @app.errorhandler(Gone)
+    def deleted_meanwhile(_error):
+        """Someone else deleted it a moment ago: for this caller it is simply not there."""
+        db.session.rollback()
+        return render_error(NotFound())
+
+    @app.errorhandler(Stale)
+    def changed_meanwhile(error):
+        """A conditional change (If-Match) to a record changed since: nothing written.
+        The edit page catches Stale itself to show what changed; this answers everyone else."""
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return message_response(
+                412, f"{error.message} Nothing was changed: read it again (GET) and send its new ETag in If-Match."
+            )
+        message = f"{error.message} Nothing was changed. Go back, check, and try again."
+        return render_template("errors/error.html", error=None, code=409, message=message), 409
 
     @app.errorhandler(IntegrityError)
     def write_conflict(error):

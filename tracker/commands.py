@@ -9,8 +9,11 @@ def register(app: Flask) -> None:
     from tracker.demo import commands as demo_commands
     from tracker.exports.export_cli import export_command
     from tracker.exports.scheduler import scheduler_command
+    from tracker.importer.cli import import_catalogue_command, import_command
 
     auth_commands.register(app)
     demo_commands.register(app)
     app.cli.add_command(export_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(import_catalogue_command)

@@ -26,6 +26,9 @@ ENV_SETTINGS = {
     "EXPORT_MAX_EMAIL_ATTEMPTS": int,
     "EXPORT_STALE_MINUTES": int,
     "EXPORT_WORKERS": int,
+    "IMPORT_MAX_BYTES": int,
+    "IMPORT_MAX_ROWS": int,
+    "IMPORT_MAX_UNPACKED": int,
 }
 
 RELAXED_ENVIRONMENTS = {"development", "testing"}

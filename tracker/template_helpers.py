@@ -15,6 +15,7 @@ NAV_LINKS = [
     ("catalogue.requests", "Catalogue", ()),
     ("rationalise.index", "Workspace", ("commissioner", "admin")),
     ("exports.index", "Exports", ()),
+    ("imports.index", "Import", ("manager", "lead", "admin", "commissioner")),
     ("licences.index", "Licences", ("commissioner", "admin")),
     ("admin.index", "Admin", ("admin",)),
 ]

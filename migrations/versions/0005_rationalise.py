@@ -6,13 +6,13 @@ fills it from the entries already there. A partial unique index allows one
 live (not withdrawn) decision per request.
 
 Revision ID: 0005
-Revises: 0009
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0005"
-down_revision = "0009"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

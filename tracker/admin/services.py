@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker import audit
 from tracker.shared import choices
 from tracker.models.audit import AuditEvent
-from tracker.models.auth import Membership, User
+from tracker.auth.tokens import revoke_all_tokens, revoke_token
+from tracker.models.auth import ApiToken, Membership, User
 from tracker.models.catalogue import Request, Source, Team
 from tracker.admin.audit_subjects import entry_subjects, signoff_subjects, subject_from_values
 from tracker.catalogue.services import update_with_audit
@@ -99,17 +100,42 @@ def update_user_account(
 
 
 def set_user_active(actor: User, user: User, active: bool) -> bool:
-    """Deactivate (cannot sign in or use a token) or reactivate; nothing is deleted."""
+    """Deactivate or reactivate; nothing is deleted.
+
+    Deactivation ends the user's sessions and revokes their API tokens for good:
+    reactivating lets them sign in again, with new tokens if they need them."""
     if user.id == actor.id and not active:
         raise AdminError("active", "You cannot deactivate your own account")
     if user.active == active:
         return False
     user.active = active
+    old, new = {"active": not active}, {"active": active}
+    if not active:
+        user.end_sessions()
+        revoked = revoke_all_tokens(user)
+        if revoked:
+            new["api_tokens_revoked"] = revoked
     db.session.flush()
-    audit.record(
-        db.session, actor, "reactivate" if active else "deactivate", user, old={"active": not active}, new={"active": active}
-    )
+    audit.record(db.session, actor, "reactivate" if active else "deactivate", user, old=old, new=new)
     return True
+
+
+def end_user_sessions(actor: User, user: User) -> None:
+    """Sign the user out everywhere (a lost phone, a shared computer): audited."""
+    user.end_sessions()
+    db.session.flush()
+    audit.record(db.session, actor, "end_sessions", user, new={"sessions": "ended"})
+
+
+def revoke_user_token(actor: User, user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of the user's tokens, audited. None if the user has no such token."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return None
+    if revoke_token(token):
+        db.session.flush()
+        audit.record(db.session, actor, "revoke_token", user, new={"api_token": token.id})
+    return token
 
 
 def _set_memberships(user: User, team_roles: dict[int, str]) -> None:

@@ -5,10 +5,11 @@ tracker/admin/services.py and render; bad input re-renders with status 400."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
 from tracker.admin import forms, services
+from tracker.auth.tokens import tokens_of
 from tracker.catalogue.forms import SourceForm
 from tracker.models.auth import User
 from tracker.catalogue import services as catalogue
@@ -90,9 +91,10 @@ def user_edit(user_id: int):
     current_roles = {m.team_id: m.role for m in user.memberships}
     form = forms.EditUserForm(obj=user, teams=teams, team_roles=current_roles)
     status_form = forms.ActiveForm()
+    tokens = tokens_of(user)
     if request.method == "POST":
         if not form.validate():
-            return _invalid("admin/user_form.html", form=form, user=user, status_form=status_form)
+            return _invalid("admin/user_form.html", form=form, user=user, status_form=status_form, tokens=tokens)
         try:
             changed = services.update_user_account(
                 current_user,
@@ -104,11 +106,13 @@ def user_edit(user_id: int):
             )
         except services.AdminError as error:
             getattr(form, error.field).errors.append(error.message)
-            return _invalid("admin/user_form.html", form=form, user=user, status_form=status_form)
+            return _invalid("admin/user_form.html", form=form, user=user, status_form=status_form, tokens=tokens)
         db.session.commit()
+        if user.id == current_user.id:
+            login_user(user)  # a new password ended this admin's own session too: carry on in a fresh one
         flash(f"{user.name}'s account saved." if changed else "Nothing changed.", "success" if changed else "info")
         return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, status_form=status_form)
+    return render_template("admin/user_form.html", form=form, user=user, status_form=status_form, tokens=tokens)
 
 
 @blueprint.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
@@ -125,6 +129,29 @@ def user_active(user_id: int, action: str):
     db.session.commit()
     flash(f"{user.name}'s account {'reactivated' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.users"))
+
+
+@blueprint.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+def user_end_sessions(user_id: int):
+    user = _get_or_404(User, user_id)
+    if user.id == current_user.id or not forms.ActiveForm().validate():
+        abort(400)  # the button is not offered for yourself: sign out instead
+    services.end_user_sessions(current_user, user)
+    db.session.commit()
+    flash(f"{user.name} is signed out everywhere. They can sign in again.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@blueprint.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+def user_token_revoke(user_id: int, token_id: int):
+    user = _get_or_404(User, user_id)
+    if not forms.ActiveForm().validate():
+        abort(400)
+    if services.revoke_user_token(current_user, user, token_id) is None:
+        abort(404)
+    db.session.commit()
+    flash(f"API token {token_id} of {user.name} revoked: it no longer works.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 # ---- teams ------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 - Bad input: 400 {"errors": {field: [message, ...]}} and nothing written.
 - Anything else that is not a success (401; 403 for a session caller without
-  the CSRF header; 404; 405; 409; 413): {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
+  the CSRF header; 404; 405; 409; 412 for a stale If-Match; 413): {"message": "..."} (tracker/shared/errors.py; app-wide handlers in
   tracker/__init__.py give /api/ paths this shape too, so an unknown address
   or a wrong method answers the same way).
 

@@ -2,10 +2,18 @@
 
 An entry of a team the caller may not see, a deleted entry, and an entry the
 caller may see but not change (for PATCH and DELETE) all answer 404: the API
-never says "it exists but it is not yours" (house rule: never 403)."""
+never says "it exists but it is not yours" (house rule: never 403).
+
+Optimistic concurrency: every answer holding one entry carries an `ETag`
+naming the entry's version. PATCH and DELETE may send it back in `If-Match`;
+if the entry has changed since, nothing is written and the answer is 412
+(tracker/__init__.py). Without If-Match the change applies to the entry as
+it stands when the write locks it (tracker/entries/services.py)."""
 from __future__ import annotations
 
-from flask import abort
+import re
+
+from flask import abort, make_response, request
 from flask_login import current_user
 
 from tracker.api import blueprint
@@ -34,8 +42,32 @@ def changeable_entry_or_404(entry_id: int) -> Entry:
     return entry
 
 
+def entry_etag(entry: Entry) -> str:
+    """The entry's id and version: it changes with every change to the entry."""
+    return f"{entry.id}-{entry.version}"
+
+
+def if_match_versions(entry_id: int) -> set[int] | None:
+    """The versions of this entry that If-Match names; None when it is absent or "*" (no condition).
+
+    An ETag of another entry, a weak one or a malformed one names none: the change is refused as stale."""
+    if not request.headers.get("If-Match", "").strip():
+        return None
+    if_match = request.if_match
+    if if_match.star_tag:
+        return None
+    versions = set()
+    for tag in if_match.as_set():
+        match = re.fullmatch(r"(\d+)-(\d+)", tag)
+        if match and int(match[1]) == entry_id:
+            versions.add(int(match[2]))
+    return versions
+
+
 def entry_response(entry: Entry, status: int = 200):
-    return entry_to_json(entry, RateBook.load(db.session)), status
+    response = make_response(entry_to_json(entry, RateBook.load(db.session)), status)
+    response.set_etag(entry_etag(entry))
+    return response
 
 
 @blueprint.get("/entries")
@@ -74,15 +106,15 @@ def get_entry(entry_id: int):
     refusal_field="entry",
 )
 def update_entry(form, entry_id: int):
-    services.update_entry(current_user, form.existing, form.entry_values())
-    return entry_response(form.existing)
+    entry = services.update_entry(current_user, form.existing, form.sent_values(), if_match_versions(entry_id))
+    return entry_response(entry)
 
 
 @blueprint.delete("/entries/<int:entry_id>")
 def delete_entry(entry_id: int):
     entry = changeable_entry_or_404(entry_id)
     try:
-        services.delete_entry(current_user, entry)
+        services.delete_entry(current_user, entry, if_match_versions(entry_id))
     except services.EntryNotAllowed as error:
         db.session.rollback()
         return validation_error({error.field or "entry": [error.message]})

@@ -65,13 +65,16 @@ def json_content(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
-def ok(description: str, schema: dict, code: str = "200") -> dict:
-    return {code: {"description": description, "content": json_content(schema)}}
+def ok(description: str, schema: dict, code: str = "200", headers: dict | None = None) -> dict:
+    answer = {"description": description, "content": json_content(schema)}
+    if headers:
+        answer["headers"] = headers
+    return {code: answer}
 
 
 ERROR_RESPONSES = {
     "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
-    "405": "MethodNotAllowed", "409": "Conflict", "413": "TooLarge",
+    "405": "MethodNotAllowed", "409": "Conflict", "412": "PreconditionFailed", "413": "TooLarge",
 }
 # What any write may also answer: no CSRF header (403), a clash with another user's change (409), a body too large (413).
 WRITE_ERRORS = ("400", "401", "403", "409", "413")
@@ -92,6 +95,23 @@ def param(name: str) -> dict:
 def body(schema_name: str, description: str) -> dict:
     return {"required": True, "description": description, "content": json_content(ref(schema_name))}
 
+
+# Optimistic concurrency on one entry (tracker/api/entries.py).
+ETAG = {
+    "ETag": {
+        "description": 'The entry\'s version, e.g. `"42-3"`: it changes with every change to the entry. '
+        "Send it back in If-Match to change or delete only the version you read.",
+        "schema": {"type": "string"},
+    }
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag you read. If the entry has changed since, nothing is written and the answer is 412. "
+    "Without it (or with `*`) the change applies to the entry as it stands when the write takes its lock.",
+}
 
 DATE = {"type": "string", "format": "date", "example": "2026-04-01"}
 DATETIME = {"type": "string", "format": "date-time"}
@@ -447,7 +467,7 @@ PATHS = {
             "summary": "Log an entry",
             "operationId": "createEntry",
             "requestBody": body("EntryInput", "The work done."),
-            "responses": {**ok("The entry, created and audited", ref("Entry"), "201"), **errors(*WRITE_ERRORS)},
+            "responses": {**ok("The entry, created and audited", ref("Entry"), "201", ETAG), **errors(*WRITE_ERRORS)},
         },
     },
     "/api/v1/entries/{entry_id}": {
@@ -455,18 +475,23 @@ PATHS = {
         "get": {
             "summary": "One entry",
             "operationId": "getEntry",
-            "responses": {**ok("The entry", ref("Entry")), **errors("401", "404")},
+            "responses": {**ok("The entry", ref("Entry"), headers=ETAG), **errors("401", "404")},
         },
         "patch": {
             "summary": "Change an entry (managers their own, leads any of their teams', admins any)",
             "operationId": "updateEntry",
+            "parameters": [IF_MATCH],
             "requestBody": body("EntryPatch", "The fields to change."),
-            "responses": {**ok("The entry, changed and audited", ref("Entry")), **errors(*WRITE_ERRORS, "404")},
+            "responses": {
+                **ok("The entry, changed and audited", ref("Entry"), headers=ETAG),
+                **errors(*WRITE_ERRORS, "404", "412"),
+            },
         },
         "delete": {
-            "summary": "Delete an entry: recorded, never physical; it counts nowhere after",
+            "summary": "Delete an entry: recorded, never physical; it counts nowhere after (deleting it again: 404)",
             "operationId": "deleteEntry",
-            "responses": {"204": {"description": "Deleted (and audited)"}, **errors("400", "401", "403", "404", "409")},
+            "parameters": [IF_MATCH],
+            "responses": {"204": {"description": "Deleted (and audited)"}, **errors("400", "401", "403", "404", "409", "412")},
         },
     },
     "/api/v1/rates": {
@@ -793,6 +818,10 @@ DOCUMENT = {
                 "content": json_content(ref("Message")),
             },
             "TooLarge": {"description": "The body is larger than the server accepts", "content": json_content(ref("Message"))},
+            "PreconditionFailed": {
+                "description": "If-Match named a version the entry no longer has: someone changed it since. Nothing was written",
+                "content": json_content(ref("Message")),
+            },
         },
     },
 }

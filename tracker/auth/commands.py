@@ -1,14 +1,14 @@
 """create-user and create-token."""
 from __future__ import annotations
 
-import secrets
 import sys
 
 import click
 from sqlalchemy import func, select
 
 from tracker import audit
-from tracker.models.auth import ApiToken, Membership, User
+from tracker.auth.tokens import new_api_token  # noqa: F401  (create-token; tests import it from here)
+from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Team
 from tracker.shared.choices import ROLES
 from tracker.extensions import db
@@ -54,12 +54,6 @@ def account_summary(user: User) -> dict:
         "teams": {m.team.name: m.role for m in user.memberships},
         "password": "(set)" if user.password_hash else "(none)",
     }
-
-
-def new_api_token(user: User) -> str:
-    token = "rbt_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token)))
-    return token
 
 
 def register(app) -> None:

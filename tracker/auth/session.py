@@ -1,7 +1,13 @@
 """How a request gets its user: the session cookie, or an API bearer token.
 
 Login is required everywhere: a single before-request guard admits only the
-endpoints in PUBLIC_ENDPOINTS, so a new view is private unless said otherwise."""
+endpoints in PUBLIC_ENDPOINTS, so a new view is private unless said otherwise.
+
+A session cookie names the user and the user's session version when it was
+signed in (`User.get_id`). Every request checks that version against the
+database, so raising it (`User.end_sessions`: on sign-out, a password change,
+deactivation, or an admin's "sign out everywhere") ends every session of that
+user at once, including copies of the cookie."""
 from __future__ import annotations
 
 from flask import Flask, g, redirect, request, url_for
@@ -11,6 +17,7 @@ from sqlalchemy import select
 from tracker.models.auth import ApiToken, User
 from tracker.extensions import db, login_manager
 from tracker.shared.errors import message_response
+from tracker.shared.parsing import parse_id
 from tracker.shared.timeutil import utcnow
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "assets"}
@@ -33,15 +40,26 @@ def user_from_bearer_token(header: str | None) -> User | None:
     return row.user
 
 
+def user_of_session(session_id: str) -> User | None:
+    """The active user a session cookie's "id:version" names, if that version is still current."""
+    user_part, _, version_part = str(session_id).partition(":")
+    user_id, version = parse_id(user_part), parse_id(version_part)
+    if user_id is None or version is None:
+        return None  # also a cookie from before session versions: sign in again
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
 def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+    def load_user(session_id: str):
+        return user_of_session(session_id)
 
     @login_manager.request_loader
     def load_user_from_request(req):

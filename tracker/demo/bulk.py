@@ -18,12 +18,12 @@ nothing behind."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
 from typing import Callable, Iterable
 
-from sqlalchemy import CheckConstraint, func, insert, inspect, select
+from sqlalchemy import CheckConstraint, func, inspect, select
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
+from tracker.entries.bulk import insert_rows
 from tracker.models.entries import Entry
 
 BATCH = 50_000
@@ -65,8 +65,7 @@ def _write_batches(session, months, writer, progress, commit_each: bool) -> int:
 
 
 def _insert_sqlite(session, rows) -> None:
-    placeholders = ", ".join("?" * len(COLUMNS))
-    session.connection().exec_driver_sql(f"INSERT INTO entry ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)
+    insert_rows(session, COLUMNS, rows)
 
 
 def _copy_postgresql(session, rows) -> None:
@@ -90,14 +89,7 @@ def _copy_text(rows) -> str:
 
 def _insert_core(session, rows) -> None:
     """Any other database: portable, slower."""
-    values = []
-    for row in rows:
-        value = dict(zip(COLUMNS, row))
-        value["occurred_on"] = date.fromisoformat(value["occurred_on"])
-        for name in ("created_at", "updated_at"):
-            value[name] = datetime.fromisoformat(value[name]).replace(tzinfo=timezone.utc)
-        values.append(value)
-    session.execute(insert(Entry.__table__), values)
+    insert_rows(session, COLUMNS, rows)
 
 
 @contextmanager

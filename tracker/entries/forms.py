@@ -10,23 +10,23 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from tracker.auth.access import loggable_teams
-from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.catalogue.kinds import guess_source_kind
+from tracker.entries import rules
+from tracker.entries.rules import MINUTES_MESSAGE, NOTES_MAX, NOTES_MESSAGE
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
 from tracker.licences.status import licensed_request_ids
-from tracker.shared.parsing import is_id
-from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata, latest_allowed_date
+from tracker.shared.parsing import is_id, parse_id
+from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata
 from tracker.shared.timeutil import local_today
 from tracker.shared.validators import plain_text
 from tracker.rationalise.loggable import closed_reason
 
-NOTES_MAX = 2000
 DEFAULT_FREQUENCY = "ad_hoc"
 DEFAULT_OBLIGATION = "discretionary"
 
@@ -47,11 +47,8 @@ class EntryForm(FlaskForm):
     )
     minutes = WholeNumberField(
         "Minutes",
-        message=f"Minutes must be a whole number from 1 to {MAX_ENTRY_MINUTES}",
-        validators=[
-            InputRequired("Enter the staff time in minutes"),
-            NumberRange(1, MAX_ENTRY_MINUTES, f"Minutes must be a whole number from 1 to {MAX_ENTRY_MINUTES}"),
-        ],
+        message=MINUTES_MESSAGE,
+        validators=[InputRequired("Enter the staff time in minutes"), NumberRange(1, MAX_ENTRY_MINUTES, MINUTES_MESSAGE)],
     )
     band = SelectField(
         "Staff band",
@@ -73,7 +70,7 @@ class EntryForm(FlaskForm):
     )
     notes = TextAreaField(
         "Notes (optional)",
-        validators=[Optional(), Length(max=NOTES_MAX, message=f"Notes must be {NOTES_MAX} characters or fewer"), plain_text],
+        validators=[Optional(), Length(max=NOTES_MAX, message=NOTES_MESSAGE), plain_text],
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -87,10 +84,9 @@ class EntryForm(FlaskForm):
     def validate_occurred_on(self, field):
         if field.data is None:
             return
-        if field.data > latest_allowed_date():
-            raise ValidationError("The date must be no more than a year from today")
-        if field.data < DEFAULTS_EFFECTIVE_FROM:
-            raise ValidationError(f"The date must be on or after {DEFAULTS_EFFECTIVE_FROM:%d %B %Y}")
+        problem = rules.date_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
         self._refuse_signed_off_month(field.data)
 
     def _refuse_signed_off_month(self, day):
@@ -125,16 +121,16 @@ class EntryForm(FlaskForm):
         self._refuse_closed_request(request, field.data)
 
     def validate_band(self, field):
-        if field.data and field.data not in BANDS:
-            raise ValidationError(f"Choose a band from: {', '.join(BANDS)}")
+        if field.data and rules.band_problem(field.data):
+            raise ValidationError(rules.band_problem(field.data))
 
     def validate_duplicated_elsewhere(self, field):
-        if field.data not in ANSWERS:
-            raise ValidationError("Answer yes, no or unknown")
+        if rules.answer_problem(field.data):
+            raise ValidationError(rules.answer_problem(field.data))
 
     def validate_used(self, field):
-        if field.data not in ANSWERS:
-            raise ValidationError("Answer yes, no or unknown")
+        if rules.answer_problem(field.data):
+            raise ValidationError(rules.answer_problem(field.data))
 
     def _refuse_closed_request(self, request, request_id) -> None:
         """Retired and merged requests take no new work (from a decision's effective date): the one
@@ -174,7 +170,14 @@ class EntryForm(FlaskForm):
         merged.update({k: v for k, v in (data or {}).items() if k in cls.API_FIELDS})
         form = cls(formdata=json_to_formdata(merged), user=user, meta={"csrf": False})
         form.existing = existing
+        form.sent_fields = [name for name in cls.API_FIELDS if name in (data or {})]
         return form
+
+    def sent_values(self) -> dict:
+        """PATCH: the validated values of only the fields the caller sent. A field left out keeps
+        what the entry holds when the change is written, even if someone changed it meanwhile."""
+        values = self.entry_values()
+        return {name: values[name] for name in self.sent_fields}
 
 
 class LogEntryForm(EntryForm):
@@ -211,6 +214,9 @@ class LogEntryForm(EntryForm):
     NEW_SOURCE = "new"
 
     log_another = BooleanField("Log another entry after this one")
+    # Editing: the version of the entry the page was showing, so a save can tell whether
+    # someone else saved first (tracker/entries/services.py lock_entry).
+    version = HiddenField()
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -305,6 +311,11 @@ class LogEntryForm(EntryForm):
             "used": self.used.data,
             "notes": (self.notes.data or "").strip(),
         }
+
+    def versions_read(self) -> set[int] | None:
+        """The version the person was editing; None (no check) if the page sent none."""
+        version = parse_id(self.version.data)
+        return {version} if version is not None else None
 
     def new_request_values(self) -> dict:
         """The inline request (and maybe source) to add, when `adding_request`."""

@@ -5,12 +5,13 @@ the dashboards', the API's and the workbooks'."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.models.audit import AuditEvent
 from tracker.models.auth import User
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.burden.service import BurdenFilter, BurdenRow, burden
@@ -125,6 +126,25 @@ def latest_entry_by(user: User) -> Entry | None:
         .order_by(Entry.created_at.desc(), Entry.id.desc())
         .limit(1)
     )
+
+
+@dataclass(frozen=True)
+class LastChange:
+    by: str
+    at: datetime
+
+
+def last_change(entry: Entry) -> LastChange | None:
+    """Who last created or changed the entry, and when (from the audit trail)."""
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.entity == Entry.__tablename__, AuditEvent.entity_id == entry.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    return LastChange(by=event.user.name if event.user else "Someone", at=event.at)
 
 
 def live_entry(entry_id: int) -> Entry | None:

@@ -3,19 +3,31 @@
 Views, the API, imports and seed data all write entries through here, so the
 audit trail (and anything kept in step with entries) can never be bypassed.
 Values arrive validated (tracker/entries/forms.py); these functions enforce
-who may act, not what a field may hold."""
+who may act, not what a field may hold.
+
+A change or deletion first locks the entry and reads it afresh (`lock_entry`),
+so the rollup adjustment is computed from the row actually changed, however
+many requests change the same entry at once: a second deletion finds the
+entry gone (`Gone`, 404), and a caller who names the version they read
+(`expected_versions`: the API's If-Match, the edit page's hidden version) is
+told when someone else saved first (`Stale`)."""
 from __future__ import annotations
+
+from typing import Collection
+
+from sqlalchemy import select, update
 
 from tracker import audit
 from tracker.auth.access import can_edit_entry, loggable_teams
 from tracker.burden import rollup
+from tracker.database import is_sqlite
 from tracker.models.entries import Entry
 from tracker.signoff.services import lock_reason
 from tracker.catalogue.services import create_request, create_source
 from tracker.extensions import db
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import LOGGABLE_STATUSES
-from tracker.shared.errors import Refused
+from tracker.shared.errors import Gone, Refused, Stale
 from tracker.shared.timeutil import utcnow
 
 ENTRY_FIELDS = ("request_id", "team_id", "occurred_on", "minutes", "band", "duplicated_elsewhere", "used", "notes")
@@ -50,8 +62,30 @@ def create_entry(user, values: dict) -> Entry:
     return entry
 
 
-def update_entry(user, entry: Entry, values: dict) -> Entry:
-    if entry.is_deleted or not can_edit_entry(user, entry):
+def lock_entry(entry: Entry, expected_versions: Collection[int] | None = None) -> Entry:
+    """The entry as stored now, held until the transaction ends; `Gone` if deleted meanwhile.
+
+    PostgreSQL locks the row (SELECT ... FOR UPDATE). SQLite has no row locks, and
+    its one write lock is taken by writing, so a write that changes nothing comes
+    first (readers never wait for it). Either way a second writer waits here and
+    then reads what the first one committed. With `expected_versions`, a version
+    not among them raises `Stale` (someone else saved after the caller read it)."""
+    if is_sqlite(db.session):
+        table = Entry.__table__
+        db.session.execute(update(table).where(table.c.id == entry.id).values(version=table.c.version))
+    fresh = db.session.scalars(
+        select(Entry).where(Entry.id == entry.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+    if fresh.is_deleted:
+        raise Gone()
+    if expected_versions is not None and fresh.version not in expected_versions:
+        raise Stale("Someone else changed this entry after you read it.", fresh.version)
+    return fresh
+
+
+def update_entry(user, entry: Entry, values: dict, expected_versions: Collection[int] | None = None) -> Entry:
+    entry = lock_entry(entry, expected_versions)
+    if not can_edit_entry(user, entry):
         raise EntryNotAllowed("You cannot change this entry.")
     if "team_id" in values and values["team_id"] != entry.team_id:
         if values["team_id"] not in {t.id for t in loggable_teams(user)}:
@@ -67,15 +101,17 @@ def update_entry(user, entry: Entry, values: dict) -> Entry:
     rollup.entry_changed(db.session, counted_before, rollup.contribution(entry))
     old, new = audit.changed_fields(before, audit.snapshot(entry))
     for changes in (old, new):
-        changes.pop("updated_at", None)  # the timestamp itself is not a change
+        for bookkeeping in ("updated_at", "version"):  # they follow every change; they are not one
+            changes.pop(bookkeeping, None)
     if new:
         audit.record(db.session, user, "update", entry, old=old, new=new)
     return entry
 
 
-def delete_entry(user, entry: Entry) -> None:
+def delete_entry(user, entry: Entry, expected_versions: Collection[int] | None = None) -> None:
     """Recorded, never physical: the row stays and every figure excludes it."""
-    if entry.is_deleted or not can_edit_entry(user, entry):
+    entry = lock_entry(entry, expected_versions)
+    if not can_edit_entry(user, entry):
         raise EntryNotAllowed("You cannot delete this entry.")
     refuse_if_signed_off(entry.team_id, entry.occurred_on)
     counted_before = rollup.contribution(entry)

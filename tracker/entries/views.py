@@ -12,14 +12,15 @@ from tracker.auth.access import can_edit_entry, can_see_team, loggable_teams, vi
 from tracker.models.catalogue import Request
 from tracker.entries.filters import EntryFilterForm
 from tracker.entries.forms import LogEntryForm
-from tracker.entries.queries import EntryListFilter, entries_page, latest_entry_by, live_entry, recent_entries_to_repeat
+from tracker.entries.queries import EntryListFilter, entries_page, last_change, latest_entry_by, live_entry, recent_entries_to_repeat
 from tracker.entries.services import EntryNotAllowed, add_request_inline, create_entry, delete_entry, update_entry
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.shared.forms import latest_allowed_date
 from tracker.shared.parsing import is_id, parse_id
 from tracker.extensions import db
+from tracker.shared.errors import Stale
 from tracker.shared.pagination import requested_page
-from tracker.shared.timeutil import local_today, month_start
+from tracker.shared.timeutil import app_timezone, local_today, month_start
 from tracker.signoff.services import lock_message, signed_off_note, signoffs_in_force
 
 blueprint = Blueprint("entries", __name__)
@@ -114,11 +115,30 @@ def edit(entry_id: int):
         return render_template("entries/form.html", form=form, entry=entry)
     if not form.validate_on_submit():
         return render_template("entries/form.html", form=form, entry=entry), 400
-    refused = save_or_refuse(form, lambda values: update_entry(current_user, entry, values))
+    try:
+        refused = save_or_refuse(form, lambda values: update_entry(current_user, entry, values, form.versions_read()))
+    except Stale as stale:
+        return someone_saved_first(form, entry_id, stale)
     if refused:
         return render_template("entries/form.html", form=form, entry=entry), 400
     flash("Entry changed", "success")
     return redirect(url_for("entries.index"))
+
+
+def someone_saved_first(form: LogEntryForm, entry_id: int, stale: Stale):
+    """Nothing was saved: show the entry as it now stands beside the person's own changes.
+    Saving again replaces the other change knowingly (the form now carries the current version)."""
+    db.session.rollback()
+    entry = editable_entry_or_404(entry_id)
+    form.existing = entry
+    keep_entry_choices(form, entry)
+    form.version.data = str(stale.current_version)
+    change = last_change(entry)
+    saved = None
+    if change is not None:
+        local = change.at.astimezone(app_timezone())
+        saved = {"by": change.by, "at": f"{local:%H:%M} on {local.day} {local:%B %Y}"}
+    return render_template("entries/form.html", form=form, entry=entry, clash=True, saved=saved), 409
 
 
 @blueprint.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
@@ -211,6 +231,7 @@ def form_values_of(entry) -> dict:
         "duplicated_elsewhere": entry.duplicated_elsewhere,
         "used": entry.used,
         "notes": entry.notes,
+        "version": str(entry.version),
     }
 
 

@@ -28,16 +28,32 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every signed-in session carries the number it started with (get_id below); raising it
+    # ends all of the user's sessions at their next request (tracker/auth/sessions.py).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
 
     def set_password(self, password: str) -> None:
+        """A new password ends every session signed in with the old one."""
         self.password_hash = hash_password(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far stops working at its next request (written on commit)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return password_matches(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the id and the session version it is good for.
+
+        Flask-Login's "alternative token" pattern: the user loader accepts the cookie only while the
+        version still matches, so a copied cookie dies with sign-out, a password change or deactivation."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -81,6 +81,7 @@ class Request(db.Model):
     __table_args__ = (
         UniqueConstraint("source_id", "title", name="uq_request_source_title"),
         Index("uq_request_source_title_key", "source_id", "title_key", unique=True),
+        Index("uq_request_reference", "reference", unique=True),
         CheckConstraint(check_in("frequency", FREQUENCIES), name="frequency"),
         CheckConstraint(check_in("obligation", OBLIGATIONS), name="obligation"),
         CheckConstraint(check_in("status", REQUEST_STATUSES), name="status"),
@@ -90,6 +91,8 @@ class Request(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     title_key: Mapped[str] = mapped_column(String(200), info={"derived": True})  # name_key(title); unique per source
+    # The collection's reference in a register of approved collections (tracker/importer/catalogue.py), if any.
+    reference: Mapped[Optional[str]] = mapped_column(String(60))  # unique: uq_request_reference
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     frequency: Mapped[str] = mapped_column(String(20))

@@ -38,6 +38,13 @@ class Entry(db.Model):
     # A deletion is recorded, never physical; deleted entries count nowhere.
     deleted_at: Mapped[Optional[datetime]]
     deleted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # The imported file it came from (tracker/importer), if any: undoing that import deletes it.
+    import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    # Goes up by one with every change the ORM writes (and every UPDATE it sends checks it):
+    # the API's ETag and the edit page's "someone else saved first" both compare it.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     request: Mapped["Request"] = relationship()  # noqa: F821
     team: Mapped["Team"] = relationship()  # noqa: F821

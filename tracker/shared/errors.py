@@ -4,7 +4,13 @@ A service that refuses a change raises `Refused` (or a subclass) before it
 writes anything: the page shows the message by the field it names, the API
 answers 400 {"errors": {field: [message]}}. Errors that are not about a field
 (not signed in, not found, a clash with another user's change) are answered
-as JSON {"message": ...} by `message_response` under /api/."""
+as JSON {"message": ...} by `message_response` under /api/.
+
+Two refusals come from another user's change made a moment earlier, found
+when the service locks the row: `Gone` (it was deleted: 404) and `Stale` (it
+was changed after the caller read it, and the caller asked to change only
+the version it read: 412 from the API; the edit page shows what changed).
+tracker/__init__.py answers both app-wide and rolls the transaction back."""
 from __future__ import annotations
 
 from flask import jsonify
@@ -20,6 +26,19 @@ class Refused(Exception):
         self.message = message
         if field is not None:
             self.field = field
+
+
+class Gone(Exception):
+    """What the caller wants to change was deleted meanwhile (by someone else): answered as not found."""
+
+
+class Stale(Exception):
+    """The record changed after the caller read it, and the caller made their change conditional on that copy."""
+
+    def __init__(self, message: str, current_version: int):
+        super().__init__(message)
+        self.message = message
+        self.current_version = current_version
 
 
 def message_response(status: int, message: str):

@@ -6,12 +6,15 @@ hundreds of users, so under APP_ENV=testing create_app switches to a single
 round of PBKDF2 (tracker/config.py); nothing else changes."""
 from __future__ import annotations
 
+import secrets
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 PRODUCTION_METHOD = "scrypt"
 TESTING_METHOD = "pbkdf2:sha256:1"
 
 _method = PRODUCTION_METHOD
+_dummy_hashes: dict[str, str] = {}  # method -> a hash of a random password nobody knows
 
 
 def use_method(method: str) -> None:
@@ -28,6 +31,19 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=_method)
 
 
-def password_matches(password_hash: str, password: str) -> bool:
-    """Any stored method is checked as it was made, so hashes survive a change of method."""
-    return bool(password_hash) and check_password_hash(password_hash, password)
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Any stored method is checked as it was made, so hashes survive a change of method.
+
+    With no hash (no such account, or one without a password) a dummy hash made with the
+    current method is checked instead and the answer is False: it takes as long as a
+    real check, so the time of a wrong answer does not tell whether an account exists."""
+    if not password_hash:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(password_hash, password)
+
+
+def _dummy_hash() -> str:
+    if _method not in _dummy_hashes:
+        _dummy_hashes[_method] = generate_password_hash(secrets.token_urlsafe(24), method=_method)
+    return _dummy_hashes[_method]
