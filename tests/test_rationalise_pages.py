@@ -59,14 +59,21 @@ WORKSPACE_POSTS = ["/rationalise/requests/{id}/decisions", "/rationalise/duplica
 
 @pytest.mark.parametrize("who", ["manager_client", "lead_client"])
 def test_managers_and_leads_get_404_everywhere(request, workspace, db, who):
+    from tracker.rationalise.decisions import DecisionInput, record_decision
+
+    decision = record_decision(workspace["admin"], workspace["contract"],
+                               DecisionInput("keep", "Statutory", workspace["today"]), workspace["today"])
+    db.session.commit()
     client = request.getfixturevalue(who)
     for url in WORKSPACE_GETS:
         assert client.get(url.format(id=workspace["sitrep"].id)).status_code == 404, url
-    for url in WORKSPACE_POSTS:
-        response = client.post(url.format(id=workspace["sitrep"].id), data={"decision": "retire", "rationale": "x",
-                                                                           "effective_date": "2026-01-01"})
+    for url in WORKSPACE_POSTS + [f"/rationalise/decisions/{decision.id}/withdraw"]:
+        response = client.post(url.format(id=workspace["sitrep"].id), data={
+            "decision": "retire", "rationale": "x", "effective_date": "2026-01-01", "reason": "x", "first_id": "1",
+            "second_id": "2", "verdict": "dismissed"})
         assert response.status_code == 404, url
-    assert count(db, Decision) == 0
+    db.session.refresh(decision)
+    assert count(db, Decision) == 1 and decision.withdrawn_at is None and count(db, DuplicateVerdict) == 0
     assert "/rationalise/" not in text_of(client.get("/burden/"))  # no link in the navigation either
 
 
@@ -137,6 +144,8 @@ def test_a_decision_is_recorded_from_the_page_and_shown_with_its_expected_saving
     html = text_of(commissioner_client.get(f"/rationalise/requests/{sitrep.id}"))
     assert re.search(r'data-field="expected-hours">104.0<', html) and re.search(r'data-field="expected-cost">£2,343.42<', html)
     assert 'data-field="too-early">Too early to tell' in html
+    assert re.search(r'<strong class="nhsuk-tag[^"]*"\s*>\s*In effect\s*</strong>', html)  # the status tag has its words
+    assert "1 hours per entry × 52 times a year × 2 teams" in re.sub(r"<[^>]+>", "", html.replace("1.00", "1"))
     assert 'data-testid="withdraw-form"' in html and 'data-testid="decision-form"' not in html
     decisions_page = text_of(commissioner_client.get("/rationalise/decisions"))
     assert "Weekly winter sitrep" in decisions_page and "Too early to tell" in decisions_page
@@ -220,7 +229,7 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
     from tracker.rationalise.decisions import DecisionInput, record_decision
 
     today = workspace["today"]
-    workspace["sitrep"].title = "=HYPERLINK(\"http://evil\")"
+    workspace["contract"].title = "=HYPERLINK(\"http://evil\")"
     record_decision(workspace["admin"], workspace["contract"], DecisionInput("keep", "@SUM(1)", today), today)
     db.session.commit()
     response = commissioner_client.get("/rationalise/workspace.xlsx")
@@ -233,8 +242,9 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
     assert ranking.page_setup.orientation == "landscape"
     header = [c.value for c in ranking[1]]
     rows = {r[1].value: r for r in ranking.iter_rows(min_row=2) if isinstance(r[0].value, int)}
-    sitrep = rows["=HYPERLINK(\"http://evil\")"]
-    assert sitrep[1].data_type == "s"  # user text stays text
+    contract = rows["=HYPERLINK(\"http://evil\")"]
+    assert contract[1].data_type == "s"  # user text stays text
+    sitrep = rows["Weekly winter sitrep"]
     by_name = {name: cell.value for name, cell in zip(header, sitrep)}
     assert by_name["Hours"] == 5 and by_name["Projected hours a year"] == 104
     assert by_name["Cost (£)"] == pytest.approx(float(5 * RATE_5))
@@ -248,4 +258,18 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
     assert row[names.index("Measured")].value == "Too early to tell"
     assert row[names.index("Baseline hours")].value == 10  # the contract return's 600 minutes
     duplicates = book["Likely duplicates"]
-    assert duplicates.max_row >= 1
+    [pair] = [[c.value for c in row] for row in duplicates.iter_rows(min_row=2)]
+    names = [c.value for c in duplicates[1]]
+    assert pair[names.index("Request")] == "Weekly winter sitrep"
+    assert pair[names.index("Likely duplicate")] == "Winter situation report (weekly)"
+    assert pair[names.index("Score")] >= 70 and pair[names.index("Verdict")] == "Not judged yet"
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows() if row and row[0].value}
+    assert summary["Hours"] == 15 and summary["Requests that make 80% of the hours"] == 2
+
+
+def test_the_catalogue_links_commissioners_to_the_workspace(commissioner_client, manager_client, workspace):
+    sitrep = workspace["sitrep"].id
+    assert f'href="/rationalise/requests/{sitrep}"' in text_of(commissioner_client.get(f"/catalogue/requests/{sitrep}"))
+    assert 'href="/rationalise/"' in text_of(commissioner_client.get("/catalogue/requests"))
+    assert "/rationalise/" not in text_of(manager_client.get(f"/catalogue/requests/{sitrep}"))
+    assert "/rationalise/" not in text_of(manager_client.get("/catalogue/requests"))

@@ -3,10 +3,11 @@
 burden_rollup_minutes counts live entries per month × request × minutes
 value (kept exact by every entry write, like the other rollups); the upgrade
 fills it from the entries already there. A partial unique index allows one
-live (not withdrawn) decision per request.
+live (not withdrawn) decision per request; a partial index on the entries
+marked "already supplied elsewhere" serves the duplicate evidence.
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0007 (written on 0003; re-chained after main's head when merging main)
 """
 from alembic import op
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 DECISIONS = "('retire', 'merge', 'reduce_frequency', 'simplify', 'keep')"
+SUPPLIED_ELSEWHERE = "deleted_at IS NULL AND duplicated_elsewhere = 'yes'"
 FREQUENCIES = "('one_off', 'weekly', 'fortnightly', 'monthly', 'quarterly', 'biannual', 'annual', 'ad_hoc')"
 
 
@@ -35,6 +37,14 @@ def upgrade():
     with op.batch_alter_table("burden_rollup_minutes", schema=None) as batch_op:
         batch_op.create_index("ix_burden_rollup_minutes_request_month", ["request_id", "month"], unique=False)
     _count_minutes_of_existing_entries()
+    with op.batch_alter_table("entry", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_entry_supplied_elsewhere",
+            ["request_id", "occurred_on", "team_id"],
+            unique=False,
+            sqlite_where=sa.text(SUPPLIED_ELSEWHERE),
+            postgresql_where=sa.text(SUPPLIED_ELSEWHERE),
+        )
 
     op.create_table(
         "decision",
@@ -191,6 +201,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_decision_merge_into_id"))
         batch_op.drop_index(batch_op.f("ix_decision_request_id"))
     op.drop_table("decision")
+    with op.batch_alter_table("entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_entry_supplied_elsewhere")
     with op.batch_alter_table("burden_rollup_minutes", schema=None) as batch_op:
         batch_op.drop_index("ix_burden_rollup_minutes_request_month")
     op.drop_table("burden_rollup_minutes")

@@ -206,51 +206,51 @@ def scatter_chart(
     chart_id: str,
     title: str,
     points: Sequence[tuple[str, object, object, bool]],
-    x_label: str,
-    y_label: str,
+    x_title: str,
+    y_title: str,
     format_x: Callable[[object], str],
     format_y: Callable[[object], str],
     x_lines: Sequence[object] = (),
     y_lines: Sequence[object] = (),
-    width: int = 720,
-    height: int = 420,
+    height: int = 300,
 ) -> Markup:
-    """Dots at (x, y) for (label, x, y, highlighted) points, x from 0 to 1 (a share), y from 0 up.
+    """Dots at (x, y) for (label, x, y, highlighted) points, x a share from 0 to 1, y from 0 up.
 
-    `x_lines` and `y_lines` draw dashed thresholds (e.g. the corner a commissioner should look at);
-    highlighted points are drawn larger and darker. Axis labels name their units."""
-    left, right, top, bottom = 84, 16, 12, 56
-    plot_width, plot_height = width - left - right, height - top - bottom
+    `x_lines` and `y_lines` draw dashed thresholds (the corner a reader should look at first);
+    highlighted points are drawn larger, in red. Both axes are titled with their units."""
     peak = _nice_max(max((_number(y) for _, _, y, _ in points), default=0.0))
+    ticks = [format_y(peak * step / 4) for step in range(5)]
+    left = LINE_HEIGHT + 8 + max(text_width(t) for t in ticks)
+    right, top, bottom = text_width(format_x(1)) / 2 + 2, 10, LINE_HEIGHT * 2 + 12
+    plot_width, plot_height = WIDTH - left - right, height - top - bottom
     summary = "; ".join(f"{label}: {format_x(x)}, {format_y(y)}" for label, x, y, _ in points) or "No figures"
-    parts = _open(chart_id, title, f"{x_label} against {y_label}. {summary}", height, width)
+    parts = _open(chart_id, title, f"{x_title} against {y_title}. {summary}", height)
 
-    def at(x, y):
+    def at(x, y) -> tuple[float, float]:
         return left + plot_width * min(max(_number(x), 0.0), 1.0), top + plot_height - plot_height * _number(y) / peak
 
-    for step in range(5):
+    for step, tick in enumerate(ticks):
         y = top + plot_height - plot_height * step / 4
         x = left + plot_width * step / 4
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" {FONT} fill="{TEXT_COLOUR}">'
-                     f"{escape(format_y(peak * step / 4))}</text>")
-        parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="12" {FONT} '
-                     f'fill="{TEXT_COLOUR}">{escape(format_x(step / 4))}</text>')
-    parts.append(f'<text x="{left + plot_width / 2:.1f}" y="{height - 8}" text-anchor="middle" font-size="13" {FONT} '
-                 f'fill="{TEXT_COLOUR}">{escape(x_label)}</text>')
-    parts.append(f'<text x="14" y="{top + plot_height / 2:.1f}" text-anchor="middle" font-size="13" {FONT} '
-                 f'fill="{TEXT_COLOUR}" transform="rotate(-90 14 {top + plot_height / 2:.1f})">{escape(y_label)}</text>')
+        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - right:.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
+        parts.append(_text(left - 6, y + 5, tick, "end"))
+        if step % 2 == 0:  # 0, 50 and 100 %: more would crowd a phone
+            parts.append(_text(x, top + plot_height + LINE_HEIGHT, format_x(step / 4), "middle"))
+    middle = top + plot_height / 2
+    parts.append(_text(LINE_HEIGHT - 4, middle, y_title, "middle",
+                       extra=f' font-weight="bold" transform="rotate(-90 {LINE_HEIGHT - 4} {middle:.1f})"'))
+    parts.append(_text(left + plot_width / 2, height - 6, x_title, "middle", extra=' font-weight="bold"'))
     for value in x_lines:
         x, _ = at(value, 0)
-        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_height}" stroke="{TEXT_COLOUR}" '
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_height:.1f}" stroke="{TEXT_COLOUR}" '
                      'stroke-dasharray="6 4"/>')
     for value in y_lines:
         _, y = at(0, value)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{TEXT_COLOUR}" '
+        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - right:.1f}" y2="{y:.1f}" stroke="{TEXT_COLOUR}" '
                      'stroke-dasharray="6 4"/>')
     for label, x_value, y_value, highlighted in points:
         x, y = at(x_value, y_value)
-        colour, radius = (HIGHLIGHT_COLOUR, 7) if highlighted else (BAR_COLOUR, 5)
+        colour, radius = (HIGHLIGHT_COLOUR, 6) if highlighted else (BAR_COLOUR, 4)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}" fill-opacity="0.8">'
                      f"<title>{escape(label)}: {escape(format_x(x_value))}, {escape(format_y(y_value))}</title></circle>")
     parts.append("</svg>")

@@ -25,7 +25,6 @@ from tracker.shared.parsing import is_id, parse_id
 from tracker.shared.forms import BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata
 from tracker.shared.timeutil import local_today
 from tracker.shared.validators import plain_text
-from tracker.rationalise.loggable import closed_reason
 
 DEFAULT_FREQUENCY = "ad_hoc"
 DEFAULT_OBLIGATION = "discretionary"
@@ -118,7 +117,9 @@ class EntryForm(FlaskForm):
         request = db.session.get(Request, field.data)
         if request is None:
             raise ValidationError("Choose a request from the catalogue")
-        self._refuse_closed_request(request, field.data)
+        problem = rules.request_problem(request, self.occurred_on.data)
+        if problem and not self._unchanged("request_id", field.data):
+            raise ValidationError(problem)
 
     def validate_band(self, field):
         if field.data and rules.band_problem(field.data):
@@ -131,15 +132,6 @@ class EntryForm(FlaskForm):
     def validate_used(self, field):
         if rules.answer_problem(field.data):
             raise ValidationError(rules.answer_problem(field.data))
-
-    def _refuse_closed_request(self, request, request_id) -> None:
-        """Retired and merged requests take no new work (from a decision's effective date): the one
-        rule the log form and the API share, tracker/rationalise/loggable.py."""
-        if self._unchanged("request_id", request_id):
-            return
-        reason = closed_reason(request, self.occurred_on.data or local_today())
-        if reason:
-            raise ValidationError(reason)
 
     def _unchanged(self, name, value) -> bool:
         """Editing an old entry may keep a request that has since been retired."""
@@ -250,7 +242,9 @@ class LogEntryForm(EntryForm):
         request = db.session.get(Request, field.data_int)
         if request is None:
             raise ValidationError("Choose a request from the catalogue")
-        self._refuse_closed_request(request, field.data_int)
+        problem = rules.request_problem(request, self.occurred_on.data)
+        if problem and not self._unchanged("request_id", field.data_int):
+            raise ValidationError(problem)
 
     def validate_time_minutes(self, field):
         total = self.total_minutes()

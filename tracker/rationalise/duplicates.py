@@ -13,9 +13,9 @@ sitrep" and "Accident and emergency four hour situation report" read alike.
 
 title score: `token_sort_ratio` (word order does not matter, extra words do);
 description score: `token_set_ratio` (descriptions differ in length more).
-A pair is listed from LIKELY_SCORE, if its title alone reaches TITLE_FLOOR
-(evidence strengthens a match; it never makes one). Only live requests
-(active or under review) are compared.
+A pair is listed when its text score reaches LIKELY_SCORE: evidence raises a
+listed pair's score (and its place in the list), it never makes a match on
+its own. Only live requests (active or under review) are compared.
 
 A commissioner's verdict is stored against both requests' versions (a digest
 of title, description and source): a dismissed pair stays away until either
@@ -30,11 +30,11 @@ from datetime import date
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, cast, func, literal, select
+from sqlalchemy import Integer, cast, func, literal, select, text
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.models.entries import Entry
+from tracker.models.entries import SUPPLIED_ELSEWHERE, Entry
 from tracker.models.rationalise import DuplicateVerdict
 from tracker.rationalise.figures import RequestInfo, request_infos, twelve_months_to
 from tracker.shared.errors import Refused
@@ -81,11 +81,15 @@ ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"stats", "statistics"),
     (r"&", "and"),
 )
-_ABBREVIATIONS = [(re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"), f" {meaning} ") for pattern, meaning in ABBREVIATIONS]
+# One pass: every pattern an alternative of its own (earlier ones win where two could match), whole words only.
+_ABBREVIATION = re.compile(
+    "(?<![a-z0-9])(?:" + "|".join(f"({pattern})" for pattern, _ in ABBREVIATIONS) + ")(?![a-z0-9])"
+)
+_MEANINGS = [f" {meaning} " for _, meaning in ABBREVIATIONS]
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 
 LIKELY_SCORE = 70
-TITLE_FLOOR = 50
+TITLE_FLOOR = (LIKELY_SCORE - 30) / 0.7  # below this, not even a perfect description lifts a pair to LIKELY_SCORE
 EVIDENCE_PER_TEAM = 5
 EVIDENCE_MOST = 15
 LIVE_STATUSES = ("active", "under_review")
@@ -95,8 +99,7 @@ WEEK_ZERO = date(2000, 1, 3)  # a Monday: weeks are counted from it
 def normalise(text: str | None) -> str:
     """Lower case, plain letters, abbreviations spelled out, single spaces."""
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
-    for pattern, meaning in _ABBREVIATIONS:
-        text = pattern.sub(meaning, text)
+    text = _ABBREVIATION.sub(lambda match: _MEANINGS[match.lastindex - 1], text)
     return " ".join(_NOT_A_WORD.sub(" ", text).split())
 
 
@@ -132,9 +135,12 @@ def text_scores(a: RequestInfo, b: RequestInfo) -> tuple[float, float | None]:
     return title, (fuzz.token_set_ratio(*described) if all(described) else None)
 
 
+def text_score(title: float, description: float | None) -> float:
+    return title if description is None else 0.7 * title + 0.3 * description
+
+
 def combined_score(title: float, description: float | None, shared_teams: int) -> int:
-    text = title if description is None else 0.7 * title + 0.3 * description
-    return min(100, round(text + min(EVIDENCE_MOST, EVIDENCE_PER_TEAM * shared_teams)))
+    return min(100, round(text_score(title, description) + min(EVIDENCE_MOST, EVIDENCE_PER_TEAM * shared_teams)))
 
 
 def find_duplicates(today: date, *, include_dismissed: bool = False, session=None) -> list[DuplicatePair]:
@@ -142,33 +148,40 @@ def find_duplicates(today: date, *, include_dismissed: bool = False, session=Non
     session = session or db.session
     infos = [i for i in request_infos(session=session).values() if i.status in LIVE_STATUSES]
     infos.sort(key=lambda i: i.id)
-    titles = [normalise(i.title) for i in infos]
-    candidates: list[tuple[RequestInfo, RequestInfo, float]] = []
+    # token_sort_ratio is the plain ratio of the words sorted: sort each title's words once, not per pair
+    titles = [" ".join(sorted(normalise(i.title).split())) for i in infos]
+    descriptions: dict[int, str] = {}  # normalised once per request, only for those in a candidate pair
+    likely = []
     for position, info in enumerate(infos):
         later = titles[position + 1:]
         if not later or not titles[position]:
             continue
         for _, title_score, offset in process.extract(
-            titles[position], later, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=TITLE_FLOOR, limit=None
+            titles[position], later, scorer=fuzz.ratio, processor=None, score_cutoff=TITLE_FLOOR, limit=None
         ):
             other = infos[position + 1 + offset]
-            if other.source_id != info.source_id:
-                candidates.append((info, other, title_score))
-    evidence = shared_supply(today, {i.id for a, b, _ in candidates for i in (a, b)}, session)
+            if other.source_id == info.source_id:
+                continue
+            for i in (info, other):
+                if i.id not in descriptions:
+                    descriptions[i.id] = normalise(i.description)
+            described = descriptions[info.id], descriptions[other.id]
+            description_score = fuzz.token_set_ratio(*described) if all(described) else None
+            if text_score(title_score, description_score) >= LIKELY_SCORE:
+                likely.append((info, other, title_score, description_score))
+    evidence = shared_supply(today, {i.id for a, b, _, _ in likely for i in (a, b)}, session)
     verdicts = current_verdicts(session)
+    versions: dict[int, str] = {}
     pairs = []
-    for a, b, title_score in candidates:
-        _, description_score = text_scores(a, b)
-        teams, weeks = evidence.get((a.id, b.id), (0, 0))
-        score = combined_score(title_score, description_score, teams)
-        if score < LIKELY_SCORE:
-            continue
-        verdict = verdicts.get((a.id, b.id, version(a), version(b)))
+    for a, b, title_score, description_score in likely:
+        key = (a.id, b.id, versions.setdefault(a.id, version(a)), versions.setdefault(b.id, version(b)))
+        verdict = verdicts.get(key)
         if verdict == "dismissed" and not include_dismissed:
             continue
+        teams, weeks = evidence.get((a.id, b.id), (0, 0))
         pairs.append(DuplicatePair(
-            a, b, score, round(title_score), None if description_score is None else round(description_score),
-            teams, weeks, verdict,
+            a, b, combined_score(title_score, description_score, teams), round(title_score),
+            None if description_score is None else round(description_score), teams, weeks, verdict,
         ))
     pairs.sort(key=lambda p: (-p.score, p.first.title.lower(), p.second.title.lower()))
     return pairs
@@ -187,39 +200,38 @@ def duplicates_by_request(pairs: Iterable[DuplicatePair]) -> dict[int, list[tupl
 
 def _week(session, column):
     """SQL: whole weeks from WEEK_ZERO (a Monday) to the date, the same on SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        return (column - literal(WEEK_ZERO)) / 7
+    if session.get_bind().dialect.name == "postgresql":  # date - date is whole days; integer / integer truncates
+        return cast(column - literal(WEEK_ZERO), Integer) // 7
     return cast((func.julianday(column) - func.julianday(WEEK_ZERO.isoformat())) / 7, Integer)
 
 
 def shared_supply(today: date, request_ids: set[int], session=None) -> dict[tuple[int, int], tuple[int, int]]:
     """For pairs of these requests: (teams, team-weeks) in which a team answered both in the same week
-    with both marked "already supplied elsewhere", over the 12 months to `today`."""
+    with both marked "already supplied elsewhere", over the 12 months to `today`.
+
+    Reads only the partial index of such entries (ix_entry_supplied_elsewhere); the pairing is a
+    self-join in SQL, so only one row per pair comes back."""
     session = session or db.session
     if not request_ids:
         return {}
     start, end = twelve_months_to(today)
     week = _week(session, Entry.occurred_on).label("week")
-    query = (
+    answered = (
         select(Entry.request_id, Entry.team_id, week)
         .where(
-            Entry.deleted_at.is_(None), Entry.duplicated_elsewhere == "yes", Entry.request_id.in_(request_ids),
-            Entry.occurred_on >= start, Entry.occurred_on <= end,
+            # The partial index's own condition, as literal SQL, so SQLite can use that index.
+            text(SUPPLIED_ELSEWHERE), Entry.request_id.in_(request_ids), Entry.occurred_on >= start, Entry.occurred_on <= end,
         )
         .group_by(Entry.request_id, Entry.team_id, week)
+        .cte("answered")
     )
-    by_team_week: dict[tuple[int, int], set[int]] = {}
-    for request_id, team_id, week_number in session.execute(query):
-        by_team_week.setdefault((team_id, int(week_number)), set()).add(request_id)
-    teams: dict[tuple[int, int], set[int]] = {}
-    weeks: dict[tuple[int, int], int] = {}
-    for (team_id, _), answered in by_team_week.items():
-        ordered = sorted(answered)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1:]:
-                teams.setdefault((a, b), set()).add(team_id)
-                weeks[(a, b)] = weeks.get((a, b), 0) + 1
-    return {pair: (len(team_ids), weeks[pair]) for pair, team_ids in teams.items()}
+    a, b = answered.alias("a"), answered.alias("b")
+    query = (
+        select(a.c.request_id, b.c.request_id, func.count(a.c.team_id.distinct()), func.count())
+        .join_from(a, b, (a.c.team_id == b.c.team_id) & (a.c.week == b.c.week) & (a.c.request_id < b.c.request_id))
+        .group_by(a.c.request_id, b.c.request_id)
+    )
+    return {(first, second): (int(teams), int(weeks)) for first, second, teams, weeks in session.execute(query)}
 
 
 # ---- verdicts -----------------------------------------------------------------------

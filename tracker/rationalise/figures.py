@@ -24,7 +24,7 @@ from typing import Sequence
 from sqlalchemy import select
 
 from tracker.burden.figures import fte
-from tracker.burden.medians import median_minutes, minute_counts
+from tracker.burden.medians import medians
 from tracker.burden.rates import RateBook, price
 from tracker.burden.service import BurdenFilter, BurdenRow, burden
 from tracker.extensions import db
@@ -174,12 +174,11 @@ def request_figures(
     flt = BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids))
     observed = {row.key[0]: row for row in burden(flt, ("request",), with_counts=True, session=session).rows}
     hourly = hourly_costs(flt, priced_on, session)
-    counts = minute_counts(start, end, flt.request_ids, session)
+    middle = medians(start, end, flt.request_ids, session)
     out = {}
     for request_id, info in infos.items():
         row = observed.get(request_id) or BurdenRow((request_id,), (info.title,), teams=0, requests=0)
-        median = median_minutes(counts.get(request_id, []))
-        out[request_id] = RequestFigures(info, start, end, row, median, hourly.get(request_id))
+        out[request_id] = RequestFigures(info, start, end, row, middle.get(request_id), hourly.get(request_id))
     return out
 
 
@@ -199,6 +198,12 @@ def hourly_costs(flt: BurdenFilter, priced_on: date, session=None) -> dict[int, 
 
 # ---- the ranked catalogue ---------------------------------------------------------
 
+
+def _projected(figures: RequestFigures, value: Decimal):
+    """A projection to sort by; None (sorted last) for a request nobody logged, which has none."""
+    return None if figures.median_minutes is None else value
+
+
 SORTS = {
     # name (the API's field name) -> (what it reads, label)
     "title": (lambda f: f.request.title.lower(), "Request"),
@@ -209,9 +214,9 @@ SORTS = {
     "median_hours_per_entry": (lambda f: f.median_hours, "Hours per entry (median)"),
     "duplicated_share": (lambda f: f.duplicated_share, "Duplicated elsewhere"),
     "used_share": (lambda f: f.used_share, "Used or feedback"),
-    "projected_annual_hours": (lambda f: f.projected_hours, "Projected hours a year"),
-    "projected_annual_cost": (lambda f: f.projected_cost, "Projected cost a year"),
-    "projected_annual_fte": (lambda f: f.projected_fte, "Projected FTE"),
+    "projected_annual_hours": (lambda f: _projected(f, f.projected_hours), "Projected hours a year"),
+    "projected_annual_cost": (lambda f: _projected(f, f.projected_cost), "Projected cost a year"),
+    "projected_annual_fte": (lambda f: _projected(f, f.projected_fte), "Projected FTE"),
 }
 DEFAULT_SORT = "-observed_hours_12m"
 

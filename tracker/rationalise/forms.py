@@ -133,7 +133,10 @@ class RankingFilterForm(FlaskForm):
     obligation = SelectField("Obligation", choices=[("", "All obligations")] + list(OBLIGATIONS.items()),
                              validate_choice=False)
     status = SelectField("Status", choices=[("", "All statuses")] + list(REQUEST_STATUSES.items()), validate_choice=False)
-    sort = HiddenField()
+    sort = SelectField("Sort by", validate_choice=False, choices=[("", "Hours, largest first")] + [
+        (f"{'-' if descending else ''}{name}", f"{label}, {'largest' if descending else 'smallest'} first"
+         if name != "title" else f"Request, {'Z to A' if descending else 'A to Z'}")
+        for name, (_, label) in SORTS.items() for descending in (True, False)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
-"""May new work still be logged against a request? One rule for the log form and the API.
+"""May new work still be logged against a request? One rule for the log form, the API and the importer
+(through tracker.entries.rules.request_problem).
 
 From the effective date of a live retire or merge decision, no new entry may
 pick the request (work done before that date may still be logged late); a
@@ -40,6 +41,6 @@ def closed_reason(request: Request, day: date, session=None) -> str | None:
         return (f"That request is merged into '{request.merged_into.label}': "
                 f"log this work against '{request.merged_into.title}' instead")
     if request.status in CLOSED_STATUSES:
-        return f"That request is {request.status}: it is no longer asked for, so no new work can be logged against it"
+        return f"That request is {request.status}: choose the one that replaced it"
     return None
 
