@@ -66,6 +66,7 @@ def test_a_commissioner_ranks_opens_and_decides(live_server, browser, ranked_wor
     sitrep_row = page.locator(f"tr[data-key='{ranked_world['sitrep'].id}']")
     expect(sitrep_row.locator("[data-field=projected-hours]")).to_contain_text("104.0")
     page.locator("a[data-sort=projected_annual_hours]").click()  # again: smallest first
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Projected hours a year")  # the new page is in
     assert rows(page)[0] == "Annual operational plan" and rows(page)[-1] == "Winter situation report"
     page.screenshot(path="/tmp/workspace-ranked.png", full_page=True)
 

@@ -180,6 +180,13 @@ def add_entries(session, condition) -> None:
             set_={m: table.c[m] + statement.excluded[m] for m in MEASURES},
         )
         session.execute(statement)
+    counts = BurdenRollupMinutes.__table__
+    keys = [month, Entry.request_id, Entry.minutes]
+    grouped = select(*keys, func.count().label("entries")).where(Entry.deleted_at.is_(None), condition).group_by(*keys)
+    statement = insert_for(counts).from_select([*MINUTES_KEY, "entries"], grouped)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(MINUTES_KEY), set_={"entries": counts.c.entries + statement.excluded.entries}
+    ))
 
 
 def month_of(session, day_column):
