@@ -347,7 +347,10 @@ def test_requests_list_and_filters(commissioner_api, make_source, make_request):
         "status": "active",
         "merged_into_id": None,
         "created_at": first["created_at"],
+        "licence_status": "none",
+        "licence_expires_on": None,
     }
+    assert {name: first[name] for name in catalogue_fields} == catalogue_fields
     by_source = commissioner_api.get(f"/api/v1/requests?source_id={nhse.id}").get_json()
     assert {r["id"] for r in by_source["items"]} == {sitrep.id, old.id}
     assert [r["id"] for r in commissioner_api.get("/api/v1/requests?status=retired").get_json()["items"]] == [old.id]

@@ -16,6 +16,7 @@ NAV_LINKS = [
     ("rationalise.index", "Workspace", ("commissioner", "admin")),
     ("exports.index", "Exports", ()),
     ("imports.index", "Import", ("manager", "lead", "admin", "commissioner")),
+    ("licences.index", "Licences", ("commissioner", "admin")),
     ("admin.index", "Admin", ("admin",)),
 ]
 

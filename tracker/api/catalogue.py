@@ -17,6 +17,8 @@ from tracker.catalogue.forms import RequestForm, SourceForm
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.extensions import db
+from tracker.licences.status import licence_statuses
+from tracker.shared.timeutil import local_today
 
 
 def text_search(column, text: str):
@@ -83,11 +85,12 @@ def list_requests():
     q = http_request.args.get("q", "").strip()
     if q:
         query = query.where(text_search(Request.title, q))
+    statuses = licence_statuses(db.session, None, local_today())  # every decided request's licence, in one query
     if current_user.sees_all_teams:
-        return requests_with_figures(query, http_request.args.get("sort"))
+        return requests_with_figures(query, http_request.args.get("sort"), statuses)
     if http_request.args.get("sort", "title").strip() != "title":
         refuse({"sort": ["Only commissioners and admins see figures to sort by: sort=title"]})
-    return page_of(query, request_to_json)
+    return page_of(query, lambda found: request_to_json(found, statuses.get(found.id)))
 
 
 @blueprint.post("/requests")

@@ -12,6 +12,10 @@ from tracker.shared.choices import (
     BANDS,
     DECISION_STATUSES,
     DECISIONS,
+    ESTIMATE_BASES,
+    ESTIMATE_PARTS,
+    LICENCE_ACTIONS,
+    LICENCE_STATUSES,
     FREQUENCIES,
     MAX_ENTRY_MINUTES,
     OBLIGATIONS,
@@ -22,6 +26,7 @@ from tracker.shared.choices import (
 )
 from tracker.burden.dimensions import API, offered_in
 from tracker.entries.forms import NOTES_MAX
+from tracker.licences import forms as licence_forms
 from tracker.rationalise.figures import SORTS
 from tracker.rationalise.forms import RATIONALE_MAX
 
@@ -247,6 +252,12 @@ SCHEMAS = {
                 "True when the teams that carried it logged more than a third fewer hours a day on everything else.")},
             "withdrawn_at": {"type": ["string", "null"], "format": "date-time"},
             "withdrawal_reason": nullable("string"),
+            "licence_status": {
+                **enum(LICENCE_STATUSES),
+                "description": "Today: licensed; expiring (within 30 days); expired; none (never licensed).",
+            },
+            "licence_expires_on": {**nullable("string"), "format": "date",
+                                   "description": "Expiry of the licence in force, or of the one that expired."},
         },
     },
     "RequestInput": {
@@ -530,6 +541,227 @@ SCHEMAS["EntryPatch"] = {
 
 for _name in ("Team", "Source", "Request", "Entry", "Rate", "Decision"):
     SCHEMAS[f"{_name}Page"] = page_of(_name)
+
+# ---- estimates, licences, statements, unlicensed burden (issue 10) ----
+
+_MINUTES_PART = {"type": "integer", "minimum": 0, "maximum": licence_forms.MAX_PART_MINUTES, "default": 0}
+_SHARE = {**nullable("number"), "description": "0 to 1, of the hours; null with no hours."}
+
+SCHEMAS["EstimateInput"] = {
+    "type": "object",
+    "required": ["purpose", "respondents", "responses_per_year", "band", "basis"],
+    "description": (
+        "Refused (400, nothing written): a request that is retired or merged; responses_per_year that differ from "
+        "the request's frequency (52 weekly, 26 fortnightly, 12 monthly, 4 quarterly, 2 twice a year, 1 annual or "
+        "one-off; any number ad hoc) without frequency_reason; no time at all per response; more than a working "
+        "week (2,250 minutes) per response without notes."
+    ),
+    "properties": {
+        "reference": {"type": "string", "maxLength": 60, "description": "The requester's, e.g. a national collection number."},
+        "purpose": {"type": "string", "maxLength": 2000},
+        "necessity": {"type": "string", "maxLength": 2000, "description": "Why necessary rather than useful."},
+        "legal_basis": {"type": "string", "maxLength": 300},
+        "answered_by": {"type": "string", "maxLength": 300, "description": "Who must answer, in words."},
+        "sector": enum(SECTORS),
+        "respondents": {"type": "integer", "minimum": 1, "maximum": licence_forms.MAX_RESPONDENTS,
+                        "description": "How many teams answer."},
+        "responses_per_year": {"type": "integer", "minimum": 1, "maximum": licence_forms.MAX_RESPONSES},
+        "resubmissions_per_year": {"type": "integer", "minimum": 0, "maximum": licence_forms.MAX_RESPONSES, "default": 0,
+                                   "description": "Each counts as a full response."},
+        "frequency_reason": {"type": "string", "maxLength": 2000},
+        **{name: {**_MINUTES_PART, "description": f"{label}, minutes per response."} for name, label in ESTIMATE_PARTS.items()},
+        "one_off_minutes": {"type": "integer", "minimum": 0, "maximum": licence_forms.MAX_ONE_OFF_MINUTES, "default": 0,
+                            "description": "One-off set-up, minutes per team answering."},
+        "band": enum(BANDS),
+        "basis": enum(ESTIMATE_BASES, "Where the estimate came from."),
+        "notes": {"type": "string", "maxLength": 2000},
+    },
+}
+SCHEMAS["Estimate"] = {
+    "allOf": [
+        ref("EstimateInput"),
+        {
+            "type": "object",
+            "required": ["id", "request_id", "estimated_on", "expected_annual_hours", "expected_annual_cost",
+                         "expected_fte", "one_off_hours"],
+            "properties": {
+                "id": ID,
+                "request_id": ID,
+                "estimated_on": {**DATE, "description": "Its cost is priced at the band's rate on this day."},
+                "minutes_per_response": {"type": "integer", "description": "The five parts added up."},
+                "hourly_rate": {"type": "number"},
+                "expected_annual_hours": {"type": "number", "description": (
+                    "respondents × (responses_per_year + resubmissions_per_year) × minutes_per_response ÷ 60.")},
+                "expected_annual_cost": {"type": "number", "description": "Those hours at the band's rate, pounds to the penny."},
+                "expected_fte": {"type": "number", "description": "expected_annual_hours ÷ (37.5 × 365 ÷ 7)."},
+                "one_off_hours": {"type": "number", "description": "respondents × one_off_minutes ÷ 60, once."},
+                "one_off_cost": {"type": "number"},
+                "observed_from": {**DATE, "description": "Present once entries exist: the approval date of the licence "
+                                  "in force, or 364 days before today without one."},
+                "observed_annual_hours": {"type": "number", "description": (
+                    "Hours logged on the request from observed_from to today × 365 ÷ days in that window.")},
+                "observed_annual_cost": {"type": "number"},
+                "observed_to_expected": {**nullable("number"), "description": "observed ÷ expected annual hours."},
+                "created_at": DATETIME,
+            },
+        },
+    ]
+}
+SCHEMAS["LicenceInput"] = {
+    "type": "object",
+    "required": ["action"],
+    "description": (
+        "Refused (400, nothing written): a retired or merged request; approve while a licence is in force (renew "
+        "it); renew a request never licensed; decline without reasons; approve without a reference; an expiry on "
+        "or before the approval date, or more than 5 years after it."
+    ),
+    "properties": {
+        "action": enum(LICENCE_ACTIONS),
+        "reference": {"type": "string", "maxLength": 60, "description": "The licence number; a renewal keeps the last one if blank."},
+        "approved_on": {**DATE, "description": "Default today. In force from this day."},
+        "expires_on": {**DATE, "description": "Default a year after approved_on. In force until the day before."},
+        "reasons": {"type": "string", "maxLength": 2000, "description": "Required to decline."},
+    },
+}
+SCHEMAS["LicenceDecision"] = {
+    "type": "object",
+    "required": ["id", "request_id", "action", "licence_status"],
+    "properties": {
+        "id": ID,
+        "request_id": ID,
+        "action": enum(LICENCE_ACTIONS),
+        "reference": {"type": "string"},
+        "approved_on": {**nullable("string"), "format": "date"},
+        "expires_on": {**nullable("string"), "format": "date"},
+        "reasons": {"type": "string"},
+        "estimate_id": nullable("integer"),
+        "decided_on": DATE,
+        "decided_by_id": nullable("integer"),
+        "created_at": DATETIME,
+        "licence_status": {**enum(LICENCE_STATUSES), "description": "The request's licence today, after this decision."},
+        "licence_expires_on": {**nullable("string"), "format": "date"},
+    },
+}
+SCHEMAS["StatementRequest"] = {
+    "allOf": [
+        ref("BurdenFigures"),
+        {
+            "type": "object",
+            "required": ["id", "title", "teams", "licence_status"],
+            "properties": {
+                "id": ID,
+                "title": {"type": "string"},
+                "frequency": enum(FREQUENCIES),
+                "obligation": enum(OBLIGATIONS),
+                "status": enum(REQUEST_STATUSES),
+                "teams": {"type": "integer"},
+                "duplicated_share": _SHARE,
+                "unused_share": {**_SHARE, "description": "Share of hours with no sign of use ('no' or 'don't know')."},
+                "licence_status": enum(LICENCE_STATUSES),
+                "licence_reference": nullable("string"),
+                "licence_expires_on": {**nullable("string"), "format": "date"},
+                "expected_annual_hours": nullable("number"),
+                "observed_annual_hours": nullable("number"),
+                "observed_to_expected": nullable("number"),
+            },
+        },
+    ]
+}
+SCHEMAS["Statement"] = {
+    "type": "object",
+    "required": ["source", "from", "to", "requests", "totals", "unlicensed_hours", "unlicensed_cost", "decisions"],
+    "properties": {
+        "source": ref("Source"),
+        "from": DATE,
+        "to": DATE,
+        "days": {"type": "integer"},
+        "requests": {"type": "array", "items": ref("StatementRequest")},
+        "totals": {"allOf": [ref("BurdenFigures"), {"type": "object", "properties": {"teams": {"type": "integer"}}}]},
+        "duplicated_share": _SHARE,
+        "unused_share": _SHARE,
+        "unlicensed_hours": {"type": "number", "description": "Hours on days a request had no licence in force."},
+        "unlicensed_cost": {"type": "number"},
+        "decisions": {
+            "type": "array",
+            "description": "Decisions on its requests not withdrawn, by effective date, as recorded (see Decision).",
+            "items": {
+                "type": "object",
+                "required": ["id", "request_id", "decision", "effective_date", "review_date", "expected_saving_hours",
+                             "expected_saving_cost"],
+                "properties": {
+                    "id": ID,
+                    "request_id": ID,
+                    "decision": enum(DECISIONS),
+                    "merge_into": nullable("integer"),
+                    "new_frequency": {"type": ["string", "null"], "enum": [*FREQUENCIES, None]},
+                    "target_hours_per_entry": nullable("number"),
+                    "rationale": {"type": "string"},
+                    "decided_on": DATE,
+                    "effective_date": DATE,
+                    "review_date": DATE,
+                    "expected_saving_hours": {"type": "number", "description": "A year, frozen when decided."},
+                    "expected_saving_cost": {"type": "number"},
+                },
+            },
+        },
+    },
+}
+SCHEMAS["EstimatePage"] = page_of("Estimate")
+
+_REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": ID}
+_ONLY_LICENSERS = " Commissioners and admins only (404 for everyone else); 404 for a request that does not exist."
+PATHS.update({
+    "/api/v1/requests/{request_id}/estimates": {
+        "parameters": [_REQUEST_ID],
+        "get": {
+            "summary": "The request's burden estimates, newest first." + _ONLY_LICENSERS,
+            "operationId": "listEstimates",
+            "parameters": [PAGE],
+            "responses": {**ok("A page of estimates", ref("EstimatePage")), **errors("400", "401", "404")},
+        },
+        "post": {
+            "summary": "Record a burden estimate." + _ONLY_LICENSERS,
+            "operationId": "createEstimate",
+            "requestBody": body("EstimateInput", "The estimate."),
+            "responses": {**ok("The estimate, worked out and audited", ref("Estimate"), "201"), **errors(*WRITE_ERRORS, "404")},
+        },
+    },
+    "/api/v1/requests/{request_id}/licence": {
+        "parameters": [_REQUEST_ID],
+        "post": {
+            "summary": "Approve, renew or decline the request's licence." + _ONLY_LICENSERS,
+            "operationId": "decideLicence",
+            "requestBody": body("LicenceInput", "The decision."),
+            "responses": {**ok("The decision, recorded and audited", ref("LicenceDecision"), "201"), **errors(*WRITE_ERRORS, "404")},
+        },
+    },
+    "/api/v1/sources/{source_id}/statement": {
+        "parameters": [{"name": "source_id", "in": "path", "required": True, "schema": ID}],
+        "get": {
+            "summary": "The burden statement of a source for a period. Commissioners and admins only (404 for everyone else).",
+            "operationId": "getStatement",
+            "parameters": [
+                query("from", DATE, "First day, inclusive. Give both from and to, or neither: the last whole quarter."),
+                query("to", DATE, "Last day, inclusive."),
+            ],
+            "responses": {**ok("The statement", ref("Statement")), **errors("400", "401", "404")},
+        },
+    },
+    "/api/v1/unlicensed": {
+        "get": {
+            "summary": "Burden on days a request had no licence in force, by team or source, for the teams the caller may see",
+            "operationId": "getUnlicensedBurden",
+            "parameters": [
+                query("group_by", {**enum(("team", "source")), "default": "team"}, "How rows are grouped."),
+                query("from", DATE, "As for /api/v1/burden (default: the last 12 calendar months)."),
+                query("to", DATE, "As for /api/v1/burden (default: today)."),
+                query("team_id", ID, "Only this team."),
+                query("source_id", ID, "Only requests from this source."),
+            ],
+            "responses": {**ok("Unlicensed burden rows and totals", ref("Burden")), **errors("400", "401")},
+        }
+    },
+})
 
 DOCUMENT = {
     "openapi": "3.1.0",

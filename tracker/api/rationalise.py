@@ -34,8 +34,10 @@ def _workspace_only() -> None:
         abort(404)
 
 
-def requests_with_figures(query, sort_text: str | None):
-    """A page of the requests the query selects, each with its workspace figures, in the order asked for."""
+def requests_with_figures(query, sort_text: str | None, licences: dict | None = None):
+    """A page of the requests the query selects, each with its workspace figures, in the order asked for.
+
+    `licences`: each request's LicenceStatus today (tracker.licences.status.licence_statuses)."""
     try:
         name, descending = parse_sort(sort_text, default="title")
     except BadSort as bad:
@@ -48,7 +50,7 @@ def requests_with_figures(query, sort_text: str | None):
     ordered = sort_figures([figures[request_id] for request_id in requests], name, descending)
     return page_of(
         [requests[f.id] for f in ordered],
-        lambda r: {**request_to_json(r), **request_figures_to_json(figures[r.id], duplicates.get(r.id, []))},
+        lambda r: {**request_to_json(r, (licences or {}).get(r.id)), **request_figures_to_json(figures[r.id], duplicates.get(r.id, []))},
     )
 
 

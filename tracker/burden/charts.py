@@ -82,10 +82,10 @@ def _text(x: float, y: float, content: str, anchor: str = "start", title: str | 
     )
 
 
-def _open(chart_id: str, title: str, description: str, height: float) -> list[str]:
+def _open(chart_id: str, title: str, description: str, height: float, width: float = WIDTH) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="{escape(chart_id)}" role="img" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',

@@ -16,6 +16,9 @@ the export_run row in the database is what coordinates them):
   the catch-up sends a digest that is due and missing.
 - "apply-due-decisions": daily at 00:05 (and at start): decisions whose
   effective date has come change the catalogue (tracker/rationalise/decisions.py).
+- "licence-reminders": every hour (and once after the catch-up): emails the
+  commissioners when a licence comes within 30 days of expiry or expires, one
+  email a day at most (tracker/licences/reminders.py; the claim is a row).
 
 `flask --app tracker scheduler` runs it in the foreground (production: exactly
 one such process; a second one is harmless). `python run.py` runs it in a
@@ -40,6 +43,7 @@ from flask.cli import with_appcontext
 from tracker.exports.mailer import deliver, parse_smtp_url, retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
+from tracker.licences.reminders import send_licence_reminders
 from tracker.rationalise.decisions import apply_due_decisions
 from tracker.rationalise.digest import send_review_digests
 from tracker.shared.timeutil import add_months, month_start
@@ -51,6 +55,7 @@ CATCH_UP_JOB_ID = "export-catch-up"
 RETRY_JOB_ID = "export-retry"
 DIGEST_JOB_ID = "monthly-review-digest"
 APPLY_JOB_ID = "apply-due-decisions"
+REMINDER_JOB_ID = "licence-reminders"
 MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
 
@@ -101,6 +106,7 @@ def catch_up(app) -> None:
             db.session.remove()
     apply_decisions(app)
     retry(app)
+    licence_reminders(app)
 
 
 def retry(app) -> None:
@@ -140,6 +146,21 @@ def apply_decisions(app) -> int:
             db.session.remove()
 
 
+def licence_reminders(app) -> None:
+    with app.app_context():
+        settings = ExportSettings.from_config(app.config)
+        send = None
+        if settings.smtp_url:
+            smtp = parse_smtp_url(settings.smtp_url)
+            send = lambda message: deliver(smtp, message)  # noqa: E731
+        try:
+            send_licence_reminders(
+                db.session, settings.today(), sender=settings.mail_from, send=send, max_attempts=settings.max_email_attempts
+            )
+        finally:
+            db.session.remove()
+
+
 # ---- the scheduler -------------------------------------------------------------
 
 
@@ -168,6 +189,14 @@ def build_scheduler(app, scheduler_class, *, catch_up_now: bool = True):
     scheduler.add_job(
         apply_decisions, CronTrigger(hour=0, minute=5, timezone=app.config["TIMEZONE"]), args=[app], id=APPLY_JOB_ID,
         name="Apply decisions that take effect today", replace_existing=True,
+    )
+    scheduler.add_job(
+        licence_reminders,
+        IntervalTrigger(hours=1, timezone=app.config["TIMEZONE"]),
+        args=[app],
+        id=REMINDER_JOB_ID,
+        name="Licence reminders (one email a day at most)",
+        replace_existing=True,
     )
     if catch_up_now:
         # No trigger: run once, as soon as the scheduler starts.

@@ -20,12 +20,13 @@ from openpyxl import Workbook
 
 from tracker.catalogue.services import slugify
 from tracker.exports import entries_sheet, sheets, summary_sheet
+from tracker.licences.sheets import write_unlicensed
 from tracker.shared.snapshot import one_snapshot
 from tracker.shared.timeutil import app_timezone, month_start
 from tracker.shared.xlsx.files import discard_sheet_files, save_atomically
 from tracker.shared.xlsx.formats import Formats
 
-SHEET_NAMES = ("Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries")
+SHEET_NAMES = ("Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Unlicensed", "Entries")
 
 Progress = Callable[[int, int], None]  # (entries written so far, entries in the period)
 
@@ -80,6 +81,7 @@ def build_workbook(
             sheets.write_by_request(ws["By request"], fmt, figures)
             sheets.write_team_x_source(ws["Team x Source"], fmt, figures)
             sheets.write_trend(ws["Trend"], fmt, figures)
+            write_unlicensed(ws["Unlicensed"], fmt, figures.unlicensed, figures.print_footer)
             summary_sheet.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
             written = entries_sheet.write_entries(ws["Entries"], fmt, session, figures, progress)
         size, digest = save_atomically(wb, path)
@@ -100,6 +102,8 @@ def build_workbook(
             "teams": len(figures.teams),
             "entries_minutes": written.minutes,
             "entries_cost": written.cost,
+            "unlicensed_minutes": figures.unlicensed.totals.minutes,
+            "unlicensed_cost": figures.unlicensed.totals.cost,
         },
     )
 

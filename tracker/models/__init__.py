@@ -10,10 +10,13 @@ from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
 from tracker.models.exports import ExportRun, MonthSignoff
 from tracker.models.imports import ImportBatch, ImportedRow
+from tracker.models.licences import Estimate, LicenceDecision, LicenceReminder, LicenceReminderItem
 from tracker.models.rationalise import Decision, DuplicateVerdict, ReviewDigest
 
 __all__ = [
     "AuditEvent", "ApiToken", "LoginAttempt", "Membership", "User", "BurdenRollup", "BurdenRollupRequest",
     "BurdenRollupTeam", "BurdenRollupMinutes", "Rate", "Request", "Source", "Team", "Entry", "ExportRun", "MonthSignoff",
-    "ImportBatch", "ImportedRow", "Decision", "DuplicateVerdict", "ReviewDigest",
+    "ImportBatch", "ImportedRow",
+    "Decision", "DuplicateVerdict", "ReviewDigest",
+    "Estimate", "LicenceDecision", "LicenceReminder", "LicenceReminderItem",
 ]

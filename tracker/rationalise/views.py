@@ -12,6 +12,7 @@ from flask_login import current_user
 from tracker.auth.access import role_required
 from tracker.burden import charts
 from tracker.extensions import db
+from tracker.licences.status import licence_statuses, status_of
 from tracker.models.catalogue import Request
 from tracker.models.rationalise import Decision
 from tracker.rationalise import decisions as decision_rules
@@ -64,9 +65,11 @@ def index():
     form = RankingFilterForm(formdata=request.args)
     if not form.validate():
         return render_template("rationalise/index.html", form=form, ranked=None, args=request.args), 400
-    ranked = ranking(today(), form.filters(), form.sort.data or None)
+    on = today()
+    ranked = ranking(on, form.filters(), form.sort.data or None)
+    licences = licence_statuses(db.session, None, on)  # each request's licence today (tracker/licences/status.py)
     return render_template("rationalise/index.html", form=form, ranked=ranked, args=request.args, sorts=SORTS,
-                           charts=charts)
+                           charts=charts, licence_of=lambda request_id: status_of(licences, request_id, on))
 
 
 @blueprint.route("/value")

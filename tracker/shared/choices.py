@@ -115,6 +115,30 @@ DUPLICATE_VERDICTS = {
     "dismissed": "Not a duplicate",
 }
 
+# ---- licences and burden estimates (issue 10) ----
+
+# A request's licence on a day: one rule computes it (tracker/licences/status.py).
+LICENCE_STATUSES = {
+    "licensed": "Licensed",
+    "expiring": "Licence expiring",
+    "expired": "Licence expired",
+    "none": "No licence",
+}
+
+LICENCE_ACTIONS = {"approve": "Approved", "decline": "Declined", "renew": "Renewed"}
+
+# Where a burden estimate came from.
+ESTIMATE_BASES = {"requester": "The requester", "panel": "A panel", "logs": "The logs"}
+
+# Time per response, split the way burden assessments split it (field name: label).
+ESTIMATE_PARTS = {
+    "minutes_gathering": "Gathering the information",
+    "minutes_quality_assurance": "Quality assurance",
+    "minutes_extraction": "Extraction and transformation",
+    "minutes_submission": "Submission",
+    "minutes_training": "Training and guidance",
+}
+
 
 def check_in(column: str, values) -> str:
     """SQL for a CHECK constraint that keeps a column inside an enumeration."""
