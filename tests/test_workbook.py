@@ -121,7 +121,7 @@ def month_data(db, make_team, make_user, make_source, make_request, make_entry):
 def test_spec_sheets_in_order_with_spec_headers(db, tmp_path, month_data):
     wb = load_workbook(build(db, tmp_path).path)
     assert wb.sheetnames == list(SHEET_NAMES) == [
-        "Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Unlicensed", "Entries"]
+        "Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries", "Unlicensed"]
     for name, header in HEADERS.items():
         first = [c.value for c in wb[name][1]]
         assert first == header, name

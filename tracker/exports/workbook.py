@@ -26,7 +26,8 @@ from tracker.shared.timeutil import app_timezone, month_start
 from tracker.shared.xlsx.files import discard_sheet_files, save_atomically
 from tracker.shared.xlsx.formats import Formats
 
-SHEET_NAMES = ("Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Unlicensed", "Entries")
+# SPEC's seven sheets in its order, then Unlicensed (issue 10) last, so the seven keep their places.
+SHEET_NAMES = ("Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries", "Unlicensed")
 
 Progress = Callable[[int, int], None]  # (entries written so far, entries in the period)
 
