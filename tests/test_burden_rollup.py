@@ -18,7 +18,8 @@ from sqlalchemy import delete, select
 
 from tracker.burden import rollup
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.models.burden import BurdenRollup, Rate
+from tracker.burden.medians import median_minutes, medians, minute_counts
+from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, Rate
 from tracker.burden.rate_changes import create_rate
 from tracker.burden.rates import RateBook
 from tracker.burden.periods import plan_period
@@ -106,7 +107,7 @@ def _values(spec: dict, teams, requests, fields=FIELDS) -> dict:
 
 def _reset(db) -> None:
     db.session.rollback()
-    for level in rollup.LEVELS:
+    for level in (*rollup.LEVELS, BurdenRollupMinutes):
         db.session.execute(delete(level))
     db.session.execute(delete(Entry))
     db.session.execute(delete(Rate).where(Rate.effective_from != DEFAULTS_EFFECTIVE_FROM))
@@ -199,6 +200,19 @@ def test_rollup_path_equals_straight_computation(db, world, operations, filters)
         assert (fast.totals.entries, fast.totals.minutes) == (entries, minutes)
         assert abs(Fraction(fast.totals.cost) - cost) < Fraction(1, 10**12)
         assert sum((r.minutes for r in fast.rows), 0) == minutes
+        counts = minute_counts(flt.start, flt.end)
+        assert counts == _minute_counts_by_hand(db, flt)
+        assert medians(flt.start, flt.end) == {r: median_minutes(c) for r, c in counts.items()}  # the SQL median
+
+
+def _minute_counts_by_hand(db, flt: BurdenFilter) -> dict:
+    """Entries per (request, minutes) in the period, one entry at a time (the medians' input)."""
+    counts: dict = {}
+    for entry in db.session.scalars(select(Entry).where(Entry.deleted_at.is_(None))):
+        if flt.start <= entry.occurred_on <= flt.end:
+            per_request = counts.setdefault(entry.request_id, {})
+            per_request[entry.minutes] = per_request.get(entry.minutes, 0) + 1
+    return {request_id: sorted(values.items()) for request_id, values in counts.items()}
 
 
 def test_whole_months_come_from_the_rollup_and_the_edges_from_entries():
@@ -281,3 +295,12 @@ def test_rebuild_rollups_matches_what_the_writes_kept(db, make_user, team, make_
     rollup.rebuild_rollups(db.session, date(2026, 2, 1), date(2026, 2, 28))  # one month only
     db.session.commit()
     assert rollup.differences(db.session) == {}
+
+
+def test_median_from_counts_is_exact():
+    assert median_minutes([]) is None
+    assert median_minutes([(30, 1)]) == Decimal(30)
+    assert median_minutes([(30, 1), (45, 1)]) == Decimal("37.5")  # even count: the mean of the middle two
+    assert median_minutes([(10, 2), (20, 1), (90, 2)]) == Decimal(20)
+    assert median_minutes([(10, 2), (20, 2), (90, 2)]) == Decimal(20)
+    assert median_minutes([(10, 3), (20, 1), (90, 2)]) == Decimal(15)

@@ -9,6 +9,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select
 
 from tests.conftest import base_config, empty_tables
+from tracker.demo.workspace import LOOKALIKES
+from tracker.models.rationalise import Decision
 from tracker import create_app
 from tracker.shared import choices
 from tracker.models.audit import AuditEvent
@@ -129,7 +131,7 @@ def test_counts_match_the_options(app, db):
     assert count(db.session, Team) == 3
     assert count(db.session, Entry) == 500
     assert count(db.session, Source) == len(data.SOURCES)
-    assert count(db.session, Request) == len(data.REQUESTS)
+    assert count(db.session, Request) == len(data.REQUESTS) + len(LOOKALIKES)  # the workspace's look-alikes
     teams = db.session.scalars(select(Team)).all()
     for team in teams:
         roles = sorted(db.session.scalars(select(Membership.role).where(Membership.team_id == team.id)))
@@ -300,8 +302,11 @@ def test_one_printed_login_for_each_role_and_each_works(app, db):
 
 def test_one_audit_event_for_the_whole_run(app, db):
     seed_cli(app, *SMALL, "--seed", "5")
-    events = db.session.scalars(select(AuditEvent)).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "entry")).all()
     assert len(events) == 1
+    # the rest: the demo commissioner's three decisions for the workspace, audited as any decision is
+    others = db.session.scalars(select(AuditEvent).where(AuditEvent.entity != "entry")).all()
+    assert {e.entity for e in others} == {"decision", "request"} and {e.user.email for e in others} == {data.COMMISSIONER_EMAIL}
     event = events[0]
     assert (event.action, event.entity, event.new) == ("seed", "entry", {"entries": 500, "seed": 5})
     assert event.user.email == data.ADMIN_EMAIL
@@ -312,8 +317,9 @@ def test_a_second_run_adds_to_the_first(app, db):
     seed_cli(app, *SMALL, "--seed", "2")
     assert count(db.session, Entry) == 1000
     assert count(db.session, Source) == len(data.SOURCES)
-    assert count(db.session, Request) == len(data.REQUESTS)
-    assert count(db.session, AuditEvent) == 2
+    assert count(db.session, Request) == len(data.REQUESTS) + len(LOOKALIKES)  # the workspace's look-alikes
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "entry")).all()) == 2
+    assert count(db.session, Decision) == 3  # the demo's decisions, made once
 
 
 def test_zero_entries_loads_the_catalogue_and_people(app, db):
@@ -424,3 +430,20 @@ def test_entries_of_today_are_logged_no_later_than_now(app, db):
     latest = db.session.scalar(select(func.max(Entry.created_at)))
     assert latest <= datetime.now(timezone.utc) + timedelta(seconds=1)
     assert db.session.scalar(select(func.max(Entry.occurred_on))) <= today
+
+
+def test_the_demo_gives_the_workspace_something_to_show(app, db):
+    from tracker.rationalise.decisions import decision_status
+    from tracker.rationalise.duplicates import find_duplicates
+    from tracker.shared.timeutil import local_today
+
+    today = local_today()
+    seed_demo(db.session, teams=8, months=12, entries=4000, seed=3, today=today)
+    pairs = {(p.first.title, p.second.title) for p in find_duplicates(today)}
+    by_lookalike = {spec.title: spec.original for spec in LOOKALIKES}
+    live = {t for t in by_lookalike if db.session.scalar(select(Request.status).where(Request.title == t)) == "active"}
+    assert {tuple(sorted(pair)) for pair in pairs} == {tuple(sorted((t, by_lookalike[t]))) for t in live}
+    assert len(live) == 2  # the third was merged into its original four months ago
+    statuses = {d.kind: decision_status(d, today) for d in db.session.scalars(select(Decision))}
+    assert statuses == {"merge": "in_effect", "keep": "review_due", "reduce_frequency": "scheduled"}
+    assert count(db.session, Entry) == 4000  # the look-alikes took a share of the entries asked for, not more

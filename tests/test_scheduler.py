@@ -22,9 +22,12 @@ from tests.exports_support import LONDON, flask_env, runs, settings_of
 from tracker.models.exports import ExportRun
 from tracker.exports.runs import ExportSettings, claim_run, make_period, period_dir
 from tracker.exports.scheduler import (
+    APPLY_JOB_ID,
     CATCH_UP_JOB_ID,
+    DIGEST_JOB_ID,
     HEARTBEAT_JOB_ID,
     MONTHLY_JOB_ID,
+    REMINDER_JOB_ID,
     RETRY_JOB_ID,
     build_scheduler,
     catch_up,
@@ -59,7 +62,8 @@ def test_the_scheduler_has_one_deterministic_cron_job_in_a_private_memory_store(
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["minute"], fields["hour"], fields["day"]) == ("30", "7", "2")
     assert job.coalesce is True and job.misfire_grace_time > 0 and job.max_instances == 1
-    assert {j.id for j in scheduler.get_jobs()} == {MONTHLY_JOB_ID, RETRY_JOB_ID, CATCH_UP_JOB_ID, HEARTBEAT_JOB_ID}
+    assert {j.id for j in scheduler.get_jobs()} == {MONTHLY_JOB_ID, RETRY_JOB_ID, CATCH_UP_JOB_ID, DIGEST_JOB_ID, APPLY_JOB_ID, REMINDER_JOB_ID, HEARTBEAT_JOB_ID}
+    assert str(scheduler.get_job(DIGEST_JOB_ID).trigger) == str(job.trigger)  # the digest goes with the workbooks
     assert isinstance(scheduler._jobstores["default"], MemoryJobStore)
     # Adding the job again replaces it rather than duplicating it.
     scheduler.add_job(print, job.trigger, id=MONTHLY_JOB_ID, replace_existing=True)

@@ -118,10 +118,10 @@ def month_data(db, make_team, make_user, make_source, make_request, make_entry):
 # ---- layout ------------------------------------------------------------------
 
 
-def test_seven_sheets_in_order_with_spec_headers(db, tmp_path, month_data):
+def test_spec_sheets_in_order_with_spec_headers(db, tmp_path, month_data):
     wb = load_workbook(build(db, tmp_path).path)
     assert wb.sheetnames == list(SHEET_NAMES) == [
-        "Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries"]
+        "Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries", "Unlicensed"]
     for name, header in HEADERS.items():
         first = [c.value for c in wb[name][1]]
         assert first == header, name
@@ -429,11 +429,11 @@ def test_formula_looking_user_text_stays_text(db, tmp_path, make_team, make_user
 
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 7
+        assert len(sheets) == len(SHEET_NAMES)
         for name in sheets:
             xml = z.read(name).decode()
             assert "<f>" not in xml and "<f " not in xml, name
-        entries_xml = z.read("xl/worksheets/sheet7.xml").decode()
+        entries_xml = z.read(f"xl/worksheets/sheet{SHEET_NAMES.index('Entries') + 1}.xml").decode()
     assert '<is><t>=HYPERLINK("http://evil.example","click")</t></is>' in entries_xml.replace("&quot;", '"')
 
 

@@ -1,13 +1,13 @@
 """Operations: the scheduler's heartbeat, read by /healthz
 
 Revision ID: 0010
-Revises: 0007 (main's head when this branch last merged main)
+Revises: 0006 (main's head when this branch last merged main)
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

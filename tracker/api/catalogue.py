@@ -9,13 +9,16 @@ from sqlalchemy.orm import selectinload
 
 from tracker.api import blueprint
 from tracker.api.common import json_input, page_of, refuse, whole_number_arg
+from tracker.api.rationalise import requests_with_figures
 from tracker.api.serialise import request_to_json, source_to_json, team_to_json
 from tracker.auth.access import visible_team_ids
 from tracker.catalogue import services
 from tracker.catalogue.forms import RequestForm, SourceForm
 from tracker.models.catalogue import Request, Source, Team
-from tracker.shared.choices import REQUEST_STATUSES, SOURCE_KINDS
+from tracker.shared.choices import OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.extensions import db
+from tracker.licences.status import licence_statuses
+from tracker.shared.timeutil import local_today
 
 
 def text_search(column, text: str):
@@ -64,17 +67,30 @@ def create_source(form):
 
 @blueprint.get("/requests")
 def list_requests():
+    """The catalogue; commissioners and admins also get each request's workspace figures, sortable
+    (tracker/api/rationalise.py). Figures add up every team, so nobody else gets them."""
     status = choice_arg("status", REQUEST_STATUSES)
     source_id = whole_number_arg("source_id", "source_id must be the id of a source")
+    source_kind = choice_arg("source_kind", SOURCE_KINDS)
+    obligation = choice_arg("obligation", OBLIGATIONS)
     query = select(Request).options(selectinload(Request.source)).order_by(Request.title, Request.id)
     if status:
         query = query.where(Request.status == status)
     if source_id is not None:
         query = query.where(Request.source_id == source_id)
+    if source_kind:
+        query = query.where(Request.source_id.in_(select(Source.id).where(Source.kind == source_kind)))
+    if obligation:
+        query = query.where(Request.obligation == obligation)
     q = http_request.args.get("q", "").strip()
     if q:
         query = query.where(text_search(Request.title, q))
-    return page_of(query, request_to_json)
+    statuses = licence_statuses(db.session, None, local_today())  # every decided request's licence, in one query
+    if current_user.sees_all_teams:
+        return requests_with_figures(query, http_request.args.get("sort"), statuses)
+    if http_request.args.get("sort", "title").strip() != "title":
+        refuse({"sort": ["Only commissioners and admins see figures to sort by: sort=title"]})
+    return page_of(query, lambda found: request_to_json(found, statuses.get(found.id)))
 
 
 @blueprint.post("/requests")

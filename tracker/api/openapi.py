@@ -10,6 +10,12 @@ from tracker.api import blueprint
 from tracker.shared.choices import (
     ANSWERS,
     BANDS,
+    DECISION_STATUSES,
+    DECISIONS,
+    ESTIMATE_BASES,
+    ESTIMATE_PARTS,
+    LICENCE_ACTIONS,
+    LICENCE_STATUSES,
     FREQUENCIES,
     MAX_ENTRY_MINUTES,
     OBLIGATIONS,
@@ -20,6 +26,9 @@ from tracker.shared.choices import (
 )
 from tracker.burden.dimensions import API, offered_in
 from tracker.entries.forms import NOTES_MAX
+from tracker.licences import forms as licence_forms
+from tracker.rationalise.figures import SORTS
+from tracker.rationalise.forms import RATIONALE_MAX
 from tracker.shared.parsing import MAX_ID
 
 BURDEN_GROUPINGS = offered_in(API)
@@ -169,6 +178,89 @@ SCHEMAS = {
             "status": enum(REQUEST_STATUSES),
             "merged_into_id": nullable("integer"),
             "created_at": DATETIME,
+            **{name: {**schema, "description": "Commissioners and admins only (figures add up every team). "
+                      + schema["description"]} for name, schema in {
+                "observed_hours_12m": {"type": "number", "description": "Hours logged in the 12 months to today."},
+                "observed_cost_12m": {"type": "number", "description": "Their cost in pounds (each entry at its day's rate)."},
+                "entries_12m": {"type": "integer", "description": "Entries in the 12 months."},
+                "teams_12m": {"type": "integer", "description": "Teams that logged it in the 12 months."},
+                "median_hours_per_entry": {"type": ["number", "null"], "description": "Exact median; null with no entries."},
+                "projected_annual_hours": {"type": "number", "description": (
+                    "median hours per entry × occurrences a year (52 weekly … 1 annual; ad hoc: entries per team "
+                    "observed) × teams_12m.")},
+                "projected_annual_cost": {"type": "number", "description": (
+                    "The projected hours at today's rates for the request's own mix of bands, in pounds.")},
+                "projected_annual_fte": {"type": "number", "description": "Projected hours ÷ (37.5 × 365 ÷ 7)."},
+                "duplicated_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                                     "description": "Share of its hours marked already supplied elsewhere."},
+                "used_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                               "description": "Share of its hours where the team saw it used or got feedback."},
+                "likely_duplicates": {
+                    "type": "array", "description": "Likely duplicates from other sources, highest score first.",
+                    "items": {"type": "object", "required": ["id", "score"],
+                              "properties": {"id": ID, "score": {"type": "integer", "minimum": 0, "maximum": 100}}},
+                },
+            }.items()},
+        },
+    },
+    "DecisionInput": {
+        "type": "object",
+        "required": ["decision", "rationale", "effective_date"],
+        "properties": {
+            "decision": enum(DECISIONS),
+            "rationale": {"type": "string", "maxLength": RATIONALE_MAX},
+            "effective_date": {**DATE, "description": "At most a year back, at most two years ahead."},
+            "review_date": {**DATE, "description": "Not before effective_date. Default: six months after it."},
+            "merge_into": {**ID, "description": "merge: the live request that replaces this one (not itself)."},
+            "new_frequency": {**enum(FREQUENCIES), "description": "reduce_frequency: less often than now (not ad_hoc)."},
+            "target_hours_per_entry": {"type": "number", "exclusiveMinimum": 0, "maximum": 240,
+                                       "description": "simplify: less than the median hours per entry now; 2 places."},
+        },
+    },
+    "Decision": {
+        "type": "object",
+        "required": ["id", "request_id", "decision", "effective_date", "review_date", "status", "baseline_hours",
+                     "expected_saving_hours", "expected_saving_cost", "realised_saving_hours", "realised_saving_cost",
+                     "saving_uncertain"],
+        "properties": {
+            "id": ID,
+            "request_id": ID,
+            "request": {"type": "string", "description": "The request's title."},
+            "decision": enum(DECISIONS),
+            "rationale": {"type": "string"},
+            "decided_by": {"type": "object", "required": ["id", "name"], "properties": {"id": ID, "name": {"type": "string"}}},
+            "decided_on": {**DATE, "description": "When it was recorded: its rates price every saving."},
+            "effective_date": DATE,
+            "review_date": DATE,
+            "merge_into": nullable("integer"),
+            "new_frequency": {"type": ["string", "null"], "enum": [*FREQUENCIES, None]},
+            "target_hours_per_entry": nullable("number"),
+            "status": enum(DECISION_STATUSES),
+            "baseline_start": DATE,
+            "baseline_end": DATE,
+            "baseline_hours": {"type": "number", "description": "The 12 months before the effective date (frozen)."},
+            "baseline_cost": {"type": "number"},
+            "baseline_entries": {"type": "integer"},
+            "baseline_teams": {"type": "integer"},
+            "expected_saving_hours": {"type": "number", "description": "A year, frozen at decision time."},
+            "expected_saving_cost": {"type": "number", "description": "Pounds a year at the decision date's rates."},
+            "expected_saving_fte": {"type": "number"},
+            "realised_saving_hours": {"type": ["number", "null"], "description": (
+                "Baseline hours − hours since the effective date × 365 ÷ days (for a merge, less the survivor's "
+                "extra hours); null until three whole months have passed.")},
+            "realised_saving_cost": {"type": ["number", "null"], "description": "At the decision's rates."},
+            "seasonal_saving_hours": {"type": ["number", "null"], "description": (
+                "The same, against the same days a year before, where the data reaches back.")},
+            "saving_uncertain": {"type": ["boolean", "null"], "description": (
+                "True when the teams that carried it logged more than a third fewer hours a day on everything else.")},
+            "withdrawn_at": {"type": ["string", "null"], "format": "date-time"},
+            "withdrawal_reason": nullable("string"),
+            "licence_status": {
+                **enum(LICENCE_STATUSES),
+                "description": "Today: licensed; expiring (within 30 days); expired; none (never licensed).",
+            },
+            "licence_expires_on": {**nullable("string"), "format": "date",
+                                   "description": "Expiry of the licence in force, or of the one that expired."},
         },
     },
     "RequestInput": {
@@ -325,7 +417,12 @@ PATHS = {
                 PAGE,
                 query("source_id", ID, "Only requests from this source."),
                 query("status", enum(REQUEST_STATUSES), "Only requests with this status."),
+                query("source_kind", enum(SOURCE_KINDS), "Only requests from sources of this kind."),
+                query("obligation", enum(OBLIGATIONS), "Only requests with this obligation."),
                 query("q", {"type": "string"}, "Title contains."),
+                query("sort", {"type": "string", "enum": [*SORTS, *(f"-{name}" for name in SORTS)], "default": "title"},
+                      "Order by a figure (commissioners and admins); a leading - for largest first. Requests "
+                      "without the figure come last."),
             ],
             "responses": {**ok("A page of requests", ref("RequestPage")), **errors("400", "401")},
         },
@@ -335,6 +432,25 @@ PATHS = {
             "requestBody": body("RequestInput", "The new request."),
             "responses": {**ok("The request, created and audited", ref("Request"), "201"), **errors(*WRITE_ERRORS)},
         },
+    },
+    "/api/v1/requests/{request_id}/decisions": {
+        "parameters": [{"name": "request_id", "in": "path", "required": True, "schema": ID}],
+        "post": {
+            "summary": "Record a decision on a request (commissioners and admins; 404 for everyone else)",
+            "operationId": "createDecision",
+            "requestBody": body("DecisionInput", "The decision. A request has at most one live decision."),
+            "responses": {**ok("The decision, with its frozen baseline and expected saving", ref("Decision"), "201"),
+                          **errors(*WRITE_ERRORS, "404")},
+        }
+    },
+    "/api/v1/decisions": {
+        "get": {
+            "summary": "Decisions with expected and realised savings (commissioners and admins; 404 for everyone else)",
+            "operationId": "listDecisions",
+            "parameters": [PAGE, query("request_id", ID, "Only decisions on this request."),
+                           query("status", enum(DECISION_STATUSES), "Only decisions that stand so today.")],
+            "responses": {**ok("A page of decisions", ref("DecisionPage")), **errors("400", "401", "404")},
+        }
     },
     "/api/v1/entries": {
         "get": {
@@ -426,8 +542,229 @@ SCHEMAS["EntryPatch"] = {
     "properties": SCHEMAS["EntryInput"]["properties"],
 }
 
-for _name in ("Team", "Source", "Request", "Entry", "Rate"):
+for _name in ("Team", "Source", "Request", "Entry", "Rate", "Decision"):
     SCHEMAS[f"{_name}Page"] = page_of(_name)
+
+# ---- estimates, licences, statements, unlicensed burden (issue 10) ----
+
+_MINUTES_PART = {"type": "integer", "minimum": 0, "maximum": licence_forms.MAX_PART_MINUTES, "default": 0}
+_SHARE = {**nullable("number"), "description": "0 to 1, of the hours; null with no hours."}
+
+SCHEMAS["EstimateInput"] = {
+    "type": "object",
+    "required": ["purpose", "respondents", "responses_per_year", "band", "basis"],
+    "description": (
+        "Refused (400, nothing written): a request that is retired or merged; responses_per_year that differ from "
+        "the request's frequency (52 weekly, 26 fortnightly, 12 monthly, 4 quarterly, 2 twice a year, 1 annual or "
+        "one-off; any number ad hoc) without frequency_reason; no time at all per response; more than a working "
+        "week (2,250 minutes) per response without notes."
+    ),
+    "properties": {
+        "reference": {"type": "string", "maxLength": 60, "description": "The requester's, e.g. a national collection number."},
+        "purpose": {"type": "string", "maxLength": 2000},
+        "necessity": {"type": "string", "maxLength": 2000, "description": "Why necessary rather than useful."},
+        "legal_basis": {"type": "string", "maxLength": 300},
+        "answered_by": {"type": "string", "maxLength": 300, "description": "Who must answer, in words."},
+        "sector": enum(SECTORS),
+        "respondents": {"type": "integer", "minimum": 1, "maximum": licence_forms.MAX_RESPONDENTS,
+                        "description": "How many teams answer."},
+        "responses_per_year": {"type": "integer", "minimum": 1, "maximum": licence_forms.MAX_RESPONSES},
+        "resubmissions_per_year": {"type": "integer", "minimum": 0, "maximum": licence_forms.MAX_RESPONSES, "default": 0,
+                                   "description": "Each counts as a full response."},
+        "frequency_reason": {"type": "string", "maxLength": 2000},
+        **{name: {**_MINUTES_PART, "description": f"{label}, minutes per response."} for name, label in ESTIMATE_PARTS.items()},
+        "one_off_minutes": {"type": "integer", "minimum": 0, "maximum": licence_forms.MAX_ONE_OFF_MINUTES, "default": 0,
+                            "description": "One-off set-up, minutes per team answering."},
+        "band": enum(BANDS),
+        "basis": enum(ESTIMATE_BASES, "Where the estimate came from."),
+        "notes": {"type": "string", "maxLength": 2000},
+    },
+}
+SCHEMAS["Estimate"] = {
+    "allOf": [
+        ref("EstimateInput"),
+        {
+            "type": "object",
+            "required": ["id", "request_id", "estimated_on", "expected_annual_hours", "expected_annual_cost",
+                         "expected_fte", "one_off_hours"],
+            "properties": {
+                "id": ID,
+                "request_id": ID,
+                "estimated_on": {**DATE, "description": "Its cost is priced at the band's rate on this day."},
+                "minutes_per_response": {"type": "integer", "description": "The five parts added up."},
+                "hourly_rate": {"type": "number"},
+                "expected_annual_hours": {"type": "number", "description": (
+                    "respondents × (responses_per_year + resubmissions_per_year) × minutes_per_response ÷ 60.")},
+                "expected_annual_cost": {"type": "number", "description": "Those hours at the band's rate, pounds to the penny."},
+                "expected_fte": {"type": "number", "description": "expected_annual_hours ÷ (37.5 × 365 ÷ 7)."},
+                "one_off_hours": {"type": "number", "description": "respondents × one_off_minutes ÷ 60, once."},
+                "one_off_cost": {"type": "number"},
+                "observed_from": {**DATE, "description": "Present once entries exist: the approval date of the licence "
+                                  "in force, or 364 days before today without one."},
+                "observed_annual_hours": {"type": "number", "description": (
+                    "Hours logged on the request from observed_from to today × 365 ÷ days in that window.")},
+                "observed_annual_cost": {"type": "number"},
+                "observed_to_expected": {**nullable("number"), "description": "observed ÷ expected annual hours."},
+                "created_at": DATETIME,
+            },
+        },
+    ]
+}
+SCHEMAS["LicenceInput"] = {
+    "type": "object",
+    "required": ["action"],
+    "description": (
+        "Refused (400, nothing written): a retired or merged request; approve while a licence is in force (renew "
+        "it); renew a request never licensed; decline without reasons; approve without a reference; an expiry on "
+        "or before the approval date, or more than 5 years after it."
+    ),
+    "properties": {
+        "action": enum(LICENCE_ACTIONS),
+        "reference": {"type": "string", "maxLength": 60, "description": "The licence number; a renewal keeps the last one if blank."},
+        "approved_on": {**DATE, "description": "Default today. In force from this day."},
+        "expires_on": {**DATE, "description": "Default a year after approved_on. In force until the day before."},
+        "reasons": {"type": "string", "maxLength": 2000, "description": "Required to decline."},
+    },
+}
+SCHEMAS["LicenceDecision"] = {
+    "type": "object",
+    "required": ["id", "request_id", "action", "licence_status"],
+    "properties": {
+        "id": ID,
+        "request_id": ID,
+        "action": enum(LICENCE_ACTIONS),
+        "reference": {"type": "string"},
+        "approved_on": {**nullable("string"), "format": "date"},
+        "expires_on": {**nullable("string"), "format": "date"},
+        "reasons": {"type": "string"},
+        "estimate_id": nullable("integer"),
+        "decided_on": DATE,
+        "decided_by_id": nullable("integer"),
+        "created_at": DATETIME,
+        "licence_status": {**enum(LICENCE_STATUSES), "description": "The request's licence today, after this decision."},
+        "licence_expires_on": {**nullable("string"), "format": "date"},
+    },
+}
+SCHEMAS["StatementRequest"] = {
+    "allOf": [
+        ref("BurdenFigures"),
+        {
+            "type": "object",
+            "required": ["id", "title", "teams", "licence_status"],
+            "properties": {
+                "id": ID,
+                "title": {"type": "string"},
+                "frequency": enum(FREQUENCIES),
+                "obligation": enum(OBLIGATIONS),
+                "status": enum(REQUEST_STATUSES),
+                "teams": {"type": "integer"},
+                "duplicated_share": _SHARE,
+                "unused_share": {**_SHARE, "description": "Share of hours with no sign of use ('no' or 'don't know')."},
+                "licence_status": enum(LICENCE_STATUSES),
+                "licence_reference": nullable("string"),
+                "licence_expires_on": {**nullable("string"), "format": "date"},
+                "expected_annual_hours": nullable("number"),
+                "observed_annual_hours": nullable("number"),
+                "observed_to_expected": nullable("number"),
+            },
+        },
+    ]
+}
+SCHEMAS["Statement"] = {
+    "type": "object",
+    "required": ["source", "from", "to", "requests", "totals", "unlicensed_hours", "unlicensed_cost", "decisions"],
+    "properties": {
+        "source": ref("Source"),
+        "from": DATE,
+        "to": DATE,
+        "days": {"type": "integer"},
+        "requests": {"type": "array", "items": ref("StatementRequest")},
+        "totals": {"allOf": [ref("BurdenFigures"), {"type": "object", "properties": {"teams": {"type": "integer"}}}]},
+        "duplicated_share": _SHARE,
+        "unused_share": _SHARE,
+        "unlicensed_hours": {"type": "number", "description": "Hours on days a request had no licence in force."},
+        "unlicensed_cost": {"type": "number"},
+        "decisions": {
+            "type": "array",
+            "description": "Decisions on its requests not withdrawn, by effective date, as recorded (see Decision).",
+            "items": {
+                "type": "object",
+                "required": ["id", "request_id", "decision", "effective_date", "review_date", "expected_saving_hours",
+                             "expected_saving_cost"],
+                "properties": {
+                    "id": ID,
+                    "request_id": ID,
+                    "decision": enum(DECISIONS),
+                    "merge_into": nullable("integer"),
+                    "new_frequency": {"type": ["string", "null"], "enum": [*FREQUENCIES, None]},
+                    "target_hours_per_entry": nullable("number"),
+                    "rationale": {"type": "string"},
+                    "decided_on": DATE,
+                    "effective_date": DATE,
+                    "review_date": DATE,
+                    "expected_saving_hours": {"type": "number", "description": "A year, frozen when decided."},
+                    "expected_saving_cost": {"type": "number"},
+                },
+            },
+        },
+    },
+}
+SCHEMAS["EstimatePage"] = page_of("Estimate")
+
+_REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": ID}
+_ONLY_LICENSERS = " Commissioners and admins only (404 for everyone else); 404 for a request that does not exist."
+PATHS.update({
+    "/api/v1/requests/{request_id}/estimates": {
+        "parameters": [_REQUEST_ID],
+        "get": {
+            "summary": "The request's burden estimates, newest first." + _ONLY_LICENSERS,
+            "operationId": "listEstimates",
+            "parameters": [PAGE],
+            "responses": {**ok("A page of estimates", ref("EstimatePage")), **errors("400", "401", "404")},
+        },
+        "post": {
+            "summary": "Record a burden estimate." + _ONLY_LICENSERS,
+            "operationId": "createEstimate",
+            "requestBody": body("EstimateInput", "The estimate."),
+            "responses": {**ok("The estimate, worked out and audited", ref("Estimate"), "201"), **errors(*WRITE_ERRORS, "404")},
+        },
+    },
+    "/api/v1/requests/{request_id}/licence": {
+        "parameters": [_REQUEST_ID],
+        "post": {
+            "summary": "Approve, renew or decline the request's licence." + _ONLY_LICENSERS,
+            "operationId": "decideLicence",
+            "requestBody": body("LicenceInput", "The decision."),
+            "responses": {**ok("The decision, recorded and audited", ref("LicenceDecision"), "201"), **errors(*WRITE_ERRORS, "404")},
+        },
+    },
+    "/api/v1/sources/{source_id}/statement": {
+        "parameters": [{"name": "source_id", "in": "path", "required": True, "schema": ID}],
+        "get": {
+            "summary": "The burden statement of a source for a period. Commissioners and admins only (404 for everyone else).",
+            "operationId": "getStatement",
+            "parameters": [
+                query("from", DATE, "First day, inclusive. Give both from and to, or neither: the last whole quarter."),
+                query("to", DATE, "Last day, inclusive."),
+            ],
+            "responses": {**ok("The statement", ref("Statement")), **errors("400", "401", "404")},
+        },
+    },
+    "/api/v1/unlicensed": {
+        "get": {
+            "summary": "Burden on days a request had no licence in force, by team or source, for the teams the caller may see",
+            "operationId": "getUnlicensedBurden",
+            "parameters": [
+                query("group_by", {**enum(("team", "source")), "default": "team"}, "How rows are grouped."),
+                query("from", DATE, "As for /api/v1/burden (default: the last 12 calendar months)."),
+                query("to", DATE, "As for /api/v1/burden (default: today)."),
+                query("team_id", ID, "Only this team."),
+                query("source_id", ID, "Only requests from this source."),
+            ],
+            "responses": {**ok("Unlicensed burden rows and totals", ref("Burden")), **errors("400", "401")},
+        }
+    },
+})
 
 DOCUMENT = {
     "openapi": "3.1.0",

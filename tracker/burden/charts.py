@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 BAR_COLOUR = "#005eb8"
 TEXT_COLOUR = "#212b32"
 GRID_COLOUR = "#d8dde0"
+HIGHLIGHT_COLOUR = "#d5281b"  # NHS red: points that need a look
 FONT = 'font-family="Frutiger W01, Arial, sans-serif"'
 
 WIDTH = 400  # viewBox units
@@ -81,10 +82,10 @@ def _text(x: float, y: float, content: str, anchor: str = "start", title: str | 
     )
 
 
-def _open(chart_id: str, title: str, description: str, height: float) -> list[str]:
+def _open(chart_id: str, title: str, description: str, height: float, width: float = WIDTH) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="{escape(chart_id)}" role="img" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
@@ -197,5 +198,60 @@ def line_chart(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR_COLOUR}">'
             f"<title>{escape(label)}: {escape(format_value(value))} {escape(unit)}</title></circle>"
         )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def scatter_chart(
+    chart_id: str,
+    title: str,
+    points: Sequence[tuple[str, object, object, bool]],
+    x_title: str,
+    y_title: str,
+    format_x: Callable[[object], str],
+    format_y: Callable[[object], str],
+    x_lines: Sequence[object] = (),
+    y_lines: Sequence[object] = (),
+    height: int = 300,
+) -> Markup:
+    """Dots at (x, y) for (label, x, y, highlighted) points, x a share from 0 to 1, y from 0 up.
+
+    `x_lines` and `y_lines` draw dashed thresholds (the corner a reader should look at first);
+    highlighted points are drawn larger, in red. Both axes are titled with their units."""
+    peak = _nice_max(max((_number(y) for _, _, y, _ in points), default=0.0))
+    ticks = [format_y(peak * step / 4) for step in range(5)]
+    left = LINE_HEIGHT + 8 + max(text_width(t) for t in ticks)
+    right, top, bottom = text_width(format_x(1)) / 2 + 2, 10, LINE_HEIGHT * 2 + 12
+    plot_width, plot_height = WIDTH - left - right, height - top - bottom
+    summary = "; ".join(f"{label}: {format_x(x)}, {format_y(y)}" for label, x, y, _ in points) or "No figures"
+    parts = _open(chart_id, title, f"{x_title} against {y_title}. {summary}", height)
+
+    def at(x, y) -> tuple[float, float]:
+        return left + plot_width * min(max(_number(x), 0.0), 1.0), top + plot_height - plot_height * _number(y) / peak
+
+    for step, tick in enumerate(ticks):
+        y = top + plot_height - plot_height * step / 4
+        x = left + plot_width * step / 4
+        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - right:.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>')
+        parts.append(_text(left - 6, y + 5, tick, "end"))
+        if step % 2 == 0:  # 0, 50 and 100 %: more would crowd a phone
+            parts.append(_text(x, top + plot_height + LINE_HEIGHT, format_x(step / 4), "middle"))
+    middle = top + plot_height / 2
+    parts.append(_text(LINE_HEIGHT - 4, middle, y_title, "middle",
+                       extra=f' font-weight="bold" transform="rotate(-90 {LINE_HEIGHT - 4} {middle:.1f})"'))
+    parts.append(_text(left + plot_width / 2, height - 6, x_title, "middle", extra=' font-weight="bold"'))
+    for value in x_lines:
+        x, _ = at(value, 0)
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_height:.1f}" stroke="{TEXT_COLOUR}" '
+                     'stroke-dasharray="6 4"/>')
+    for value in y_lines:
+        _, y = at(0, value)
+        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - right:.1f}" y2="{y:.1f}" stroke="{TEXT_COLOUR}" '
+                     'stroke-dasharray="6 4"/>')
+    for label, x_value, y_value, highlighted in points:
+        x, y = at(x_value, y_value)
+        colour, radius = (HIGHLIGHT_COLOUR, 6) if highlighted else (BAR_COLOUR, 4)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}" fill-opacity="0.8">'
+                     f"<title>{escape(label)}: {escape(format_x(x_value))}, {escape(format_y(y_value))}</title></circle>")
     parts.append("</svg>")
     return Markup("".join(parts))

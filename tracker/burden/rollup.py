@@ -7,6 +7,10 @@ duplicated minutes and used minutes of live (not deleted) entries:
 - `burden_rollup_team`     month × team × band
 - `burden_rollup_request`  month × request × band
 
+and one count: `burden_rollup_minutes`, month × request × minutes value →
+live entries, from which medians of time per entry are exact
+(tracker/burden/medians.py).
+
 They hold minutes, never money: cost depends on the rate in force, and the
 service prices each month with the rates of its own segment, so a new rate
 never makes a rollup stale and nothing needs refreshing when rates change.
@@ -24,7 +28,7 @@ from sqlalchemy import and_, case, cast, delete, func, insert, literal_column, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import Date
 
-from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
+from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam
 from tracker.models.entries import Entry
 
 # level -> the id columns of its key besides month and band
@@ -34,6 +38,7 @@ LEVELS = {
     BurdenRollupRequest: ("request_id",),
 }
 MEASURES = ("entries", "minutes", "duplicated_minutes", "used_minutes")
+MINUTES_KEY = ("month", "request_id", "minutes")  # burden_rollup_minutes: a count of entries per key
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,29 @@ def entry_changed(session, before: Contribution | None, after: Contribution | No
                 _add(session, insert_for, level, part)
             else:
                 _take_away(session, level, part)
+    _count_minutes(session, insert_for, before, after)
+
+
+def _minutes_key(part: Contribution) -> dict:
+    return {"month": part.month, "request_id": part.request_id, "minutes": part.minutes}
+
+
+def _count_minutes(session, insert_for, before: Contribution | None, after: Contribution | None) -> None:
+    """Move the entry's count between (month, request, minutes) keys, in the same fixed key order."""
+    steps = [(_minutes_key(part), sign) for part, sign in ((before, -1), (after, +1)) if part is not None]
+    if len(steps) == 2 and steps[0][0] == steps[1][0]:
+        return  # a change that keeps month, request and minutes (band, answers, notes) moves no count
+    table = BurdenRollupMinutes.__table__
+    for key, sign in sorted(steps, key=lambda step: _sort_key(step[0])):
+        if sign > 0:
+            statement = insert_for(table).values(**key, entries=1)
+            session.execute(statement.on_conflict_do_update(
+                index_elements=list(MINUTES_KEY), set_={"entries": table.c.entries + 1}
+            ))
+        else:
+            where = and_(*(table.c[name] == value for name, value in key.items()))
+            session.execute(update(table).where(where).values(entries=table.c.entries - 1))
+            session.execute(delete(table).where(where, table.c.entries <= 0))
 
 
 def _sort_key(key: dict) -> tuple:
@@ -152,6 +180,13 @@ def add_entries(session, condition) -> None:
             set_={m: table.c[m] + statement.excluded[m] for m in MEASURES},
         )
         session.execute(statement)
+    counts = BurdenRollupMinutes.__table__
+    keys = [month, Entry.request_id, Entry.minutes]
+    grouped = select(*keys, func.count().label("entries")).where(Entry.deleted_at.is_(None), condition).group_by(*keys)
+    statement = insert_for(counts).from_select([*MINUTES_KEY, "entries"], grouped)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(MINUTES_KEY), set_={"entries": counts.c.entries + statement.excluded.entries}
+    ))
 
 
 def month_of(session, day_column):
@@ -168,7 +203,7 @@ def rebuild_rollups(session, start: date | None = None, end: date | None = None)
     (after a bulk load into a known period); without, everything."""
     first = start.replace(day=1) if start else None
     last = end.replace(day=1) if end else None
-    for level in LEVELS:
+    for level in (*LEVELS, BurdenRollupMinutes):
         table = level.__table__
         query = delete(table)
         if first:
@@ -213,6 +248,16 @@ def rebuild_rollups(session, start: date | None = None, end: date | None = None)
         coarse = coarse.group_by(*keys)
         session.execute(insert(level.__table__).from_select(["month", *ids, "band", *MEASURES], coarse))
 
+    counts = select(month, Entry.request_id, Entry.minutes, func.count().label("entries")).where(Entry.deleted_at.is_(None))
+    if first:
+        counts = counts.where(Entry.occurred_on >= first)
+    if last:
+        from tracker.shared.timeutil import month_end
+
+        counts = counts.where(Entry.occurred_on <= month_end(last))
+    counts = counts.group_by(month, Entry.request_id, Entry.minutes)
+    session.execute(insert(BurdenRollupMinutes.__table__).from_select([*MINUTES_KEY, "entries"], counts))
+
 
 def differences(session) -> dict[str, list]:
     """Rows where a rollup disagrees with a fresh computation from the entries (empty when exact).
@@ -236,6 +281,15 @@ def differences(session) -> dict[str, list]:
         wrong = [(key, expected.get(key), stored.get(key)) for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)]
         if wrong:
             out[level.__tablename__] = sorted(wrong, key=repr)
+    table = BurdenRollupMinutes.__table__
+    fresh = select(month, Entry.request_id, Entry.minutes, func.count()).where(Entry.deleted_at.is_(None)).group_by(
+        month, Entry.request_id, Entry.minutes
+    )
+    expected = {_normal(row[:3]): int(row[3]) for row in session.execute(fresh)}
+    stored = {_normal(row[:3]): int(row[3]) for row in session.execute(select(*(table.c[k] for k in MINUTES_KEY), table.c.entries))}
+    wrong = [(key, expected.get(key), stored.get(key)) for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)]
+    if wrong:
+        out[table.name] = sorted(wrong, key=repr)
     return out
 
 

@@ -74,20 +74,21 @@ class _Part:
 def parts(flt: BurdenFilter, rates: RateBook, group_by: tuple, with_counts: bool, use_rollup: bool) -> list[_Part]:
     entries = _entry_rows()
     if not use_rollup:
-        return [_Part(entries, _between(Entry.occurred_on, [(flt.start, flt.end)]), +1)]
+        return [_Part(entries, between(Entry.occurred_on, [(flt.start, flt.end)]), +1)]
     plan = plan_period(flt.start, flt.end, rates.breakpoints())
     parts = []
     if plan.rollup_months:
         level = _rollup_level(flt, group_by, with_counts)
-        parts.append(_Part(_rollup_rows(level), _between(level.month, plan.rollup_months), +1))
+        parts.append(_Part(_rollup_rows(level), between(level.month, plan.rollup_months), +1))
     if plan.add_days:
-        parts.append(_Part(entries, _between(Entry.occurred_on, plan.add_days), +1))
+        parts.append(_Part(entries, between(Entry.occurred_on, plan.add_days), +1))
     if plan.subtract_days:
-        parts.append(_Part(entries, _between(Entry.occurred_on, plan.subtract_days), -1))
+        parts.append(_Part(entries, between(Entry.occurred_on, plan.subtract_days), -1))
     return parts
 
 
-def _between(column, ranges):
+def between(column, ranges):
+    """SQL: the column falls in any of the inclusive (first, last) ranges."""
     return or_(*(and_(column >= a, column <= b) for a, b in ranges))
 
 

@@ -24,6 +24,7 @@ from tracker.burden.signoff_due import months_waiting_for_signoff
 from tracker.models.catalogue import Source
 from tracker.shared.choices import BANDS
 from tracker.extensions import db
+from tracker.shared.slots import panels
 from tracker.shared.timeutil import local_today
 
 blueprint = Blueprint("burden", __name__, url_prefix="/burden")
@@ -68,6 +69,7 @@ def dashboard():
     }
     if errors:
         return render_template("burden/dashboard.html", **context), 400
+    context["panels"] = panels("burden.dashboard", query=query, user=current_user)  # e.g. unlicensed burden
     if current_user.sees_all_teams:
         context["board"] = commissioner_dashboard(query)
         return render_template("burden/commissioner.html", **context)

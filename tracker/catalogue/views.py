@@ -16,6 +16,7 @@ from tracker.models.catalogue import Request, Source
 from tracker.extensions import db
 from tracker.shared.pagination import paginate, requested_page
 from tracker.shared.parsing import is_id
+from tracker.shared.slots import panels
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
@@ -33,7 +34,10 @@ def requests():
     if not form.validate():
         return render_template("catalogue/requests.html", form=form, page=None), 400
     page = paginate(services.requests_query(**form.filters()), requested_page(request.args), services.PER_PAGE)
-    return render_template("catalogue/requests.html", form=form, page=page, to_confirm=services.requests_to_confirm())
+    columns = panels("catalogue.requests", requests=page.items, user=current_user)  # e.g. each request's licence
+    return render_template(
+        "catalogue/requests.html", form=form, page=page, columns=columns, to_confirm=services.requests_to_confirm()
+    )
 
 
 @blueprint.route("/requests/<int:request_id>")
@@ -69,6 +73,7 @@ def _render_detail(found: Request, status_form, status: int = 200, details_form=
             item=found,
             merged_here=services.merged_into_this(found),
             status_form=status_form,
+            panels=panels("catalogue.request", request=found, user=current_user),  # e.g. its licence
             details_form=details_form or _details_form(found),
         ),
         status,

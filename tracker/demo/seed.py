@@ -25,7 +25,7 @@ from tracker.models.catalogue import Request, Source, Team
 from tracker.catalogue.services import slugify
 from tracker.shared.choices import MAX_ENTRY_MINUTES
 from tracker.shared.passwords import hash_password
-from tracker.demo import bulk, data
+from tracker.demo import bulk, data, workspace
 from tracker.demo.calendar import RequestCalendar
 
 # Pieces of work a year behind each frequency, for how often teams log a request.
@@ -83,6 +83,7 @@ def seed_demo(session, *, teams: int = 12, months: int = 12, entries: int = 5000
 
     source_ids = ensure_sources(session)
     request_ids = ensure_requests(session, source_ids)
+    lookalikes = workspace.ensure_lookalikes(session, source_ids)
     ensure_teams(session, plans)
     admin_id, user_count = ensure_users(session, plans)
     session.commit()
@@ -93,10 +94,13 @@ def seed_demo(session, *, teams: int = 12, months: int = 12, entries: int = 5000
 
     session.add(AuditEvent(user_id=admin_id, action="seed", entity="entry", entity_id=None, old=None,
                            new={"entries": written, "seed": seed}))
+    workspace.share_out_entries(session, lookalikes, today)
     session.flush()
     rebuild_rollups(session)
     session.commit()
-    return SeedResult(teams=len(plans), users=user_count, sources=len(source_ids), requests=len(request_ids),
+    workspace.record_demo_decisions(session, lookalikes, today)
+    session.commit()
+    return SeedResult(teams=len(plans), users=user_count, sources=len(source_ids), requests=len(request_ids) + len(lookalikes),
                       entries=written, first_day=calendar.first_day, last_day=calendar.last_day)
 
 

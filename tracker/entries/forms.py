@@ -20,8 +20,10 @@ from tracker.entries.rules import MINUTES_MESSAGE, NOTES_MAX, NOTES_MESSAGE
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
 from tracker.extensions import db
+from tracker.licences.status import licensed_request_ids
 from tracker.shared.parsing import is_id, parse_id
 from tracker.shared.forms import API_META, BlankIsNoneField, RealDateField, WholeNumberField, json_to_formdata
+from tracker.shared.timeutil import local_today
 from tracker.shared.validators import plain_text
 
 DEFAULT_FREQUENCY = "ad_hoc"
@@ -115,7 +117,7 @@ class EntryForm(FlaskForm):
         request = db.session.get(Request, field.data)
         if request is None:
             raise ValidationError("Choose a request from the catalogue")
-        problem = rules.request_problem(request)
+        problem = rules.request_problem(request, self.occurred_on.data)
         if problem and not self._unchanged("request_id", field.data):
             raise ValidationError(problem)
 
@@ -219,6 +221,7 @@ class LogEntryForm(EntryForm):
         self.request_id.choices = [("", "Choose a request")] + [
             (str(rid), f"{title} ({source})") for rid, title, source in requests
         ]
+        self.licensed_request_ids = licensed_request_ids(db.session, local_today())  # the quiet "no current licence" hint
         sources = db.session.execute(select(Source.id, Source.name).order_by(Source.name))
         self.new_request_source_id.choices = (
             [("", "Choose who asked")] + [(str(sid), name) for sid, name in sources] + [(self.NEW_SOURCE, "Someone else (add a new source)")]
@@ -239,7 +242,7 @@ class LogEntryForm(EntryForm):
         request = db.session.get(Request, field.data_int)
         if request is None:
             raise ValidationError("Choose a request from the catalogue")
-        problem = rules.request_problem(request)
+        problem = rules.request_problem(request, self.occurred_on.data)
         if problem and not self._unchanged("request_id", field.data_int):
             raise ValidationError(problem)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.shared.choices import ANSWERS, BANDS, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES
+from tracker.rationalise.loggable import closed_reason
+from tracker.shared.choices import ANSWERS, BANDS, MAX_ENTRY_MINUTES
 from tracker.shared.forms import latest_allowed_date
+from tracker.shared.timeutil import local_today
 from tracker.shared.validators import CONTROL_CHARACTERS, PlainText
 
 NOTES_MAX = 2000
@@ -40,11 +42,11 @@ def answer_problem(answer: str) -> str | None:
     return None if answer in ANSWERS else ANSWER_MESSAGE
 
 
-def request_problem(request) -> str | None:
-    """A request new work may be logged against (retired and merged ones point elsewhere)."""
-    if request.status in LOGGABLE_STATUSES:
-        return None
-    return f"That request is {request.status.replace('_', ' ')}: choose the one that replaced it"
+def request_problem(request, day: date | None = None) -> str | None:
+    """A request new work done on `day` (default: today) may be logged against: not retired or merged,
+    nor closed by a decision from its effective date; the reason names the replacement
+    (tracker/rationalise/loggable.py holds the rule)."""
+    return closed_reason(request, day or local_today())
 
 
 def notes_problem(notes: str) -> str | None:

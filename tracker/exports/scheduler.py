@@ -10,7 +10,15 @@ the export_run row in the database is what coordinates them):
   the 1st, or for a whole month, still makes them. Then retries as below.
 - "export-retry": every EXPORT_RETRY_MINUTES (default 15): failed runs (up to
   EXPORT_MAX_ATTEMPTS), claims of dead processes (heartbeat older than
-  EXPORT_STALE_MINUTES) and failed emails.
+  EXPORT_STALE_MINUTES) and failed emails (review digests too).
+- "monthly-review-digest": cron EXPORT_CRON too; emails each commissioner the
+  workspace's review digest for the month (tracker/rationalise/digest.py);
+  the catch-up sends a digest that is due and missing.
+- "apply-due-decisions": daily at 00:05 (and at start): decisions whose
+  effective date has come change the catalogue (tracker/rationalise/decisions.py).
+- "licence-reminders": every hour (and once after the catch-up): emails the
+  commissioners when a licence comes within 30 days of expiry or expires, one
+  email a day at most (tracker/licences/reminders.py; the claim is a row).
 - "scheduler-heartbeat": every SCHEDULER_HEARTBEAT_SECONDS (default 60), the
   service_heartbeat row says the scheduler is alive (/healthz shows its age).
 
@@ -45,10 +53,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.database import UNAVAILABLE_ERRORS, ping, unavailable_reason
-from tracker.exports.mailer import retry_emails, send_run_email
+from tracker.exports.mailer import deliver, parse_smtp_url, retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
+from tracker.licences.reminders import send_licence_reminders
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
+from tracker.rationalise.decisions import apply_due_decisions
+from tracker.rationalise.digest import send_review_digests
 from tracker.shared.timeutil import add_months, month_start, utcnow
 
 log = logging.getLogger("tracker.exports.scheduler")
@@ -56,6 +67,9 @@ log = logging.getLogger("tracker.exports.scheduler")
 MONTHLY_JOB_ID = "monthly-burden-export"
 CATCH_UP_JOB_ID = "export-catch-up"
 RETRY_JOB_ID = "export-retry"
+DIGEST_JOB_ID = "monthly-review-digest"
+APPLY_JOB_ID = "apply-due-decisions"
+REMINDER_JOB_ID = "licence-reminders"
 HEARTBEAT_JOB_ID = "scheduler-heartbeat"
 MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
@@ -74,6 +88,11 @@ def due_periods(trigger: CronTrigger, now: datetime, months: int) -> list[date]:
     fire = trigger.get_next_fire_time(None, month_began)
     latest = add_months(current, -1) if fire is not None and fire <= now else add_months(current, -2)
     return [add_months(latest, -back) for back in range(max(months, 1))]
+
+
+def digest_period(trigger: CronTrigger, now: datetime) -> date:
+    """The month whose review digest is due by `now`: this month once its cron time has passed, else last month."""
+    return add_months(due_periods(trigger, now, 1)[0], 1)
 
 
 # ---- the database may be away -------------------------------------------------------
@@ -161,7 +180,9 @@ def catch_up(app) -> None:
                     log.info("catch-up made %d workbook(s) for %s", len(made), f"{period:%Y-%m}")
         finally:
             db.session.remove()
+    apply_decisions(app)
     retry(app)
+    licence_reminders(app)
 
 
 @one_line_if_database_away
@@ -171,6 +192,51 @@ def retry(app) -> None:
         try:
             retry_failed(db.session, settings, send_email=send_run_email)
             retry_emails(db.session, settings)
+        finally:
+            db.session.remove()
+    review_digest(app)  # sends one that is due and missing, or failed before
+
+
+@one_line_if_database_away
+def review_digest(app) -> int:
+    with app.app_context():
+        settings = ExportSettings.from_config(app.config)
+        if not settings.smtp_url:
+            return 0
+        now = datetime.now(settings.timezone)
+        smtp = parse_smtp_url(settings.smtp_url)
+        try:
+            return send_review_digests(db.session, digest_period(export_trigger(app.config), now), now.date(),
+                                       settings.mail_from, lambda message: deliver(smtp, message))
+        finally:
+            db.session.remove()
+
+
+@one_line_if_database_away
+def apply_decisions(app) -> int:
+    with app.app_context():
+        try:
+            applied = apply_due_decisions(ExportSettings.from_config(app.config).today())
+            db.session.commit()
+            if applied:
+                log.info("%d decision(s) took effect", applied)
+            return applied
+        finally:
+            db.session.remove()
+
+
+@one_line_if_database_away
+def licence_reminders(app) -> None:
+    with app.app_context():
+        settings = ExportSettings.from_config(app.config)
+        send = None
+        if settings.smtp_url:
+            smtp = parse_smtp_url(settings.smtp_url)
+            send = lambda message: deliver(smtp, message)  # noqa: E731
+        try:
+            send_licence_reminders(
+                db.session, settings.today(), sender=settings.mail_from, send=send, max_attempts=settings.max_email_attempts
+            )
         finally:
             db.session.remove()
 
@@ -194,6 +260,22 @@ def build_scheduler(app, scheduler_class, *, catch_up_now: bool = True):
         args=[app],
         id=RETRY_JOB_ID,
         name="Retry failed exports and emails",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        review_digest, export_trigger(app.config), args=[app], id=DIGEST_JOB_ID, name="Monthly review digest",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        apply_decisions, CronTrigger(hour=0, minute=5, timezone=app.config["TIMEZONE"]), args=[app], id=APPLY_JOB_ID,
+        name="Apply decisions that take effect today", replace_existing=True,
+    )
+    scheduler.add_job(
+        licence_reminders,
+        IntervalTrigger(hours=1, timezone=app.config["TIMEZONE"]),
+        args=[app],
+        id=REMINDER_JOB_ID,
+        name="Licence reminders (one email a day at most)",
         replace_existing=True,
     )
     scheduler.add_job(

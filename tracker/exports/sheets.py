@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tracker.burden.dimensions import dimension
 from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, fte
+from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Team
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
 from tracker.shared.xlsx.formats import (
@@ -53,6 +54,7 @@ class MonthFigures:
     trend_months: list[date]
     trend_minutes: dict[tuple[int, str], int]
     trend_teams: list[int]
+    unlicensed: UnlicensedBurden  # work on days with no licence in force (the Unlicensed sheet)
     timezone: ZoneInfo  # the app's TIMEZONE: Excel has no time zones, so times are shown as wall-clock time there
     generated_at: datetime = field(default_factory=utcnow)
 
@@ -112,6 +114,7 @@ def gather(session, month: date, team_ids: list[int] | None, timezone: ZoneInfo)
         trend_months=[add_months(trend_start, i) for i in range(TREND_MONTHS)],
         trend_minutes=trend_minutes,
         trend_teams=by_hours(lambda t: trend_total.get(t, 0)),
+        unlicensed=unlicensed_burden(session, flt),
         timezone=timezone,
     )
 

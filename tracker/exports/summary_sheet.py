@@ -57,6 +57,8 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     line("Requests with entries", fmt.cell(ws, total.requests or 0, COUNT))
     line("Share of hours on data already supplied elsewhere", fmt.cell(ws, total.share_duplicated(), SHARE))
     line("Share of hours where the information was seen used", fmt.cell(ws, total.share_used(), SHARE))
+    line("Hours with no licence in force (see Unlicensed)", fmt.cell(ws, fig.unlicensed.totals.hours, HOURS))
+    line("Cost with no licence in force (£)", fmt.cell(ws, fig.unlicensed.totals.cost, MONEY))
     line(f"Hours in {month_label(add_months(fig.month, -1))} (the whole month)",
          fmt.cell(ws, fig.previous_totals.hours, HOURS))
     line("Change in hours vs previous month", fmt.cell(ws, total.hours - fig.previous_totals.hours, CHANGE))

@@ -22,12 +22,14 @@ from openpyxl import Workbook
 
 from tracker.catalogue.services import slugify
 from tracker.exports import entries_sheet, sheets, summary_sheet
+from tracker.licences.sheets import write_unlicensed
 from tracker.shared.snapshot import one_snapshot
 from tracker.shared.timeutil import app_timezone, month_start
 from tracker.shared.xlsx.files import discard_sheet_files, save_atomically, sheet_files_in
 from tracker.shared.xlsx.formats import Formats
 
-SHEET_NAMES = ("Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries")
+# SPEC's seven sheets in its order, then Unlicensed (issue 10) last, so the seven keep their places.
+SHEET_NAMES = ("Summary", "By team", "By source", "By request", "Team x Source", "Trend", "Entries", "Unlicensed")
 
 Progress = Callable[[int, int], None]  # (entries written so far, entries in the period)
 
@@ -88,6 +90,7 @@ def _build(session, month, team_ids, path, scope_label, signoffs, progress, time
             sheets.write_by_request(ws["By request"], fmt, figures)
             sheets.write_team_x_source(ws["Team x Source"], fmt, figures)
             sheets.write_trend(ws["Trend"], fmt, figures)
+            write_unlicensed(ws["Unlicensed"], fmt, figures.unlicensed, figures.print_footer)
             summary_sheet.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
             written = entries_sheet.write_entries(ws["Entries"], fmt, session, figures, progress)
         size, digest = save_atomically(wb, path, work_dir)
@@ -108,6 +111,8 @@ def _build(session, month, team_ids, path, scope_label, signoffs, progress, time
             "teams": len(figures.teams),
             "entries_minutes": written.minutes,
             "entries_cost": written.cost,
+            "unlicensed_minutes": figures.unlicensed.totals.minutes,
+            "unlicensed_cost": figures.unlicensed.totals.cost,
         },
     )
 

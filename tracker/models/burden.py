@@ -82,3 +82,21 @@ class BurdenRollupRequest(_RollupColumns, db.Model):
     )
 
     request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), primary_key=True)
+
+
+class BurdenRollupMinutes(db.Model):
+    """Month × request × minutes value: how many live entries took exactly that many minutes.
+
+    Minutes are whole numbers, so these counts give an exact median of time per
+    entry without reading every entry (tracker/burden/medians.py)."""
+
+    __tablename__ = "burden_rollup_minutes"
+    __table_args__ = (
+        PrimaryKeyConstraint("month", "request_id", "minutes"),
+        Index("ix_burden_rollup_minutes_request_month", "request_id", "month"),
+    )
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of the month
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), primary_key=True)
+    minutes: Mapped[int] = mapped_column(primary_key=True)
+    entries: Mapped[int] = mapped_column(default=0)

@@ -92,6 +92,53 @@ TEAM_ROLES = ("manager", "lead")
 
 MAX_ENTRY_MINUTES = 1440 * 10
 
+# Rationalisation decisions on a request (the commissioner's workspace).
+DECISIONS = {
+    "retire": "Retire",
+    "merge": "Merge into another request",
+    "reduce_frequency": "Reduce frequency",
+    "simplify": "Simplify",
+    "keep": "Keep",
+}
+
+# Where a decision stands; worked out from its dates and whether it was withdrawn.
+DECISION_STATUSES = {
+    "scheduled": "Not in effect yet",
+    "in_effect": "In effect",
+    "review_due": "Due for review",
+    "withdrawn": "Withdrawn",
+}
+
+# A commissioner's answer on a likely duplicate pair.
+DUPLICATE_VERDICTS = {
+    "confirmed": "Confirmed duplicate",
+    "dismissed": "Not a duplicate",
+}
+
+# ---- licences and burden estimates (issue 10) ----
+
+# A request's licence on a day: one rule computes it (tracker/licences/status.py).
+LICENCE_STATUSES = {
+    "licensed": "Licensed",
+    "expiring": "Licence expiring",
+    "expired": "Licence expired",
+    "none": "No licence",
+}
+
+LICENCE_ACTIONS = {"approve": "Approved", "decline": "Declined", "renew": "Renewed"}
+
+# Where a burden estimate came from.
+ESTIMATE_BASES = {"requester": "The requester", "panel": "A panel", "logs": "The logs"}
+
+# Time per response, split the way burden assessments split it (field name: label).
+ESTIMATE_PARTS = {
+    "minutes_gathering": "Gathering the information",
+    "minutes_quality_assurance": "Quality assurance",
+    "minutes_extraction": "Extraction and transformation",
+    "minutes_submission": "Submission",
+    "minutes_training": "Training and guidance",
+}
+
 
 def check_in(column: str, values) -> str:
     """SQL for a CHECK constraint that keeps a column inside an enumeration."""

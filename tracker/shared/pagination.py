@@ -38,10 +38,18 @@ class Page:
 
 
 def paginate(query, page: int, per_page: int, total: int | None = None, past_end: str = "last") -> Page:
-    """Items of `page` (from 1) of a select() of one entity, `per_page` a page.
+    """Items of `page` (from 1) of a select() of one entity, `per_page` a page; or of a list already
+    in order (rows sorted by a figure worked out in Python, such as the workspace's ranking).
 
     Past the end, a page shows the last page (`past_end="last"`); the API asks
     for `"empty"`, so a client that reads pages until one is empty stops."""
+    if isinstance(query, (list, tuple)):
+        pages = page_count(len(query), per_page)
+        page = min(max(int(page), 1), MAX_PAGE)
+        if past_end == "last":
+            page = min(page, pages)
+        start = (page - 1) * per_page
+        return Page(items=list(query[start:start + per_page]), page=page, pages=pages, total=len(query), per_page=per_page)
     if total is None:
         total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery())) or 0
     pages = page_count(total, per_page)

@@ -61,3 +61,10 @@ def parse_month(text: str) -> date:
         return date(int(year), int(month), 1)
     except (ValueError, AttributeError):
         raise ValueError(f"'{text}' is not a month in the form YYYY-MM.") from None
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier), or that month's last day when it is
+    shorter: 31 August + 6 months is the last day of February."""
+    first = add_months(day, months)
+    return first.replace(day=min(day.day, month_end(first).day))

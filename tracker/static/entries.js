@@ -29,6 +29,7 @@
       var typed = input() ? input().value : "";
       var option = optionWithText(text || typed);
       select.value = option ? option.value : "";
+      select.dispatchEvent(new Event("change"));  // others listening to the select (licence-hint.js) follow it
     }
   });
 

@@ -56,3 +56,18 @@ def fit(texts, header: str, low: int = 8, high: int = 50) -> float:
     """A width that shows the header and most values without making the sheet unreadable."""
     longest = max([len(header)] + [len(str(t)) for t in texts if t is not None], default=len(header))
     return float(min(max(longest + 2, low), high))
+
+
+def print_setup(ws, title_rows: str | None = "1:1", landscape: bool = True) -> None:
+    """Print on A4, one page wide, repeating the header row on every page. Call before the first row
+    of a write-only sheet."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = True
+    if title_rows:
+        ws.print_title_rows = title_rows

@@ -1,0 +1,75 @@
+"""What the workspace's pages show, gathered as plain data (the views render it, the tests read it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.burden.service import BurdenFilter, BurdenTable, burden
+from tracker.extensions import db
+from tracker.models.catalogue import Request
+from tracker.models.rationalise import Decision
+from tracker.rationalise.decisions import decision_status
+from tracker.rationalise.duplicates import DuplicatePair, find_duplicates
+from tracker.rationalise.figures import RequestFigures, request_figures, twelve_months_to
+from tracker.rationalise.savings import Saving, measure
+from tracker.shared.timeutil import add_months
+
+TREND_MONTHS = 24
+SIXTY = Decimal(60)
+
+
+@dataclass
+class DecisionRow:
+    decision: Decision
+    status: str
+    saving: Saving
+
+
+def decision_rows(decisions, today: date) -> list[DecisionRow]:
+    return [DecisionRow(d, decision_status(d, today), measure(d, today)) for d in decisions]
+
+
+def all_decisions(session=None):
+    session = session or db.session
+    return list(session.scalars(
+        select(Decision)
+        .options(joinedload(Decision.request).joinedload(Request.source), joinedload(Decision.merge_into),
+                 joinedload(Decision.decided_by))
+        .order_by(Decision.withdrawn_at.is_not(None), Decision.review_on, Decision.id)
+    ))
+
+
+@dataclass
+class RequestPage:
+    request: Request
+    figures: RequestFigures
+    trend: list[tuple[str, Decimal]]  # (month label, hours), oldest first
+    trend_start: date
+    teams: BurdenTable  # the 12 months, by team
+    decisions: list[DecisionRow]  # newest first
+    duplicates: list[DuplicatePair]
+
+    @property
+    def live_decision(self) -> Decision | None:
+        return next((row.decision for row in self.decisions if row.decision.withdrawn_at is None), None)
+
+
+def request_page(request: Request, today: date, session=None) -> RequestPage:
+    session = session or db.session
+    start, end = twelve_months_to(today)
+    figures = request_figures(start, end, today, [request.id], session)[request.id]
+    trend_start = add_months(today, 1 - TREND_MONTHS)
+    by_month = burden(BurdenFilter(trend_start, today, request_ids=[request.id]), ("month",), session=session)
+    minutes = {row.key[0]: row.minutes for row in by_month.rows}
+    months = [add_months(trend_start, i) for i in range(TREND_MONTHS)]
+    trend = [(f"{m:%b %Y}", Decimal(minutes.get(f"{m:%Y-%m}", 0)) / SIXTY) for m in months]
+    teams = burden(BurdenFilter(start, end, request_ids=[request.id]), ("team",), with_counts=True, session=session)
+    decisions = session.scalars(
+        select(Decision).where(Decision.request_id == request.id).order_by(Decision.created_at.desc(), Decision.id.desc())
+    )
+    pairs = [p for p in find_duplicates(today, session=session) if request.id in p.key]
+    return RequestPage(request, figures, trend, trend_start, teams, decision_rows(decisions, today), pairs)

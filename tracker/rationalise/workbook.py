@@ -1,0 +1,193 @@
+"""The workspace as an Excel workbook: the ranking with its Pareto column, likely duplicates, and
+decisions with expected and realised savings.
+
+The monthly workbook's conventions (tracker/shared/xlsx): user text as text
+cells (never a formula), numbers as numbers with number formats, dates as
+dates, bold headers frozen on the first row, column widths, and print setup
+(A4 landscape, one page wide, the header on every page). Every figure is the
+one the pages and the API show, unrounded: the number format rounds."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import BinaryIO
+
+from openpyxl import Workbook
+
+from tracker.extensions import db
+from tracker.rationalise.decisions import DECISIONS, expected_fte
+from tracker.rationalise.duplicates import find_duplicates
+from tracker.rationalise.figures import ranking
+from tracker.rationalise.pages import all_decisions, decision_rows
+from tracker.shared.choices import DECISION_STATUSES, DUPLICATE_VERDICTS, FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
+from tracker.shared.snapshot import one_snapshot
+from tracker.shared.timeutil import app_timezone, utcnow
+from tracker.shared.xlsx.formats import COUNT, DATE, DATETIME, HOURS, MONEY, SHARE, Formats, fit, print_setup, set_widths
+from tracker.shared.xlsx.text import text_cell
+
+SHEET_NAMES = ("Summary", "Ranking", "Likely duplicates", "Decisions")
+SIXTY = Decimal(60)
+FTE = "0.000"
+
+RANKING = ("Rank", "Request", "Source", "Kind of source", "Frequency", "Obligation", "Status", "Entries", "Teams",
+           "Hours", "Cost (£)", "Hours per entry (median)", "Duplicated elsewhere (share)", "Used or feedback (share)",
+           "Projected hours a year", "Projected cost a year (£)", "Projected FTE", "Cumulative share of hours")
+DUPLICATES = ("Request", "Source", "Likely duplicate", "Its source", "Score", "Title score", "Description score",
+              "Teams answering both in the same weeks, marked supplied elsewhere", "Such team-weeks", "Verdict")
+DECISION_COLUMNS = (
+    "Request", "Source", "Decision", "Detail", "Status", "Rationale", "Decided by", "Decided on", "Effective from",
+    "Review on", "Baseline from", "Baseline to", "Baseline entries", "Baseline hours", "Baseline cost (£)",
+    "Baseline teams", "Expected saving (hours a year)", "Expected saving (£ a year)", "Expected saving (FTE)",
+    "Realised saving (hours a year)", "Realised saving (£ a year)", "Measured", "Against the same days a year before (hours a year)",
+    "Saving uncertain", "Carriers' other work before (hours a day)", "Carriers' other work after (hours a day)",
+    "Withdrawn on", "Withdrawal reason",
+)
+
+
+def _header(ws, fmt, names) -> None:
+    bold = fmt.array(bold=True)
+    ws.append([text_cell(ws, name, bold) for name in names])
+
+
+def _sheet(wb, name, widths, fmt=None):
+    ws = wb.create_sheet(name)
+    set_widths(ws, widths)
+    ws.freeze_panes = "A2"
+    print_setup(ws)
+    return ws
+
+
+def build_workspace_workbook(target: BinaryIO, today: date, session=None) -> dict:
+    """Write the workspace workbook as of `today` into `target` (a file or BytesIO). Returns the totals written."""
+    session = session or db.session
+    with one_snapshot(session):
+        ranked = ranking(today, session=session)
+        pairs = find_duplicates(today, session=session)
+        rows = decision_rows(all_decisions(session), today)
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet(SHEET_NAMES[0])
+    fmt = Formats(summary)
+    _write_summary(summary, fmt, ranked, pairs, rows)
+    _write_ranking(wb, fmt, ranked)
+    _write_duplicates(wb, fmt, pairs)
+    _write_decisions(wb, fmt, rows)
+    wb.save(target)
+    return {"requests": len(ranked.rows), "minutes": ranked.total_minutes, "cost": ranked.total_cost,
+            "pairs": len(pairs), "decisions": len(rows)}
+
+
+def _local_now() -> datetime:
+    return utcnow().astimezone(app_timezone()).replace(tzinfo=None)
+
+
+def _write_summary(ws, fmt, ranked, pairs, rows) -> None:
+    set_widths(ws, [52, 20])
+    print_setup(ws, title_rows=None, landscape=False)
+
+    def line(label, cell):
+        ws.append([fmt.cell(ws, label, bold=True), cell])
+
+    ws.append([fmt.cell(ws, "Commissioner's workspace", bold=True, size=14)])
+    line("Generated at", fmt.cell(ws, _local_now(), DATETIME))
+    line("Figures from", fmt.cell(ws, ranked.start, DATE))
+    line("Figures to", fmt.cell(ws, ranked.end, DATE))
+    line("Requests", fmt.cell(ws, len(ranked.rows), COUNT))
+    line("Requests with entries", fmt.cell(ws, ranked.with_hours, COUNT))
+    line("Hours", fmt.cell(ws, ranked.total_hours, HOURS))
+    line("Cost (£)", fmt.cell(ws, ranked.total_cost, MONEY))
+    line("Requests that make 80% of the hours", fmt.cell(ws, ranked.pareto_count, COUNT))
+    line("Likely duplicate pairs", fmt.cell(ws, len(pairs), COUNT))
+    line("Live decisions", fmt.cell(ws, sum(1 for r in rows if r.status != "withdrawn"), COUNT))
+    line("Decisions due for review", fmt.cell(ws, sum(1 for r in rows if r.status == "review_due"), COUNT))
+    ws.append([])
+    ws.append(["Projection: median hours per entry × occurrences a year × teams that logged it in the 12 months "
+               "(ad hoc: the entries per team observed), priced at today's rates for the request's own band mix."])
+
+
+def _write_ranking(wb, fmt, ranked) -> None:
+    rows = ranked.by_hours
+    ws = _sheet(wb, SHEET_NAMES[1], [6, fit([f.request.title for f in rows], "Request", high=60),
+                                     fit([f.request.source for f in rows], "Source", high=40), 18, 12, 13, 13, 9, 7,
+                                     10, 13, 12, 13, 13, 13, 15, 10, 13])
+    _header(ws, fmt, RANKING)
+    for rank, f in enumerate(rows, 1):
+        info = f.request
+        ws.append([
+            fmt.cell(ws, rank, COUNT), text_cell(ws, info.title), text_cell(ws, info.source),
+            SOURCE_KINDS.get(info.source_kind, info.source_kind), FREQUENCIES.get(info.frequency, info.frequency),
+            OBLIGATIONS.get(info.obligation, info.obligation), REQUEST_STATUSES.get(info.status, info.status),
+            fmt.cell(ws, f.entries, COUNT), fmt.cell(ws, f.teams, COUNT), fmt.cell(ws, f.hours, HOURS),
+            fmt.cell(ws, f.cost, MONEY), fmt.cell(ws, f.median_hours, HOURS), fmt.cell(ws, f.duplicated_share, SHARE),
+            fmt.cell(ws, f.used_share, SHARE), fmt.cell(ws, f.projected_hours, HOURS),
+            fmt.cell(ws, f.projected_cost, MONEY), fmt.cell(ws, f.projected_fte, FTE),
+            fmt.cell(ws, f.cumulative_share, SHARE),
+        ])
+    ws.append([
+        fmt.cell(ws, "Total", bold=True), None, None, None, None, None, None,
+        fmt.cell(ws, sum(f.entries for f in rows), COUNT, bold=True), None,
+        fmt.cell(ws, ranked.total_hours, HOURS, bold=True), fmt.cell(ws, ranked.total_cost, MONEY, bold=True),
+        None, None, None,
+        fmt.cell(ws, sum((f.projected_hours for f in rows), Decimal(0)), HOURS, bold=True),
+        fmt.cell(ws, sum((f.projected_cost for f in rows), Decimal(0)), MONEY, bold=True),
+        fmt.cell(ws, sum((f.projected_fte for f in rows), Decimal(0)), FTE, bold=True),
+    ])
+
+
+def _write_duplicates(wb, fmt, pairs) -> None:
+    ws = _sheet(wb, SHEET_NAMES[2], [fit([p.first.title for p in pairs], "Request", high=50), 28,
+                                     fit([p.second.title for p in pairs], "Likely duplicate", high=50), 28, 8, 8, 11, 22, 10, 20])
+    _header(ws, fmt, DUPLICATES)
+    for p in pairs:
+        ws.append([
+            text_cell(ws, p.first.title), text_cell(ws, p.first.source), text_cell(ws, p.second.title),
+            text_cell(ws, p.second.source), fmt.cell(ws, p.score, COUNT), fmt.cell(ws, p.title_score, COUNT),
+            fmt.cell(ws, p.description_score, COUNT), fmt.cell(ws, p.shared_teams, COUNT),
+            fmt.cell(ws, p.shared_weeks, COUNT), DUPLICATE_VERDICTS.get(p.verdict, "Not judged yet"),
+        ])
+
+
+def _detail(d) -> str:
+    if d.kind == "merge":
+        return f"Into {d.merge_into.label}" if d.merge_into else ""
+    if d.kind == "reduce_frequency":
+        return f"{FREQUENCIES[d.frequency_before]} to {FREQUENCIES[d.new_frequency]}"
+    if d.kind == "simplify":
+        return f"Target {d.target_hours} hours per entry"
+    return ""
+
+
+def _write_decisions(wb, fmt, rows) -> None:
+    ws = _sheet(wb, SHEET_NAMES[3], [fit([r.decision.request.title for r in rows], "Request", high=50), 28, 24, 36, 16,
+                                     50, 20] + [12] * 21)
+    _header(ws, fmt, DECISION_COLUMNS)
+    for row in rows:
+        d, saving = row.decision, row.saving
+        hours = Decimal(d.baseline_minutes) / SIXTY
+        season = saving.seasonality
+        ws.append([
+            text_cell(ws, d.request.title), text_cell(ws, d.request.source.name), DECISIONS[d.kind], text_cell(ws, _detail(d)),
+            DECISION_STATUSES[row.status], text_cell(ws, d.rationale), text_cell(ws, d.decided_by.name),
+            fmt.cell(ws, d.decided_on, DATE), fmt.cell(ws, d.effective_on, DATE), fmt.cell(ws, d.review_on, DATE),
+            fmt.cell(ws, d.baseline_start, DATE), fmt.cell(ws, d.baseline_end, DATE),
+            fmt.cell(ws, d.baseline_entries, COUNT), fmt.cell(ws, hours, HOURS), fmt.cell(ws, d.baseline_cost, MONEY),
+            fmt.cell(ws, d.baseline_teams, COUNT), fmt.cell(ws, d.expected_saving_hours, HOURS),
+            fmt.cell(ws, d.expected_saving_cost, MONEY),
+            fmt.cell(ws, expected_fte(d), FTE),
+            fmt.cell(ws, saving.realised_hours, HOURS), fmt.cell(ws, saving.realised_cost, MONEY),
+            "Yes" if saving.measured else ("Withdrawn" if row.status == "withdrawn" else "Too early to tell"),
+            fmt.cell(ws, season.realised_hours if season else None, HOURS),
+            "" if saving.uncertain is None else ("Yes" if saving.uncertain else "No"),
+            fmt.cell(ws, _hours_a_day(saving.other_minutes_a_day_before), HOURS),
+            fmt.cell(ws, _hours_a_day(saving.other_minutes_a_day_after), HOURS),
+            fmt.cell(ws, _local_date(d.withdrawn_at), DATE), text_cell(ws, d.withdrawal_reason or ""),
+        ])
+
+
+def _hours_a_day(minutes) -> Decimal | None:
+    return None if minutes is None else minutes / SIXTY
+
+
+def _local_date(moment: datetime | None) -> date | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(app_timezone()).date()
