@@ -169,7 +169,7 @@ REFUSALS = [
     ({"decision": "retire", "review_date": "day before"}, "review_date", "on or after the effective date"),
     ({"decision": "retire", "rationale": "  "}, "rationale", "Say why"),
     ({"decision": "cancel"}, "decision", "Choose a decision"),
-    ({"decision": ["retire"]}, "decision", "Send a single value"),
+    ({"decision": ["retire"]}, "decision", "Send text (a JSON string, in quotes)"),
 ]
 
 
