@@ -128,6 +128,13 @@ def make_app(_database):
         return app
 
     yield factory
+    # Each app has its own connection pool: close it now rather than whenever it is garbage
+    # collected, or a PostgreSQL shared by several runs runs out of connections.
+    for made in apps:
+        with made.app_context():
+            _db.session.remove()
+            for engine in _db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture
