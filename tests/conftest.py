@@ -128,6 +128,12 @@ def make_app(_database):
         return app
 
     yield factory
+    # Each app has its own engine and connection pool: close them, or a long run on PostgreSQL
+    # runs out of connections ("too many clients") long before it ends.
+    for built in apps:
+        with built.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 @pytest.fixture
