@@ -128,13 +128,12 @@ def make_app(_database):
         return app
 
     yield factory
-    # Each app has its own connection pool: close it now rather than whenever it is garbage
-    # collected, or a PostgreSQL shared by several runs runs out of connections.
-    for made in apps:
-        with made.app_context():
+    # Each app has its own engine and connection pool: close them, or a long run on PostgreSQL
+    # runs out of connections ("too many clients") long before it ends.
+    for built in apps:
+        with built.app_context():
             _db.session.remove()
-            for engine in _db.engines.values():
-                engine.dispose()
+            _db.engine.dispose()
 
 
 @pytest.fixture
