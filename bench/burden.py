@@ -114,7 +114,7 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from tracker.burden.service import BurdenFilter, burden_direct
+    from tracker.burden.services import BurdenFilter, burden_direct
     from tracker.demo import data
     from tracker.extensions import db
 

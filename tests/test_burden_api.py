@@ -8,7 +8,7 @@ import pytest
 
 from tracker.burden.filters import default_period
 from tracker.shared.timeutil import local_today
-from tracker.burden.service import BurdenFilter, burden
+from tracker.burden.services import BurdenFilter, burden
 from tracker.entries.services import delete_entry
 
 RATE_5 = Decimal("22.532883")  # (31,049 + 37,796) / 2 / 1,955.4 × 1.28, to six places

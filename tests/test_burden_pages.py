@@ -133,7 +133,7 @@ def test_request_teams_page_is_for_commissioners_and_admins(manager_client, lead
 
 
 def test_page_api_and_service_agree(commissioner_client, work):
-    from tracker.burden.service import BurdenFilter, burden
+    from tracker.burden.services import BurdenFilter, burden
     from tracker.template_helpers import money
 
     html = commissioner_client.get("/burden/?from=2026-02-01&to=2026-03-31").get_data(as_text=True)

@@ -24,7 +24,7 @@ from tracker.burden.rate_changes import create_rate
 from tracker.burden.rates import RateBook
 from tracker.burden.periods import plan_period
 from tracker.burden.dimensions import GROUPINGS
-from tracker.burden.service import BurdenFilter, burden, burden_direct
+from tracker.burden.services import BurdenFilter, burden, burden_direct
 from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
 from tracker.entries.services import create_entry, delete_entry, update_entry

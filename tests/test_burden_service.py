@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from tracker.burden.default_rates import default_hourly_cost
 from tracker.models.burden import Rate
-from tracker.burden.service import BurdenFilter, burden, burden_direct, fte
+from tracker.burden.services import BurdenFilter, burden, burden_direct, fte
 
 
 def test_cost_uses_the_rate_effective_on_each_entry_date(db, make_user, team, make_request):

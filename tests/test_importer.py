@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.import_support import TRACKER_HEADERS, add_saved_value, invoke, write_csv, write_xlsx
 from tracker.burden.rollup import differences
-from tracker.burden.service import BurdenFilter, burden
+from tracker.burden.services import BurdenFilter, burden
 from tracker.models import AuditEvent, Entry, ImportBatch, Request, Source
 
 MARCH = date(2026, 3, 1)

@@ -15,7 +15,7 @@ from tests.test_api import Api
 from tests.test_burden_pages import cell
 from tracker.auth.commands import new_api_token
 from tracker.burden.rates import RateBook
-from tracker.burden.service import BurdenFilter, burden, burden_direct
+from tracker.burden.services import BurdenFilter, burden, burden_direct
 from tracker.exports.workbook import build_workbook
 from tracker.licences.estimates import record_estimate
 from tracker.licences.licensing import decide_licence

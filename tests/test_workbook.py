@@ -15,7 +15,7 @@ from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from tracker.burden.default_rates import default_hourly_cost
 from tracker.models.burden import Rate
-from tracker.burden.service import BurdenFilter, burden
+from tracker.burden.services import BurdenFilter, burden
 from tracker.exports import entries_sheet
 from tracker.exports.sheets import NO_ENTRIES
 from tracker.shared.names import tidy_name

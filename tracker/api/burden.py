@@ -25,7 +25,7 @@ from tracker.auth.access import team_or_404
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
 from tracker.burden.dimensions import API, offered_in
-from tracker.burden.service import burden
+from tracker.burden.services import burden
 from tracker.shared.parsing import parse_id
 
 API_GROUPINGS = offered_in(API)

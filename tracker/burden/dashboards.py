@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from tracker.burden.comparison import month_comparison
 from tracker.burden.filters import BurdenQuery
-from tracker.burden.service import BurdenRow, BurdenTable, burden, fte
+from tracker.burden.services import BurdenRow, BurdenTable, burden, fte
 from tracker.shared.timeutil import add_months
 
 TOP = 10

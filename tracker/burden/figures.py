@@ -1,7 +1,7 @@
 """What the burden service answers with: a filter in, rows and totals out.
 
 hours = Σ minutes ÷ 60; FTE = hours ÷ (37.5 × days in period ÷ 7). Cost is
-summed exactly by the service (tracker/burden/service.py) and kept unrounded."""
+summed exactly by the service (tracker/burden/services.py) and kept unrounded."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -12,7 +12,7 @@ from typing import Mapping
 from sqlalchemy import select
 
 from tracker.auth.access import visible_team_ids
-from tracker.burden.service import BurdenFilter
+from tracker.burden.services import BurdenFilter
 from tracker.models.catalogue import Source, Team
 from tracker.extensions import db
 from tracker.shared.timeutil import add_months

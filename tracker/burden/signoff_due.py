@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.burden.figures import BurdenFilter
-from tracker.burden.service import burden
+from tracker.burden.services import burden
 from tracker.extensions import db
 from tracker.shared.timeutil import add_months, month_end, month_label, month_start
 from tracker.signoff.services import signoffs_in_force

@@ -19,7 +19,7 @@ from tracker.burden.filters import parse_burden_query
 from tracker.burden.forms import RateForm
 from tracker.models.burden import Rate
 from tracker.burden.rate_changes import RateExists, create_rate
-from tracker.burden.service import fte
+from tracker.burden.services import fte
 from tracker.burden.signoff_due import months_waiting_for_signoff
 from tracker.models.catalogue import Source
 from tracker.shared.choices import BANDS

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from tracker.models.audit import AuditEvent
 from tracker.models.auth import User
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.burden.service import BurdenFilter, BurdenRow, burden
+from tracker.burden.services import BurdenFilter, BurdenRow, burden
 from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
 from tracker.shared.choices import LOGGABLE_STATUSES

@@ -1,7 +1,7 @@
 """The workbook's summary sheets: figures gathered from the burden service, then laid out.
 
 Nothing here adds up entries: every number is a row or total of
-`tracker.burden.service.burden`, or exact integer minutes from its rows."""
+`tracker.burden.services.burden`, or exact integer minutes from its rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from tracker.burden.dimensions import dimension
-from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden, fte
+from tracker.burden.services import BurdenFilter, BurdenRow, BurdenTable, burden, fte
 from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Team
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tracker.auth.access import can_see_team, leads_team, visible_team_ids, visible_teams
 from tracker.burden.figures import BurdenFilter
-from tracker.burden.service import burden
+from tracker.burden.services import burden
 from tracker.models.catalogue import Team
 from tracker.exports.background import request_exports
 from tracker.exports.forms import ALL_TEAMS, MakeNowForm, ReopenForm, SignoffForm

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.burden.rates import RateBook
-from tracker.burden.service import BurdenFilter, burden
+from tracker.burden.services import BurdenFilter, burden
 from tracker.licences.estimates import EstimateFigures, figures_of, latest_estimates
 from tracker.licences.status import LicenceStatus, licence_statuses
 from tracker.models.entries import Entry

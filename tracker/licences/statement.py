@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from tracker.burden.service import BurdenFilter, BurdenRow, BurdenTable, burden
+from tracker.burden.services import BurdenFilter, BurdenRow, BurdenTable, burden
 from tracker.licences.observed import Comparison, compare
 from tracker.licences.status import LicenceStatus, licence_statuses
 from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden

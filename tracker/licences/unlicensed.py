@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from tracker.burden.service import BurdenFilter, BurdenRow, burden, fte
+from tracker.burden.services import BurdenFilter, BurdenRow, burden, fte
 from tracker.licences.status import InForce, decisions_by_request, in_force_periods
 from tracker.models.catalogue import Request
 

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from tracker import audit
 from tracker.burden.figures import fte
 from tracker.burden.rates import RateBook
-from tracker.burden.service import BurdenFilter, burden
+from tracker.burden.services import BurdenFilter, burden
 from tracker.catalogue.services import CatalogueError, set_request_status, update_with_audit
 from tracker.extensions import db
 from tracker.models.catalogue import Request

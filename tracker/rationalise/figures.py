@@ -1,6 +1,6 @@
 """Each request's figures over a period (normally the last 12 months) and its annual projection.
 
-Every hour and pound is a row of the burden service (tracker/burden/service.py);
+Every hour and pound is a row of the burden service (tracker/burden/services.py);
 the median comes from counts of entries per minutes value
 (tracker/burden/medians.py), so it is exact and no entry is read one by one.
 
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from tracker.burden.figures import fte
 from tracker.burden.medians import medians
 from tracker.burden.rates import RateBook, price
-from tracker.burden.service import BurdenFilter, BurdenRow, burden
+from tracker.burden.services import BurdenFilter, BurdenRow, burden
 from tracker.extensions import db
 from tracker.models.catalogue import Request, Source
 from tracker.shared.choices import OCCURRENCES_PER_YEAR

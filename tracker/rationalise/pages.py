@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker.burden.service import BurdenFilter, BurdenTable, burden
+from tracker.burden.services import BurdenFilter, BurdenTable, burden
 from tracker.extensions import db
 from tracker.models.catalogue import Request
 from tracker.models.rationalise import Decision

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from tracker.burden.service import BurdenFilter, burden
+from tracker.burden.services import BurdenFilter, burden
 from tracker.extensions import db
 from tracker.models.entries import Entry
 from tracker.models.rationalise import Decision
