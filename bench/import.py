@@ -94,7 +94,7 @@ def make_database(db_path: Path) -> None:
 
 
 def read_only(path: Path) -> tuple[float, float, int]:
-    from tracker.importer.reading import Limits, open_table
+    from tracker.imports.reading import Limits, open_table
 
     started, cpu = time.perf_counter(), time.process_time()
     table = open_table(path, path.name, Limits())
@@ -109,11 +109,11 @@ def import_once(path: Path, db_path: Path) -> tuple[float, float, int, dict]:
 
         from tracker.burden.rollup import differences
         from tracker.extensions import db
-        from tracker.importer.files import describe
-        from tracker.importer.commit import write_entries
-        from tracker.importer.formats import detect
-        from tracker.importer.reading import Limits, open_table
-        from tracker.importer.validate import Options, check_entries
+        from tracker.imports.files import describe
+        from tracker.imports.commit import write_entries
+        from tracker.imports.formats import detect
+        from tracker.imports.reading import Limits, open_table
+        from tracker.imports.validate import Options, check_entries
         from tracker.models import User
 
         user = db.session.scalar(select(User))

@@ -39,7 +39,7 @@ REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None
 
-# Imports (tracker/importer): the largest file, rows per file, and what a workbook may unpack to
+# Imports (tracker/imports): the largest file, rows per file, and what a workbook may unpack to
 # (a small file that expands past it is refused as a zip bomb).
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 IMPORT_MAX_ROWS = 100_000

@@ -10,9 +10,9 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests.import_support import TRACKER_HEADERS, invoke, write_csv, write_xlsx
-from tracker.importer.formats import FORMATS, UnknownFormat, detect
-from tracker.importer.reading import FileRefused, Limits, open_table
-from tracker.importer.values import HOURS, MINUTES, SECONDS, BadValue, parse_answer, parse_band, parse_date, parse_duration
+from tracker.imports.formats import FORMATS, UnknownFormat, detect
+from tracker.imports.reading import FileRefused, Limits, open_table
+from tracker.imports.values import HOURS, MINUTES, SECONDS, BadValue, parse_answer, parse_band, parse_date, parse_duration
 from tracker.models import Entry, ImportBatch
 
 
@@ -101,7 +101,7 @@ def test_excel_unicode_text_utf16_with_tabs(app, db, setup, tmp_path):
 
 
 def test_the_downloadable_template_imports_back(app, db, setup, tmp_path):
-    from tracker.importer.template import HEADERS, build_template
+    from tracker.imports.template import HEADERS, build_template
 
     build_template(["Community Nursing North"], tmp_path / "template.xlsx")
     wb = load_workbook(tmp_path / "template.xlsx")
@@ -273,12 +273,12 @@ def test_a_workbook_with_an_error_cell(app, db, setup, tmp_path):
 
 
 def test_the_sheet_reader_gives_what_openpyxl_gives(app, db, setup, tmp_path, make_entry):
-    """tracker/importer/sheet.py against openpyxl's read-only, data-only values, on an exported workbook
+    """tracker/imports/sheet.py against openpyxl's read-only, data-only values, on an exported workbook
     (inline strings, styles, dates) and on a workbook as Excel saves one (shared strings, times, booleans)."""
     from datetime import datetime
 
     from tracker.exports.workbook import build_workbook
-    from tracker.importer.sheet import open_workbook, sheet_rows
+    from tracker.imports.sheet import open_workbook, sheet_rows
 
     make_entry(setup["manager"], setup["team"], setup["request"], occurred_on=date(2026, 3, 2), notes="=1+1 ünïcödé  spaced ")
     exported = build_workbook(db.session, month=date(2026, 3, 1), team_ids=None, path=tmp_path / "e.xlsx", scope_label="All").path

@@ -197,7 +197,7 @@ def test_signed_off_months_are_refused_with_the_reason(app, db, setup, tmp_path)
 
 
 def test_undo_deletes_the_batch_the_usual_way_and_the_file_can_come_back(app, db, setup, tmp_path):
-    from tracker.importer.commit import ImportRefused, undo_batch
+    from tracker.imports.commit import ImportRefused, undo_batch
     from tracker.signoff.services import sign_off
 
     path = write_csv(tmp_path / "u.csv", tracker_rows(*[

@@ -91,7 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.catalogue.views import blueprint as catalogue
     from tracker.entries.views import blueprint as entries
     from tracker.exports.views import blueprint as exports
-    from tracker.importer.views import blueprint as imports
+    from tracker.imports.views import blueprint as imports
     from tracker.licences.views import blueprint as licences
     from tracker.rationalise.views import blueprint as rationalise
 

@@ -9,7 +9,7 @@ def register(app: Flask) -> None:
     from tracker.demo import commands as demo_commands
     from tracker.exports.export_cli import export_command
     from tracker.exports.scheduler import scheduler_command
-    from tracker.importer.cli import import_catalogue_command, import_command
+    from tracker.imports.cli import import_catalogue_command, import_command
     from tracker.operations.backup import backup_command
 
     auth_commands.register(app)

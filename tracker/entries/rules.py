@@ -1,7 +1,7 @@
 """The entry rules a value must meet, as plain functions that return the reason it fails (or None).
 
 The log form and the API (tracker/entries/forms.py, through WTForms validators)
-and the importer (tracker/importer/validate.py, row by row) ask the same
+and the importer (tracker/imports/validate.py, row by row) ask the same
 functions, so the same value is refused with the same message everywhere.
 Who may log for which team is tracker.auth.access.loggable_teams; whether a
 month is signed off is tracker.signoff.services.lock_reason."""

@@ -91,7 +91,7 @@ class Request(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     title_key: Mapped[str] = mapped_column(String(200), info={"derived": True})  # name_key(title); unique per source
-    # The collection's reference in a register of approved collections (tracker/importer/catalogue.py), if any.
+    # The collection's reference in a register of approved collections (tracker/imports/catalogue.py), if any.
     reference: Mapped[Optional[str]] = mapped_column(String(60))  # unique: uq_request_reference
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")

@@ -45,7 +45,7 @@ class Entry(db.Model):
     # A deletion is recorded, never physical; deleted entries count nowhere.
     deleted_at: Mapped[Optional[datetime]]
     deleted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
-    # The imported file it came from (tracker/importer), if any: undoing that import deletes it.
+    # The imported file it came from (tracker/imports), if any: undoing that import deletes it.
     import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batch.id"), index=True)
     # Goes up by one with every change the ORM writes (and every UPDATE it sends checks it):
     # the API's ETag and the edit page's "someone else saved first" both compare it.

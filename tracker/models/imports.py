@@ -2,7 +2,7 @@
 
 A batch records who imported what, when, and with what outcome; its entries
 carry `entry.import_batch_id`, so undoing it deletes exactly them (the usual
-way: recorded, audited). A row's fingerprint (tracker/importer/validate.py)
+way: recorded, audited). A row's fingerprint (tracker/imports/validate.py)
 is kept while its batch stands; the partial unique index means the same row
 is never imported twice, even by two imports racing each other. Undoing a
 batch releases its fingerprints, so the file can be imported again."""

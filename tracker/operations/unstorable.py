@@ -17,7 +17,7 @@ MESSAGE = "Remove the NUL character (0x00): it cannot be stored"
 def names_holding_nul() -> list[str]:
     names = [name for name, value in request.args.items(multi=True) if NUL in name or NUL in value]
     # Only plain forms: a multipart upload is read by its own view, under its own size limit
-    # (tracker/importer/views.py), and its text fields by its form's validators.
+    # (tracker/imports/views.py), and its text fields by its form's validators.
     if request.mimetype == "application/x-www-form-urlencoded":
         names += [name for name, value in request.form.items(multi=True) if NUL in name or NUL in value]
     if NUL in request.path:

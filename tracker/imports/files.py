@@ -8,9 +8,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from tracker.importer.commit import SourceFile
-from tracker.importer.sheet import NO_SAVED_VALUE, CellError
-from tracker.importer.validate import Checked, Problem
+from tracker.imports.commit import SourceFile
+from tracker.imports.sheet import NO_SAVED_VALUE, CellError
+from tracker.imports.validate import Checked, Problem
 from tracker.shared.xlsx.text import csv_safe, text_cell
 
 PROBLEM_HEADER = "Problem"  # an extra column the import ignores, so the fixed file imports as it is

@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
 from tracker.extensions import db
-from tracker.importer import catalogue as register
-from tracker.importer.commit import ImportRefused, write_entries
-from tracker.importer.files import bad_rows_csv, bad_rows_xlsx, describe
-from tracker.importer.formats import FORMAT_CHOICES, FORMATS, UnknownFormat, detect
-from tracker.importer.reading import FileRefused, Limits, open_table
-from tracker.importer.validate import Checked, Options, check_entries
-from tracker.importer.values import BadValue, parse_band
+from tracker.imports import catalogue as register
+from tracker.imports.commit import ImportRefused, write_entries
+from tracker.imports.files import bad_rows_csv, bad_rows_xlsx, describe
+from tracker.imports.formats import FORMAT_CHOICES, FORMATS, UnknownFormat, detect
+from tracker.imports.reading import FileRefused, Limits, open_table
+from tracker.imports.validate import Checked, Options, check_entries
+from tracker.imports.values import BadValue, parse_band
 from tracker.models.auth import User
 from tracker.shared.choices import BANDS
 

@@ -20,15 +20,15 @@ from wtforms import BooleanField, SelectField
 
 from tracker.auth.access import loggable_teams, visible_team_ids
 from tracker.extensions import csrf, db
-from tracker.importer import catalogue as register
-from tracker.importer import pending
-from tracker.importer.commit import ImportRefused, can_undo, undo_batch, write_entries
-from tracker.importer.files import bad_rows_csv, bad_rows_xlsx, describe
-from tracker.importer.formats import FIELDS, FORMATS, UnknownFormat, detect
-from tracker.importer.reading import MB, FileRefused, Limits, open_table
-from tracker.importer.template import build_template
-from tracker.importer.validate import Options, check_entries
-from tracker.importer.values import DURATION_UNITS
+from tracker.imports import catalogue as register
+from tracker.imports import pending
+from tracker.imports.commit import ImportRefused, can_undo, undo_batch, write_entries
+from tracker.imports.files import bad_rows_csv, bad_rows_xlsx, describe
+from tracker.imports.formats import FIELDS, FORMATS, UnknownFormat, detect
+from tracker.imports.reading import MB, FileRefused, Limits, open_table
+from tracker.imports.template import build_template
+from tracker.imports.validate import Options, check_entries
+from tracker.imports.values import DURATION_UNITS
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch
 from tracker.shared.choices import BANDS
@@ -67,7 +67,7 @@ def may_import_entries(user) -> bool:
 
 def too_large(message: str | None = None):
     limit = limits().max_bytes // MB
-    return render_template("importer/too_large.html", limit=limit, message=message), 413
+    return render_template("imports/too_large.html", limit=limit, message=message), 413
 
 
 def received_file(form_class):
@@ -99,7 +99,7 @@ def index():
     if not (may_import_entries(current_user) or register.may_import(current_user)):
         abort(404)
     form = _upload_form()
-    return render_template("importer/index.html", form=form, batches=visible_batches(), can_entries=may_import_entries(current_user),
+    return render_template("imports/index.html", form=form, batches=visible_batches(), can_entries=may_import_entries(current_user),
                            can_register=register.may_import(current_user), limit=limits().max_bytes // MB)
 
 
@@ -120,11 +120,11 @@ def upload():
         return too_large()
     form.team.choices = [("", "Use the Team column")] + [(str(t.id), t.name) for t in loggable_teams(current_user)]
     if not form.validate():
-        return render_template("importer/index.html", form=form, batches=visible_batches(), can_entries=True,
+        return render_template("imports/index.html", form=form, batches=visible_batches(), can_entries=True,
                                can_register=register.may_import(current_user), limit=limits().max_bytes // MB), 400
     if not upload_file or not upload_file.filename:
         form.file.errors = ["Choose a file to import"]
-        return render_template("importer/index.html", form=form, batches=visible_batches(), can_entries=True,
+        return render_template("imports/index.html", form=form, batches=visible_batches(), can_entries=True,
                                can_register=register.may_import(current_user), limit=limits().max_bytes // MB), 400
     token = pending.save(current_app.instance_path, current_user.id, upload_file, upload_file.filename)
     args = {"format": form.file_format.data, "band": form.band.data}
@@ -174,7 +174,7 @@ def check(token):
         if getattr(error, "too_large", False):
             pending.discard(path)
             return too_large(str(error))
-        return render_template("importer/refused.html", message=str(error), file_name=path.name), 400
+        return render_template("imports/refused.html", message=str(error), file_name=path.name), 400
     confirm = ConfirmForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and confirm.validate():
         try:
@@ -200,7 +200,7 @@ def check(token):
               "team": source.get("team", ""), "create_missing": "y" if options.create_missing else "",
               **{f"col_{name}": mapping.header_of(name) for name in FIELDS}}
     status = 400 if request.method == "POST" else 200
-    return render_template("importer/check.html", token=token, file_name=path.name, checked=checked, mapping=mapping,
+    return render_template("imports/check.html", token=token, file_name=path.name, checked=checked, mapping=mapping,
                            fields=FIELDS, formats=FORMATS, units=DURATION_UNITS, params=params, confirm=confirm,
                            problems=checked.problems[:SHOWN_PROBLEMS], teams=loggable_teams(current_user),
                            bands=BANDS), status
@@ -265,7 +265,7 @@ def batch_or_404(batch_id: int) -> ImportBatch:
 @blueprint.route("/batches/<int:batch_id>")
 def batch(batch_id: int):
     found = batch_or_404(batch_id)
-    return render_template("importer/batch.html", batch=found, can_undo=can_undo(current_user, found), error=None)
+    return render_template("imports/batch.html", batch=found, can_undo=can_undo(current_user, found), error=None)
 
 
 @blueprint.route("/batches/<int:batch_id>/undo", methods=["POST"])
@@ -276,7 +276,7 @@ def undo(batch_id: int):
         db.session.commit()
     except ImportRefused as error:
         db.session.rollback()
-        return render_template("importer/batch.html", batch=found, can_undo=can_undo(current_user, found),
+        return render_template("imports/batch.html", batch=found, can_undo=can_undo(current_user, found),
                                error=str(error)), 400
     flash(f"Import undone: {deleted} entries deleted", "success")
     return redirect(url_for("imports.batch", batch_id=found.id))
@@ -289,7 +289,7 @@ def undo(batch_id: int):
 def catalogue():
     if not register.may_import(current_user):
         abort(404)
-    return render_template("importer/catalogue.html", form=RegisterUploadForm(), limit=limits().max_bytes // MB)
+    return render_template("imports/catalogue.html", form=RegisterUploadForm(), limit=limits().max_bytes // MB)
 
 
 @csrf.exempt
@@ -303,7 +303,7 @@ def catalogue_upload():
     if not form.validate() or not upload_file or not upload_file.filename:
         if not form.errors:
             form.file.errors = ["Choose a file to import"]
-        return render_template("importer/catalogue.html", form=form, limit=limits().max_bytes // MB), 400
+        return render_template("imports/catalogue.html", form=form, limit=limits().max_bytes // MB), 400
     token = pending.save(current_app.instance_path, current_user.id, upload_file, upload_file.filename)
     return redirect(url_for("imports.catalogue_check", token=token))
 
@@ -323,7 +323,7 @@ def catalogue_check(token):
         if getattr(error, "too_large", False):
             pending.discard(path)
             return too_large(str(error))
-        return render_template("importer/refused.html", message=str(error), file_name=path.name), 400
+        return render_template("imports/refused.html", message=str(error), file_name=path.name), 400
     confirm = ConfirmForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and confirm.validate():
         try:
@@ -338,7 +338,7 @@ def catalogue_check(token):
                   f"{found.rows_skipped} unchanged", "success")
             return redirect(url_for("imports.batch", batch_id=found.id))
     db.session.rollback()
-    return render_template("importer/catalogue_check.html", token=token, file_name=path.name, plan=plan,
+    return render_template("imports/catalogue_check.html", token=token, file_name=path.name, plan=plan,
                            confirm=confirm, create_missing=create_missing, labels=register.LABELS), \
         400 if request.method == "POST" else 200
 

@@ -18,12 +18,12 @@ from tracker import audit
 from tracker.catalogue.kinds import guess_source_kind
 from tracker.catalogue.services import create_request, create_source, update_with_audit
 from tracker.extensions import db
-from tracker.importer.commit import ImportRefused, SourceFile
-from tracker.importer.formats import UnknownFormat
-from tracker.importer.reading import Table
-from tracker.importer.sheet import NO_SAVED_VALUE, CellError
-from tracker.importer.validate import Problem
-from tracker.importer.values import cell_text
+from tracker.imports.commit import ImportRefused, SourceFile
+from tracker.imports.formats import UnknownFormat
+from tracker.imports.reading import Table
+from tracker.imports.sheet import NO_SAVED_VALUE, CellError
+from tracker.imports.validate import Problem
+from tracker.imports.values import cell_text
 from tracker.models.catalogue import Request, Source
 from tracker.models.imports import ImportBatch
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES

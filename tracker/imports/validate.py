@@ -1,6 +1,6 @@
 """Checking every row of an entries file before anything is written.
 
-Each row is read with the file's mapping (tracker/importer/formats.py), its
+Each row is read with the file's mapping (tracker/imports/formats.py), its
 values parsed (values.py) and held to the entry rules the log form applies
 (tracker/entries/rules.py, who may log for which team via loggable_teams, and
 signed-off months via tracker.signoff.services.lock_reason). Look-ups that
@@ -20,10 +20,10 @@ from typing import Callable
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.importer.columns import MONTH_FIRST, ColumnReaders, Lookups, empty
-from tracker.importer.formats import FIELDS, Mapping
-from tracker.importer.reading import Table
-from tracker.importer.values import cell_text
+from tracker.imports.columns import MONTH_FIRST, ColumnReaders, Lookups, empty
+from tracker.imports.formats import FIELDS, Mapping
+from tracker.imports.reading import Table
+from tracker.imports.values import cell_text
 from tracker.models.auth import User
 from tracker.models.catalogue import Team
 from tracker.models.imports import ImportedRow

@@ -1,7 +1,7 @@
 """Opening an uploaded file as a table: a header row and numbered rows of cell values.
 
 .xlsx through openpyxl's read-only mode for the workbook's structure and
-styles, with the sheet's cells streamed by tracker/importer/sheet.py (formula
+styles, with the sheet's cells streamed by tracker/imports/sheet.py (formula
 cells give their saved values); .csv as UTF-8 (with or without a
 byte-order mark), else UTF-16 with its mark, else Windows-1252.
 
@@ -23,7 +23,7 @@ from xml.etree.ElementTree import ParseError
 
 from lxml.etree import XMLSyntaxError
 
-from tracker.importer.sheet import open_workbook, sheet_rows
+from tracker.imports.sheet import open_workbook, sheet_rows
 
 MB = 1024 * 1024
 

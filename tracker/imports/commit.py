@@ -22,7 +22,7 @@ from tracker.entries.bulk import insert_rows, stored_date, stored_timestamp
 from tracker.entries.forms import DEFAULT_FREQUENCY, DEFAULT_OBLIGATION
 from tracker.entries.services import EntryNotAllowed, add_request_inline, delete_entry
 from tracker.extensions import db
-from tracker.importer.validate import Checked, Options
+from tracker.imports.validate import Checked, Options
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch, ImportedRow
 from tracker.shared.errors import Refused

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from tracker.importer.values import HOURS, MINUTES, SECONDS
+from tracker.imports.values import HOURS, MINUTES, SECONDS
 from tracker.shared.names import name_key
 
 # What an entry import can take from a column, in the order the page lists them.

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tracker.importer.formats import FORMATS
+from tracker.imports.formats import FORMATS
 from tracker.shared.choices import ANSWERS, BANDS
 from tracker.shared.xlsx.formats import DATE
 

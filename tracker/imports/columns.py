@@ -3,7 +3,7 @@
 `Lookups` asks the database once per distinct team, source, request, user and
 team-month; `ColumnReaders` parses and checks each column's raw value once
 (memo dicts), returning (value, reason) with reason None when the value is
-good. tracker/importer/validate.py puts them together row by row."""
+good. tracker/imports/validate.py puts them together row by row."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -12,8 +12,8 @@ from tracker.auth.access import loggable_teams
 from tracker.entries import rules
 from tracker.entries.queries import latest_entry_by
 from tracker.extensions import db
-from tracker.importer.sheet import NO_SAVED_VALUE, CellError
-from tracker.importer.values import BadValue, cell_text, parse_answer, parse_band, parse_date, parse_duration
+from tracker.imports.sheet import NO_SAVED_VALUE, CellError
+from tracker.imports.values import BadValue, cell_text, parse_answer, parse_band, parse_date, parse_duration
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.names import name_key, tidy_name
