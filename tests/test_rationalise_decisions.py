@@ -17,7 +17,7 @@ from tracker.rationalise.decisions import (
     DecisionInput, DecisionRefused, apply_due_decisions, decision_status, default_review_date, due_for_review,
     record_decision, withdraw_decision,
 )
-from tracker.rationalise.loggable import closed_reason
+from tracker.catalogue.loggable import closed_reason
 from tracker.rationalise.savings import measure
 
 RATE_5 = Decimal("22.532883")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
-from tracker.rationalise.loggable import closed_reason
+from tracker.catalogue.loggable import closed_reason
 from tracker.shared.choices import ANSWERS, BANDS, MAX_ENTRY_MINUTES
 from tracker.shared.forms import latest_allowed_date
 from tracker.shared.timeutil import local_today
@@ -45,7 +45,7 @@ def answer_problem(answer: str) -> str | None:
 def request_problem(request, day: date | None = None) -> str | None:
     """A request new work done on `day` (default: today) may be logged against: not retired or merged,
     nor closed by a decision from its effective date; the reason names the replacement
-    (tracker/rationalise/loggable.py holds the rule)."""
+    (tracker/catalogue/loggable.py holds the rule)."""
     return closed_reason(request, day or local_today())
 
 

@@ -33,7 +33,7 @@ from tracker.extensions import db
 from tracker.models.catalogue import Request
 from tracker.models.rationalise import Decision
 from tracker.rationalise.figures import DAYS_A_YEAR, RequestFigures, request_figures, twelve_months_to
-from tracker.rationalise.loggable import CLOSING_KINDS, live_closing_decision
+from tracker.catalogue.loggable import CLOSING_KINDS, live_closing_decision
 from tracker.shared.choices import DECISIONS, FREQUENCIES, OCCURRENCES_PER_YEAR
 from tracker.shared.errors import Refused
 from tracker.shared.timeutil import shift_months, utcnow
