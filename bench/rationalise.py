@@ -123,8 +123,8 @@ def main() -> None:
     from tracker.demo import data
     from tracker.extensions import db
     from tracker.models.catalogue import Request
-    from tracker.rationalise.duplicates import find_duplicates
-    from tracker.rationalise.figures import twelve_months_to
+    from tracker.workspace.duplicates import find_duplicates
+    from tracker.workspace.figures import twelve_months_to
     from tracker.shared.timeutil import local_today
 
     today = local_today()

@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 
 from tests.conftest import base_config, empty_tables
 from tracker.demo.workspace import LOOKALIKES
-from tracker.models.rationalise import Decision
+from tracker.models.workspace import Decision
 from tracker import create_app
 from tracker.shared import choices
 from tracker.models.audit import AuditEvent
@@ -433,8 +433,8 @@ def test_entries_of_today_are_logged_no_later_than_now(app, db):
 
 
 def test_the_demo_gives_the_workspace_something_to_show(app, db):
-    from tracker.rationalise.decisions import decision_status
-    from tracker.rationalise.duplicates import find_duplicates
+    from tracker.workspace.decisions import decision_status
+    from tracker.workspace.duplicates import find_duplicates
     from tracker.shared.timeutil import local_today
 
     today = local_today()

@@ -22,7 +22,7 @@ from tracker.licences.licensing import decide_licence
 from tracker.licences.observed import accuracy
 from tracker.licences.statement import last_quarter
 from tracker.licences.unlicensed import unlicensed_burden
-from tracker.rationalise.decisions import DecisionInput, record_decision
+from tracker.workspace.decisions import DecisionInput, record_decision
 from tracker.shared.timeutil import add_months, local_today, month_end
 
 

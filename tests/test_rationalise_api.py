@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from tracker.auth.commands import new_api_token
 from tracker.models.audit import AuditEvent
 from tracker.models.entries import Entry
-from tracker.models.rationalise import Decision
-from tracker.rationalise.decisions import DecisionInput, record_decision
+from tracker.models.workspace import Decision
+from tracker.workspace.decisions import DecisionInput, record_decision
 from tracker.shared.timeutil import local_today, shift_months
 
 RATE_5 = Decimal("22.532883")

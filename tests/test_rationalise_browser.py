@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tracker.models.rationalise import Decision
+from tracker.models.workspace import Decision
 from tracker.shared.timeutil import local_today
 
 

@@ -12,13 +12,13 @@ from tracker.burden.rate_changes import create_rate
 from tracker.entries.services import delete_entry
 from tracker.models.entries import Entry
 from tracker.models.audit import AuditEvent
-from tracker.models.rationalise import Decision
-from tracker.rationalise.decisions import (
+from tracker.models.workspace import Decision
+from tracker.workspace.decisions import (
     DecisionInput, DecisionRefused, apply_due_decisions, decision_status, default_review_date, due_for_review,
     record_decision, withdraw_decision,
 )
 from tracker.catalogue.loggable import closed_reason
-from tracker.rationalise.savings import measure
+from tracker.workspace.savings import measure
 
 RATE_5 = Decimal("22.532883")
 RATE_7 = Decimal("33.554669")

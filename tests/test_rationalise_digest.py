@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tracker.exports.scheduler import apply_decisions, catch_up, review_digest
-from tracker.models.rationalise import ReviewDigest
-from tracker.rationalise.decisions import DecisionInput, record_decision
+from tracker.models.workspace import ReviewDigest
+from tracker.workspace.decisions import DecisionInput, record_decision
 from tracker.shared.timeutil import local_today, month_label, month_start, shift_months
 
 

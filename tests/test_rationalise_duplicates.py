@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from tracker.catalogue.services import update_with_audit
 from tracker.models.audit import AuditEvent
-from tracker.models.rationalise import DuplicateVerdict
-from tracker.rationalise.duplicates import (
+from tracker.models.workspace import DuplicateVerdict
+from tracker.workspace.duplicates import (
     LIKELY_SCORE, VerdictRefused, combined_score, duplicates_by_request, find_duplicates, normalise, record_verdict,
 )
 

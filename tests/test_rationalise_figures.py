@@ -8,7 +8,7 @@ import pytest
 
 from tracker.burden.rate_changes import create_rate
 from tracker.entries.services import delete_entry
-from tracker.rationalise.figures import (
+from tracker.workspace.figures import (
     BadSort, RankingFilters, occurrences_a_year, parse_sort, ranking, request_figures, twelve_months_to,
 )
 

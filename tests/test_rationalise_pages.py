@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tracker.models.audit import AuditEvent
 from tracker.models.entries import Entry
-from tracker.models.rationalise import Decision, DuplicateVerdict
+from tracker.models.workspace import Decision, DuplicateVerdict
 from tracker.shared.timeutil import local_today, shift_months
 
 RATE_5 = Decimal("22.532883")
@@ -59,7 +59,7 @@ WORKSPACE_POSTS = ["/rationalise/requests/{id}/decisions", "/rationalise/duplica
 
 @pytest.mark.parametrize("who", ["manager_client", "lead_client"])
 def test_managers_and_leads_get_404_everywhere(request, workspace, db, who):
-    from tracker.rationalise.decisions import DecisionInput, record_decision
+    from tracker.workspace.decisions import DecisionInput, record_decision
 
     decision = record_decision(workspace["admin"], workspace["contract"],
                                DecisionInput("keep", "Statutory", workspace["today"]), workspace["today"])
@@ -214,7 +214,7 @@ def test_value_against_burden_lists_the_costly_unused_corner(commissioner_client
 
 
 def test_the_dashboard_lists_decisions_due_for_review(commissioner_client, workspace, db):
-    from tracker.rationalise.decisions import DecisionInput, record_decision
+    from tracker.workspace.decisions import DecisionInput, record_decision
 
     today = workspace["today"]
     record_decision(workspace["admin"], workspace["contract"],
@@ -226,7 +226,7 @@ def test_the_dashboard_lists_decisions_due_for_review(commissioner_client, works
 
 
 def test_the_workspace_workbook(commissioner_client, workspace, db):
-    from tracker.rationalise.decisions import DecisionInput, record_decision
+    from tracker.workspace.decisions import DecisionInput, record_decision
 
     today = workspace["today"]
     workspace["contract"].title = "=HYPERLINK(\"http://evil\")"

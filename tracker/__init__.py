@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import blueprint as exports
     from tracker.imports.views import blueprint as imports
     from tracker.licences.views import blueprint as licences
-    from tracker.rationalise.views import blueprint as rationalise
+    from tracker.workspace.views import blueprint as rationalise
 
     for blueprint in (auth, entries, catalogue, burden, rationalise, exports, imports, licences, api, admin):
         app.register_blueprint(blueprint)

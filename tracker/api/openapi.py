@@ -27,8 +27,8 @@ from tracker.shared.choices import (
 from tracker.burden.dimensions import API, offered_in
 from tracker.entries.forms import NOTES_MAX
 from tracker.licences import forms as licence_forms
-from tracker.rationalise.figures import SORTS
-from tracker.rationalise.forms import RATIONALE_MAX
+from tracker.workspace.figures import SORTS
+from tracker.workspace.forms import RATIONALE_MAX
 from tracker.shared.parsing import MAX_ID
 
 BURDEN_GROUPINGS = offered_in(API)

@@ -17,12 +17,12 @@ from tracker.api.common import json_input, page_of, refuse, whole_number_arg
 from tracker.api.serialise import decision_to_json, request_figures_to_json, request_to_json
 from tracker.extensions import db
 from tracker.models.catalogue import Request
-from tracker.models.rationalise import Decision
-from tracker.rationalise.decisions import decision_status, expected_fte, record_decision
-from tracker.rationalise.duplicates import duplicates_by_request, find_duplicates
-from tracker.rationalise.figures import BadSort, parse_sort, request_figures, sort_figures, twelve_months_to
-from tracker.rationalise.forms import DecisionForm
-from tracker.rationalise.savings import measure
+from tracker.models.workspace import Decision
+from tracker.workspace.decisions import decision_status, expected_fte, record_decision
+from tracker.workspace.duplicates import duplicates_by_request, find_duplicates
+from tracker.workspace.figures import BadSort, parse_sort, request_figures, sort_figures, twelve_months_to
+from tracker.workspace.forms import DecisionForm
+from tracker.workspace.savings import measure
 from tracker.shared.choices import DECISION_STATUSES
 from tracker.shared.timeutil import local_today
 

@@ -174,7 +174,7 @@ def share(value) -> float | None:
 
 
 def request_figures_to_json(figures, likely_duplicates) -> dict:
-    """The workspace's figures of one request (tracker/rationalise/figures.py), for commissioners and admins."""
+    """The workspace's figures of one request (tracker/workspace/figures.py), for commissioners and admins."""
     return {
         "observed_hours_12m": rounded(figures.hours),
         "observed_cost_12m": pounds(figures.cost),

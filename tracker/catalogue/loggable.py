@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models.catalogue import Request
-from tracker.models.rationalise import Decision
+from tracker.models.workspace import Decision
 
 CLOSING_KINDS = ("retire", "merge")
 CLOSED_STATUSES = ("retired", "merged")

@@ -17,8 +17,8 @@ from tracker.demo import data
 from tracker.models.auth import User
 from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
-from tracker.models.rationalise import Decision
-from tracker.rationalise.decisions import DecisionInput, record_decision
+from tracker.models.workspace import Decision
+from tracker.workspace.decisions import DecisionInput, record_decision
 from tracker.shared.timeutil import shift_months
 
 

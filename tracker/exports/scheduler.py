@@ -12,10 +12,10 @@ the export_run row in the database is what coordinates them):
   EXPORT_MAX_ATTEMPTS), claims of dead processes (heartbeat older than
   EXPORT_STALE_MINUTES) and failed emails (review digests too).
 - "monthly-review-digest": cron EXPORT_CRON too; emails each commissioner the
-  workspace's review digest for the month (tracker/rationalise/digest.py);
+  workspace's review digest for the month (tracker/workspace/digest.py);
   the catch-up sends a digest that is due and missing.
 - "apply-due-decisions": daily at 00:05 (and at start): decisions whose
-  effective date has come change the catalogue (tracker/rationalise/decisions.py).
+  effective date has come change the catalogue (tracker/workspace/decisions.py).
 - "licence-reminders": every hour (and once after the catch-up): emails the
   commissioners when a licence comes within 30 days of expiry or expires, one
   email a day at most (tracker/licences/reminders.py; the claim is a row).
@@ -58,8 +58,8 @@ from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
 from tracker.licences.reminders import send_licence_reminders
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
-from tracker.rationalise.decisions import apply_due_decisions
-from tracker.rationalise.digest import send_review_digests
+from tracker.workspace.decisions import apply_due_decisions
+from tracker.workspace.digest import send_review_digests
 from tracker.shared.timeutil import add_months, month_start, utcnow
 
 log = logging.getLogger("tracker.exports.scheduler")

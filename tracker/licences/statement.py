@@ -7,7 +7,7 @@ with no sign of use, the hours spent without a licence in force, each
 request's licence status and its estimate against what was observed.
 The page, its print version, its .xlsx and the API all read one Statement,
 whose figures all come from the burden service. The decisions taken on its
-requests (the commissioner's workspace, tracker/rationalise) are read from
+requests (the commissioner's workspace, tracker/workspace) are read from
 their table as recorded: kind, rationale, dates and the expected saving
 frozen when each was decided."""
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tracker.licences.observed import Comparison, compare
 from tracker.licences.status import LicenceStatus, licence_statuses
 from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Request, Source
-from tracker.models.rationalise import Decision
+from tracker.models.workspace import Decision
 from tracker.shared.timeutil import add_months
 from tracker.shared.choices import LOGGABLE_STATUSES
 

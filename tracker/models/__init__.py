@@ -12,7 +12,7 @@ from tracker.models.exports import ExportRun, MonthSignoff
 from tracker.models.imports import ImportBatch, ImportedRow
 from tracker.models.licences import Estimate, LicenceDecision, LicenceReminder, LicenceReminderItem
 from tracker.models.operations import ServiceHeartbeat
-from tracker.models.rationalise import Decision, DuplicateVerdict, ReviewDigest
+from tracker.models.workspace import Decision, DuplicateVerdict, ReviewDigest
 
 __all__ = [
     "AuditEvent", "ApiToken", "LoginAttempt", "Membership", "User", "BurdenRollup", "BurdenRollupRequest",

@@ -25,7 +25,7 @@ class Entry(db.Model):
         Index("ix_entry_team_occurred", "team_id", "occurred_on"),
         Index("ix_entry_occurred", "occurred_on"),
         # Live entries marked "already supplied elsewhere", by request and day: the workspace's
-        # duplicate evidence reads this small index alone (tracker/rationalise/duplicates.py).
+        # duplicate evidence reads this small index alone (tracker/workspace/duplicates.py).
         Index("ix_entry_supplied_elsewhere", "request_id", "occurred_on", "team_id",
               sqlite_where=text(SUPPLIED_ELSEWHERE), postgresql_where=text(SUPPLIED_ELSEWHERE)),
     )

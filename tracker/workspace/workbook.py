@@ -15,10 +15,10 @@ from typing import BinaryIO
 from openpyxl import Workbook
 
 from tracker.extensions import db
-from tracker.rationalise.decisions import DECISIONS, expected_fte
-from tracker.rationalise.duplicates import find_duplicates
-from tracker.rationalise.figures import ranking
-from tracker.rationalise.pages import all_decisions, decision_rows
+from tracker.workspace.decisions import DECISIONS, expected_fte
+from tracker.workspace.duplicates import find_duplicates
+from tracker.workspace.figures import ranking
+from tracker.workspace.pages import all_decisions, decision_rows
 from tracker.shared.choices import DECISION_STATUSES, DUPLICATE_VERDICTS, FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.shared.snapshot import one_snapshot
 from tracker.shared.timeutil import app_timezone, utcnow

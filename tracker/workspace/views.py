@@ -1,6 +1,6 @@
 """The commissioner's workspace at /rationalise/ (commissioners and admins; anyone else: 404).
 
-Views parse, call and render: figures come from tracker.rationalise.figures,
+Views parse, call and render: figures come from tracker.workspace.figures,
 pairs from duplicates, decisions and their savings from decisions and savings."""
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from tracker.burden import charts
 from tracker.extensions import db
 from tracker.licences.status import licence_statuses, status_of
 from tracker.models.catalogue import Request
-from tracker.models.rationalise import Decision
-from tracker.rationalise import decisions as decision_rules
-from tracker.rationalise.duplicates import VerdictRefused, find_duplicates, record_verdict
-from tracker.rationalise.figures import SORTS, ranking
-from tracker.rationalise.forms import DecisionForm, RankingFilterForm, VerdictForm, WithdrawForm
-from tracker.rationalise.pages import all_decisions, decision_rows, request_page
-from tracker.rationalise.savings import measurable_from
-from tracker.rationalise.value import pounds_label, share_label, value_against_burden
-from tracker.rationalise.workbook import build_workspace_workbook
+from tracker.models.workspace import Decision
+from tracker.workspace import decisions as decision_rules
+from tracker.workspace.duplicates import VerdictRefused, find_duplicates, record_verdict
+from tracker.workspace.figures import SORTS, ranking
+from tracker.workspace.forms import DecisionForm, RankingFilterForm, VerdictForm, WithdrawForm
+from tracker.workspace.pages import all_decisions, decision_rows, request_page
+from tracker.workspace.savings import measurable_from
+from tracker.workspace.value import pounds_label, share_label, value_against_burden
+from tracker.workspace.workbook import build_workspace_workbook
 from tracker.shared.choices import DECISION_STATUSES
 from tracker.shared.timeutil import local_today
 
@@ -64,11 +64,11 @@ def _request_or_404(request_id: int) -> Request:
 def index():
     form = RankingFilterForm(formdata=request.args)
     if not form.validate():
-        return render_template("rationalise/index.html", form=form, ranked=None, args=request.args), 400
+        return render_template("workspace/index.html", form=form, ranked=None, args=request.args), 400
     on = today()
     ranked = ranking(on, form.filters(), form.sort.data or None)
     licences = licence_statuses(db.session, None, on)  # each request's licence today (tracker/licences/status.py)
-    return render_template("rationalise/index.html", form=form, ranked=ranked, args=request.args, sorts=SORTS,
+    return render_template("workspace/index.html", form=form, ranked=ranked, args=request.args, sorts=SORTS,
                            charts=charts, licence_of=lambda request_id: status_of(licences, request_id, on))
 
 
@@ -76,7 +76,7 @@ def index():
 @role_required(*WORKSPACE_ROLES)
 def value():
     view = value_against_burden(ranking(today()))
-    return render_template("rationalise/value.html", view=view, charts=charts, value_percent=share_label,
+    return render_template("workspace/value.html", view=view, charts=charts, value_percent=share_label,
                            value_pounds=pounds_label)
 
 
@@ -84,7 +84,7 @@ def value():
 @role_required(*WORKSPACE_ROLES)
 def duplicates():
     pairs = find_duplicates(today())
-    return render_template("rationalise/duplicates.html", pairs=pairs, form=VerdictForm())
+    return render_template("workspace/duplicates.html", pairs=pairs, form=VerdictForm())
 
 
 @blueprint.route("/duplicates/verdict", methods=["POST"])
@@ -92,13 +92,13 @@ def duplicates():
 def verdict():
     form = VerdictForm()
     if not form.validate():
-        return render_template("rationalise/duplicates.html", pairs=find_duplicates(today()), form=form), 400
+        return render_template("workspace/duplicates.html", pairs=find_duplicates(today()), form=form), 400
     try:
         saved = record_verdict(current_user, int(form.first_id.data), int(form.second_id.data), form.verdict.data, today())
     except VerdictRefused as refused:
         db.session.rollback()
         form.verdict.errors = [refused.message]
-        return render_template("rationalise/duplicates.html", pairs=find_duplicates(today()), form=form), 400
+        return render_template("workspace/duplicates.html", pairs=find_duplicates(today()), form=form), 400
     db.session.commit()
     flash("Marked as duplicates: record a merge on either request when you are ready." if saved.verdict == "confirmed"
           else "Dismissed: the pair will not be shown again unless either request changes.", "success")
@@ -112,7 +112,7 @@ def decisions():
     rows = decision_rows(all_decisions(), today())
     if status in DECISION_STATUSES:
         rows = [row for row in rows if row.status == status]
-    return render_template("rationalise/decisions.html", rows=rows, status=status)
+    return render_template("workspace/decisions.html", rows=rows, status=status)
 
 
 @blueprint.route("/requests/<int:request_id>")
@@ -129,7 +129,7 @@ def request_detail(request_id: int):
 
 def _render_request(found: Request, form: DecisionForm, withdraw_form: WithdrawForm, status: int = 200):
     page = request_page(found, today())
-    return render_template("rationalise/request.html", page=page, form=form, withdraw_form=withdraw_form,
+    return render_template("workspace/request.html", page=page, form=form, withdraw_form=withdraw_form,
                            charts=charts), status
 
 

@@ -35,8 +35,8 @@ from sqlalchemy import Integer, cast, func, literal, select, text
 from tracker import audit
 from tracker.extensions import db
 from tracker.models.entries import SUPPLIED_ELSEWHERE, Entry
-from tracker.models.rationalise import DuplicateVerdict
-from tracker.rationalise.figures import RequestInfo, request_infos, twelve_months_to
+from tracker.models.workspace import DuplicateVerdict
+from tracker.workspace.figures import RequestInfo, request_infos, twelve_months_to
 from tracker.shared.errors import Refused
 
 # What people write -> what it stands for. Patterns match whole words of the lower-cased text,

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from tracker.burden.services import BurdenFilter, burden
 from tracker.extensions import db
 from tracker.models.entries import Entry
-from tracker.models.rationalise import Decision
+from tracker.models.workspace import Decision
 from tracker.shared.timeutil import shift_months
 
 MONTHS_BEFORE_MEASURING = 3

@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload
 from tracker.burden.services import BurdenFilter, BurdenTable, burden
 from tracker.extensions import db
 from tracker.models.catalogue import Request
-from tracker.models.rationalise import Decision
-from tracker.rationalise.decisions import decision_status
-from tracker.rationalise.duplicates import DuplicatePair, find_duplicates
-from tracker.rationalise.figures import RequestFigures, request_figures, twelve_months_to
-from tracker.rationalise.savings import Saving, measure
+from tracker.models.workspace import Decision
+from tracker.workspace.decisions import decision_status
+from tracker.workspace.duplicates import DuplicatePair, find_duplicates
+from tracker.workspace.figures import RequestFigures, request_figures, twelve_months_to
+from tracker.workspace.savings import Saving, measure
 from tracker.shared.timeutil import add_months
 
 TREND_MONTHS = 24

@@ -31,8 +31,8 @@ from tracker.burden.services import BurdenFilter, burden
 from tracker.catalogue.services import CatalogueError, set_request_status, update_with_audit
 from tracker.extensions import db
 from tracker.models.catalogue import Request
-from tracker.models.rationalise import Decision
-from tracker.rationalise.figures import DAYS_A_YEAR, RequestFigures, request_figures, twelve_months_to
+from tracker.models.workspace import Decision
+from tracker.workspace.figures import DAYS_A_YEAR, RequestFigures, request_figures, twelve_months_to
 from tracker.catalogue.loggable import CLOSING_KINDS, live_closing_decision
 from tracker.shared.choices import DECISIONS, FREQUENCIES, OCCURRENCES_PER_YEAR
 from tracker.shared.errors import Refused

@@ -18,14 +18,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.models.auth import User
-from tracker.models.rationalise import Decision, ReviewDigest
-from tracker.rationalise.decisions import DECISIONS
-from tracker.rationalise.pages import DecisionRow, decision_rows
-from tracker.rationalise.savings import measurable_from
+from tracker.models.workspace import Decision, ReviewDigest
+from tracker.workspace.decisions import DECISIONS
+from tracker.workspace.pages import DecisionRow, decision_rows
+from tracker.workspace.savings import measurable_from
 from tracker.shared.timeutil import month_label, utcnow
 from tracker.template_helpers import hours, money
 
-log = logging.getLogger("tracker.rationalise.digest")
+log = logging.getLogger("tracker.workspace.digest")
 
 MAX_ATTEMPTS = 10
 Send = Callable[[EmailMessage], dict]  # returns the recipients the server refused (smtplib's dict)

@@ -1,5 +1,5 @@
 """Workspace forms. The decision form is also the API's (`from_json`), so a rule and its message live once;
-the rules about requests and dates are the service's (tracker/rationalise/decisions.py)."""
+the rules about requests and dates are the service's (tracker/workspace/decisions.py)."""
 from __future__ import annotations
 
 import re
@@ -12,9 +12,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from tracker.extensions import db
 from tracker.models.catalogue import Request, Source
-from tracker.rationalise.decisions import DecisionInput
-from tracker.rationalise.duplicates import LIVE_STATUSES
-from tracker.rationalise.figures import SORTS, RankingFilters
+from tracker.workspace.decisions import DecisionInput
+from tracker.workspace.duplicates import LIVE_STATUSES
+from tracker.workspace.figures import SORTS, RankingFilters
 from tracker.shared.choices import DECISIONS, DUPLICATE_VERDICTS, FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.shared.forms import JsonFormMixin, OptionalDateField, RealDateField, allowed, strip
 from tracker.shared.parsing import is_id, parse_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tracker.rationalise.figures import Ranking, RequestFigures
+from tracker.workspace.figures import Ranking, RequestFigures
 
 NO_USE_AT_LEAST = Decimal("0.5")
 
