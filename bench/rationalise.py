@@ -13,7 +13,7 @@ many entries, then, in one run, after two warm-ups, `--repeat` times each:
           AND occurred_on BETWEEN :from AND :to GROUP BY request_id` over the 12 months to today;
 - api:   `GET /api/v1/requests?sort=-projected_annual_cost` as the demo commissioner: every request
           with its figures (12 months, exact median, projection) and its likely duplicates;
-- page:  `GET /rationalise/`, the ranked catalogue rendered;
+- page:  `GET /workspace/`, the ranked catalogue rendered;
 - dups:  `find_duplicates` over the demo's requests plus 2,000 - 45 generated ones (titles from a
           vocabulary of NHS topics, with planted look-alikes written differently), added in a
           transaction that is rolled back afterwards.
@@ -151,7 +151,7 @@ def main() -> None:
             return response
 
         def page():
-            response = client.get("/rationalise/")
+            response = client.get("/workspace/")
             assert response.status_code == 200, response.data[:500]
             return response
 

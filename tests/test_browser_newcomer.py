@@ -124,8 +124,8 @@ def test_status_tags_read_their_label_and_colour(chromium, people, make_request)
 PAGES = {
     "manager": ["/", "/entries/new", "/burden/", "/catalogue/requests", "/exports/"],
     "lead": ["/burden/", "/exports/"],
-    "commissioner": ["/burden/", "/burden/requests", "/catalogue/requests", "/", "/rationalise/", "/rationalise/value",
-                     "/rationalise/duplicates", "/rationalise/decisions"],
+    "commissioner": ["/burden/", "/burden/requests", "/catalogue/requests", "/", "/workspace/", "/workspace/value",
+                     "/workspace/duplicates", "/workspace/decisions"],
     "admin": ["/admin/", "/admin/users", "/admin/audit", "/burden/rates"],
 }
 

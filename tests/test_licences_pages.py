@@ -241,7 +241,7 @@ def test_the_ranked_workspace_shows_each_requests_licence(app, db, apis, monthly
     decide_licence(apis["commissioner"].user, expired, "approve", today=today, reference="X-1",
                    approved_on=today - timedelta(days=400), expires_on=today - timedelta(days=35))
     db.session.commit()
-    html = _commissioner_client(app, apis).get("/rationalise/").get_data(as_text=True)
+    html = _commissioner_client(app, apis).get("/workspace/").get_data(as_text=True)
     ranking = html[html.index('data-testid="ranking"'):]
     for request, status in ((expired, "expired"), (monthly, "none")):
         row = re.search(rf'<tr[^>]*data-key="{request.id}".*?</tr>', ranking, re.S).group(0)

@@ -84,7 +84,7 @@ def test_a_commissioner_ranks_opens_and_decides(live_server, browser, ranked_wor
     # on a 390-pixel phone the ranked table stacks into readable cards: nothing wider than the screen
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.context.add_cookies(page.context.cookies())
-    phone.goto(f"{live_server}/rationalise/")
+    phone.goto(f"{live_server}/workspace/")
     width = phone.evaluate("document.documentElement.scrollWidth")
     phone.screenshot(path="/tmp/workspace-phone.png", full_page=True)
     assert width <= 390

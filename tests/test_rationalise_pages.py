@@ -52,9 +52,9 @@ def workspace(db, make_user, make_team, make_source, make_request, make_entry, t
             "contract": contract, "nhse": nhse, "icb": icb}
 
 
-WORKSPACE_GETS = ["/rationalise/", "/rationalise/value", "/rationalise/duplicates", "/rationalise/decisions",
-                  "/rationalise/requests/{id}", "/rationalise/workspace.xlsx"]
-WORKSPACE_POSTS = ["/rationalise/requests/{id}/decisions", "/rationalise/duplicates/verdict"]
+WORKSPACE_GETS = ["/workspace/", "/workspace/value", "/workspace/duplicates", "/workspace/decisions",
+                  "/workspace/requests/{id}", "/workspace/workspace.xlsx"]
+WORKSPACE_POSTS = ["/workspace/requests/{id}/decisions", "/workspace/duplicates/verdict"]
 
 
 @pytest.mark.parametrize("who", ["manager_client", "lead_client"])
@@ -67,24 +67,24 @@ def test_managers_and_leads_get_404_everywhere(request, workspace, db, who):
     client = request.getfixturevalue(who)
     for url in WORKSPACE_GETS:
         assert client.get(url.format(id=workspace["sitrep"].id)).status_code == 404, url
-    for url in WORKSPACE_POSTS + [f"/rationalise/decisions/{decision.id}/withdraw"]:
+    for url in WORKSPACE_POSTS + [f"/workspace/decisions/{decision.id}/withdraw"]:
         response = client.post(url.format(id=workspace["sitrep"].id), data={
             "decision": "retire", "rationale": "x", "effective_date": "2026-01-01", "reason": "x", "first_id": "1",
             "second_id": "2", "verdict": "dismissed"})
         assert response.status_code == 404, url
     db.session.refresh(decision)
     assert count(db, Decision) == 1 and decision.withdrawn_at is None and count(db, DuplicateVerdict) == 0
-    assert "/rationalise/" not in text_of(client.get("/burden/"))  # no link in the navigation either
+    assert "/workspace/" not in text_of(client.get("/burden/"))  # no link in the navigation either
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, workspace):
-    assert client.get("/rationalise/").status_code == 302
+    assert client.get("/workspace/").status_code == 302
 
 
 @pytest.mark.parametrize("who", ["commissioner_client", "admin_client"])
 def test_the_ranked_page_shows_every_figure(request, workspace, who):
     client = request.getfixturevalue(who)
-    response = client.get("/rationalise/")
+    response = client.get("/workspace/")
     assert response.status_code == 200
     html = text_of(response)
     sitrep = workspace["sitrep"].id
@@ -99,25 +99,25 @@ def test_the_ranked_page_shows_every_figure(request, workspace, who):
     assert field(html, workspace["contract"].id, "cumulative") == "66.7%"  # 600 of 900 minutes, ranked first
     assert field(html, sitrep, "cumulative") == "100.0%"
     assert "2 of the 2 requests with entries make 80% of the hours" in re.sub(r"<[^>]+>", "", html)
-    assert f'href="/rationalise/requests/{sitrep}"' in html
+    assert f'href="/workspace/requests/{sitrep}"' in html
     keys = re.findall(r'<tr class="nhsuk-table__row" data-key="(\d+)"', html)
     assert keys == [str(workspace["contract"].id), str(sitrep), str(workspace["lookalike"].id)]
 
 
 def test_sorting_and_filtering(commissioner_client, workspace):
-    html = text_of(commissioner_client.get("/rationalise/?sort=-projected_annual_cost"))
+    html = text_of(commissioner_client.get("/workspace/?sort=-projected_annual_cost"))
     keys = re.findall(r'<tr class="nhsuk-table__row" data-key="(\d+)"', html)
     # the return: 10 hours × 12 a year × 1 team = 120 hours (£2,703.95) before the sitrep's 104 (£2,343.42)
     assert keys[:2] == [str(workspace["contract"].id), str(workspace["sitrep"].id)]
-    html = text_of(commissioner_client.get(f"/rationalise/?source_id={workspace['icb'].id}&obligation=statutory"))
+    html = text_of(commissioner_client.get(f"/workspace/?source_id={workspace['icb'].id}&obligation=statutory"))
     assert re.findall(r'<tr class="nhsuk-table__row" data-key="(\d+)"', html) == [str(workspace["contract"].id)]
-    response = commissioner_client.get("/rationalise/?sort=cheapest&status=gone")
+    response = commissioner_client.get("/workspace/?sort=cheapest&status=gone")
     assert response.status_code == 400
     assert "Sort by one of" in text_of(response) and "Choose a status from the list" in text_of(response)
 
 
 def test_the_request_page_shows_the_same_figures_trend_teams_and_decisions(commissioner_client, workspace):
-    html = text_of(commissioner_client.get(f"/rationalise/requests/{workspace['sitrep'].id}"))
+    html = text_of(commissioner_client.get(f"/workspace/requests/{workspace['sitrep'].id}"))
     assert re.search(r'data-field="projected-hours">104.0<', html)
     assert re.search(r'data-field="projected-cost">£2,343.42<', html)
     assert re.search(r'data-field="median">1.00<', html)
@@ -128,12 +128,12 @@ def test_the_request_page_shows_the_same_figures_trend_teams_and_decisions(commi
     assert "Community Nursing North" in teams and "South" in teams
     assert "No decisions yet." in html and 'data-testid="decision-form"' in html
     assert "Winter situation report (weekly)" in html  # its likely duplicate
-    assert commissioner_client.get("/rationalise/requests/999999").status_code == 404
+    assert commissioner_client.get("/workspace/requests/999999").status_code == 404
 
 
 def test_a_decision_is_recorded_from_the_page_and_shown_with_its_expected_saving(commissioner_client, workspace, db):
     today, sitrep = workspace["today"], workspace["sitrep"]
-    response = commissioner_client.post(f"/rationalise/requests/{sitrep.id}/decisions", data={
+    response = commissioner_client.post(f"/workspace/requests/{sitrep.id}/decisions", data={
         "decision": "merge", "merge_into": str(workspace["lookalike"].id), "rationale": "The ICB asks for the same",
         "effective_date": today.isoformat()})
     assert response.status_code == 302
@@ -141,18 +141,18 @@ def test_a_decision_is_recorded_from_the_page_and_shown_with_its_expected_saving
     assert (decision.kind, decision.merge_into_id, decision.review_on) == ("merge", workspace["lookalike"].id, shift_months(today, 6))
     db.session.refresh(sitrep)
     assert (sitrep.status, sitrep.merged_into_id) == ("merged", workspace["lookalike"].id)
-    html = text_of(commissioner_client.get(f"/rationalise/requests/{sitrep.id}"))
+    html = text_of(commissioner_client.get(f"/workspace/requests/{sitrep.id}"))
     assert re.search(r'data-field="expected-hours">104.0<', html) and re.search(r'data-field="expected-cost">£2,343.42<', html)
     assert 'data-field="too-early">Too early to tell' in html
     assert re.search(r'<strong class="nhsuk-tag[^"]*"\s*>\s*In effect\s*</strong>', html)  # the status tag has its words
     assert "1 hours per entry × 52 times a year × 2 teams" in re.sub(r"<[^>]+>", "", html.replace("1.00", "1"))
     assert 'data-testid="withdraw-form"' in html and 'data-testid="decision-form"' not in html
-    decisions_page = text_of(commissioner_client.get("/rationalise/decisions"))
+    decisions_page = text_of(commissioner_client.get("/workspace/decisions"))
     assert "Weekly winter sitrep" in decisions_page and "Too early to tell" in decisions_page
 
-    response = commissioner_client.post(f"/rationalise/decisions/{decision.id}/withdraw", data={"reason": ""})
+    response = commissioner_client.post(f"/workspace/decisions/{decision.id}/withdraw", data={"reason": ""})
     assert response.status_code == 400 and "Say why the decision is withdrawn" in text_of(response)
-    response = commissioner_client.post(f"/rationalise/decisions/{decision.id}/withdraw", data={"reason": "Wrong request"})
+    response = commissioner_client.post(f"/workspace/decisions/{decision.id}/withdraw", data={"reason": "Wrong request"})
     assert response.status_code == 302
     db.session.refresh(sitrep)
     assert sitrep.status == "active" and count(db, Decision) == 1
@@ -174,7 +174,7 @@ def test_bad_decisions_from_the_page_are_refused_by_the_field_and_nothing_writte
     if data.get("merge_into") == "self":
         data["merge_into"] = str(workspace["sitrep"].id)
     events = count(db, AuditEvent)
-    response = commissioner_client.post(f"/rationalise/requests/{workspace['sitrep'].id}/decisions", data=data)
+    response = commissioner_client.post(f"/workspace/requests/{workspace['sitrep'].id}/decisions", data=data)
     assert response.status_code == 400
     html = text_of(response)
     assert message in html
@@ -183,26 +183,26 @@ def test_bad_decisions_from_the_page_are_refused_by_the_field_and_nothing_writte
 
 
 def test_duplicates_are_judged_from_the_page(commissioner_client, workspace, db):
-    html = text_of(commissioner_client.get("/rationalise/duplicates"))
+    html = text_of(commissioner_client.get("/workspace/duplicates"))
     pair = f'{workspace["sitrep"].id}-{workspace["lookalike"].id}'
     assert f'data-pair="{pair}"' in html
-    response = commissioner_client.post("/rationalise/duplicates/verdict", data={
+    response = commissioner_client.post("/workspace/duplicates/verdict", data={
         "first_id": workspace["sitrep"].id, "second_id": workspace["lookalike"].id, "verdict": "confirmed"})
     assert response.status_code == 302
-    html = text_of(commissioner_client.get("/rationalise/duplicates"))
+    html = text_of(commissioner_client.get("/workspace/duplicates"))
     assert f'data-pair="{pair}"' not in html and 'data-testid="confirmed"' in html
     assert f'merge_into={workspace["lookalike"].id}' in html
-    commissioner_client.post("/rationalise/duplicates/verdict", data={
+    commissioner_client.post("/workspace/duplicates/verdict", data={
         "first_id": workspace["sitrep"].id, "second_id": workspace["lookalike"].id, "verdict": "dismissed"})
-    assert 'data-testid="no-pairs"' in text_of(commissioner_client.get("/rationalise/duplicates"))
-    response = commissioner_client.post("/rationalise/duplicates/verdict", data={"first_id": "x", "second_id": "1", "verdict": "maybe"})
+    assert 'data-testid="no-pairs"' in text_of(commissioner_client.get("/workspace/duplicates"))
+    response = commissioner_client.post("/workspace/duplicates/verdict", data={"first_id": "x", "second_id": "1", "verdict": "maybe"})
     assert response.status_code == 400 and count(db, DuplicateVerdict) == 1
 
 
 def test_value_against_burden_lists_the_costly_unused_corner(commissioner_client, workspace, make_request, make_entry):
     small = make_request("Quarterly note", source=workspace["nhse"], frequency="quarterly")
     make_entry(workspace["admin"], workspace["team"], small, occurred_on=workspace["today"], minutes=15, used="no")
-    html = text_of(commissioner_client.get("/rationalise/value"))
+    html = text_of(commissioner_client.get("/workspace/value"))
     assert '<svg' in html and "Projected annual cost (£)" in html and "no sign of use (%)" in html
     candidates = re.search(r'data-testid="candidates">(.*?)</ul>', html, re.S).group(1)
     # the median projected cost is the sitrep's own £2,343 (the return £2,704, the note £22.53): the sitrep,
@@ -232,7 +232,7 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
     workspace["contract"].title = "=HYPERLINK(\"http://evil\")"
     record_decision(workspace["admin"], workspace["contract"], DecisionInput("keep", "@SUM(1)", today), today)
     db.session.commit()
-    response = commissioner_client.get("/rationalise/workspace.xlsx")
+    response = commissioner_client.get("/workspace/workspace.xlsx")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith(f'workspace-{today:%Y-%m-%d}.xlsx')
     book = load_workbook(BytesIO(response.data))
@@ -269,7 +269,7 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
 
 def test_the_catalogue_links_commissioners_to_the_workspace(commissioner_client, manager_client, workspace):
     sitrep = workspace["sitrep"].id
-    assert f'href="/rationalise/requests/{sitrep}"' in text_of(commissioner_client.get(f"/catalogue/requests/{sitrep}"))
-    assert 'href="/rationalise/"' in text_of(commissioner_client.get("/catalogue/requests"))
-    assert "/rationalise/" not in text_of(manager_client.get(f"/catalogue/requests/{sitrep}"))
-    assert "/rationalise/" not in text_of(manager_client.get("/catalogue/requests"))
+    assert f'href="/workspace/requests/{sitrep}"' in text_of(commissioner_client.get(f"/catalogue/requests/{sitrep}"))
+    assert 'href="/workspace/"' in text_of(commissioner_client.get("/catalogue/requests"))
+    assert "/workspace/" not in text_of(manager_client.get(f"/catalogue/requests/{sitrep}"))
+    assert "/workspace/" not in text_of(manager_client.get("/catalogue/requests"))

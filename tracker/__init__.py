@@ -93,9 +93,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import blueprint as exports
     from tracker.imports.views import blueprint as imports
     from tracker.licences.views import blueprint as licences
-    from tracker.workspace.views import blueprint as rationalise
+    from tracker.workspace.views import blueprint as workspace
 
-    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, imports, licences, api, admin):
+    for blueprint in (auth, entries, catalogue, burden, workspace, exports, imports, licences, api, admin):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 

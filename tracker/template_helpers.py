@@ -13,7 +13,7 @@ NAV_LINKS = [
     ("entries.index", "Log and entries", ("manager", "lead", "admin")),
     ("burden.dashboard", "Burden", ()),
     ("catalogue.requests", "Catalogue", ()),
-    ("rationalise.index", "Workspace", ("commissioner", "admin")),
+    ("workspace.index", "Workspace", ("commissioner", "admin")),
     ("exports.index", "Exports", ()),
     ("imports.index", "Import", ("manager", "lead", "admin", "commissioner")),
     ("licences.index", "Licences", ("commissioner", "admin")),

@@ -210,7 +210,7 @@ REQUESTS = (
                 (90, 180, 360), ("voluntary", "primary_care", "commissioner"), 1, 0.30, 0.40),
 )
 
-# Requests a commissioner has already put under review, so the rationalise pages have something to show.
+# Requests a commissioner has already put under review, so the workspace pages have something to show.
 UNDER_REVIEW = ("System flow weekly dashboard", "Monthly ambulance handover return")
 
 # Weekday each weekly return is due (0 = Monday); other weekly work spreads over the week.

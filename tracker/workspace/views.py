@@ -1,4 +1,4 @@
-"""The commissioner's workspace at /rationalise/ (commissioners and admins; anyone else: 404).
+"""The commissioner's workspace at /workspace/ (commissioners and admins; anyone else: 404).
 
 Views parse, call and render: figures come from tracker.workspace.figures,
 pairs from duplicates, decisions and their savings from decisions and savings."""
@@ -26,7 +26,7 @@ from tracker.workspace.workbook import build_workspace_workbook
 from tracker.shared.choices import DECISION_STATUSES
 from tracker.shared.timeutil import local_today
 
-blueprint = Blueprint("rationalise", __name__, url_prefix="/rationalise")
+blueprint = Blueprint("workspace", __name__, url_prefix="/workspace")
 WORKSPACE_ROLES = ("commissioner", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -102,7 +102,7 @@ def verdict():
     db.session.commit()
     flash("Marked as duplicates: record a merge on either request when you are ready." if saved.verdict == "confirmed"
           else "Dismissed: the pair will not be shown again unless either request changes.", "success")
-    return redirect(url_for("rationalise.duplicates"))
+    return redirect(url_for("workspace.duplicates"))
 
 
 @blueprint.route("/decisions")
@@ -150,7 +150,7 @@ def decide(request_id: int):
     db.session.commit()
     flash(f"Decision recorded: {decision_rules.DECISIONS[decision.kind].lower()} from "
           f"{decision.effective_on:%-d %B %Y}, review on {decision.review_on:%-d %B %Y}.", "success")
-    return redirect(url_for("rationalise.request_detail", request_id=found.id))
+    return redirect(url_for("workspace.request_detail", request_id=found.id))
 
 
 @blueprint.route("/decisions/<int:decision_id>/withdraw", methods=["POST"])
@@ -170,7 +170,7 @@ def withdraw(decision_id: int):
         return _render_request(decision.request, DecisionForm(request=decision.request), form, 400)
     db.session.commit()
     flash("Decision withdrawn. It stays on the record.", "success")
-    return redirect(url_for("rationalise.request_detail", request_id=decision.request_id))
+    return redirect(url_for("workspace.request_detail", request_id=decision.request_id))
 
 
 @blueprint.route("/workspace.xlsx")
