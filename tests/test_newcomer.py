@@ -17,7 +17,7 @@ from tracker.demo import data as demo_data
 from tracker.models.audit import AuditEvent
 from tracker.models.catalogue import Request, Source
 from tracker.models.entries import Entry
-from tracker.models.exports import MonthSignoff
+from tracker.models.signoff import MonthSignoff
 from tracker.shared.timeutil import month_label
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tracker.models.audit import AuditEvent
 from tracker.models.catalogue import Request, Team
 from tracker.models.entries import Entry
-from tracker.models.exports import MonthSignoff
+from tracker.models.signoff import MonthSignoff
 from tracker.extensions import db
 from tracker.shared import choices
 from tracker.shared.timeutil import month_label

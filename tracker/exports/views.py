@@ -17,7 +17,8 @@ from tracker.burden.services import burden
 from tracker.models.catalogue import Team
 from tracker.exports.background import request_exports
 from tracker.exports.forms import ALL_TEAMS, MakeNowForm, ReopenForm, SignoffForm
-from tracker.models.exports import EXPORT_TRIGGERS, ExportRun, MonthSignoff, scope_for
+from tracker.models.exports import EXPORT_TRIGGERS, ExportRun, scope_for
+from tracker.models.signoff import MonthSignoff
 from tracker.exports.runs import ExportSettings, run_file_path
 from tracker.signoff.services import SignoffError, long_date, reopen, sign_off, signoff_refusal, signoffs_visible
 from tracker.extensions import db

@@ -8,7 +8,8 @@ from tracker.models.auth import ApiToken, LoginAttempt, Membership, User
 from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam, Rate
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
-from tracker.models.exports import ExportRun, MonthSignoff
+from tracker.models.exports import ExportRun
+from tracker.models.signoff import MonthSignoff
 from tracker.models.imports import ImportBatch, ImportedRow
 from tracker.models.licences import Estimate, LicenceDecision, LicenceReminder, LicenceReminderItem
 from tracker.models.operations import ServiceHeartbeat

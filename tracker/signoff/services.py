@@ -15,7 +15,7 @@ from tracker import audit
 from tracker.auth.access import leads_team
 from tracker.models.auth import User
 from tracker.models.catalogue import Team
-from tracker.models.exports import MonthSignoff
+from tracker.models.signoff import MonthSignoff
 from tracker.shared.errors import Refused
 from tracker.shared.timeutil import app_timezone, local_today, month_label, month_start, utcnow
 
