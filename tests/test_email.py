@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from tests.exports_support import runs, settings_of
 from tracker.exports.mailer import parse_smtp_url, retry_emails, send_run_email
 from tracker.exports.runs import make_period, period_dir
-from tracker.exports.scheduler import retry
+from tracker.scheduler.jobs import retry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tracker.exports.mailer import deliver, parse_smtp_url
-from tracker.exports.scheduler import licence_reminders
+from tracker.scheduler.jobs import licence_reminders
 from tracker.licences.licensing import decide_licence
 from tracker.licences.reminders import due_licences, send_licence_reminders
 from tracker.models.licences import LicenceReminder, LicenceReminderItem

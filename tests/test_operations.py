@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from tracker.exports.scheduler import heartbeat
+from tracker.scheduler.jobs import heartbeat
 from tracker.models.exports import ExportRun
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
 from tracker.shared.timeutil import utcnow

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tracker.exports.scheduler import apply_decisions, catch_up, review_digest
+from tracker.scheduler.jobs import apply_decisions, catch_up, review_digest
 from tracker.models.workspace import ReviewDigest
 from tracker.workspace.decisions import DecisionInput, record_decision
 from tracker.shared.timeutil import local_today, month_label, month_start, shift_months

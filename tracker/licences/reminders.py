@@ -2,7 +2,7 @@
 
 `due_licences` is the list the commissioner's dashboard shows and the email
 carries: licences of live requests expiring within 30 days, and expired ones.
-`send_licence_reminders` runs from the scheduler (tracker/exports/scheduler.py,
+`send_licence_reminders` runs from the scheduler (tracker/scheduler/jobs.py,
 which passes the SMTP transport in): it emails the active commissioners when
 a licence has come within 30 days of its expiry, or has expired, since the
 last reminder. Each licence is announced once as expiring and once as

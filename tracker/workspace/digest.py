@@ -1,7 +1,7 @@
 """The monthly review digest: each commissioner is emailed the decisions due for review and each
 decision's realised saving against the expected one.
 
-Plain functions: the scheduler (tracker/exports/scheduler.py) passes the
+Plain functions: the scheduler (tracker/scheduler/jobs.py) passes the
 function that sends a message through SMTP_URL, so this module knows nothing
 of SMTP. A digest row per (month, commissioner) is claimed before sending, so
 two scheduler processes never both send it; a failed send is retried on later

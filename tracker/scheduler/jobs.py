@@ -62,7 +62,7 @@ from tracker.workspace.decisions import apply_due_decisions
 from tracker.workspace.digest import send_review_digests
 from tracker.shared.timeutil import add_months, month_start, utcnow
 
-log = logging.getLogger("tracker.exports.scheduler")
+log = logging.getLogger("tracker.scheduler.jobs")
 
 MONTHLY_JOB_ID = "monthly-burden-export"
 CATCH_UP_JOB_ID = "export-catch-up"
