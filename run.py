@@ -13,7 +13,7 @@ app = create_app()
 if __name__ == "__main__":
     if app.config.get("SCHEDULER_ENABLED"):
         try:
-            from tracker.scheduler.jobs import start_background_scheduler
+            from tracker.scheduler.running import start_background_scheduler
         except ImportError:  # exports feature not installed yet
             start_background_scheduler = None
         if start_background_scheduler:

@@ -15,12 +15,13 @@ SMTP_URL = None
 SMTP_FROM = "burden-tracker@localhost"
 SCHEDULER_ENABLED = True
 
-# Export scheduler tuning (tracker/exports/runs.py, scheduler.py, background.py).
+# Export scheduler tuning (tracker/exports/runs.py, tracker/scheduler/, background.py).
 EXPORT_CATCH_UP_MONTHS = 2  # on start, make missing workbooks for this many ended months
 EXPORT_RETRY_MINUTES = 15  # how often failed builds and emails are retried
 EXPORT_MAX_ATTEMPTS = 5  # a build that failed this often is left for a person to look at
-EXPORT_MAX_EMAIL_ATTEMPTS = 10
-EXPORT_STALE_MINUTES = 5  # a claim whose heartbeat is older than this belonged to a dead process
+EXPORT_MAX_EMAIL_ATTEMPTS = 10  # every email (workbooks, licence reminders, review digests) is tried this often at most
+EXPORT_STALE_MINUTES = 5  # a claim (a build's or an email's) whose heartbeat is older than this belonged to a dead process
+EMAIL_BACKOFF_MINUTES = 1  # a failed email waits this long before its next try, doubled after each (at most a day)
 EXPORT_HEARTBEAT_SECONDS = 30  # a live build renews its claim's heartbeat this often
 EXPORT_WORKERS = 2  # threads for "make now" in each web process
 

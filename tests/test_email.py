@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.exports_support import runs, settings_of
-from tracker.exports.mailer import parse_smtp_url, retry_emails, send_run_email
+from tracker.exports.mailer import retry_emails, send_run_email
+from tracker.shared.smtp import parse_smtp_url
 from tracker.exports.runs import make_period, period_dir
 from tracker.scheduler.jobs import retry
 

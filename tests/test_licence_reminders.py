@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tracker.exports.mailer import deliver, parse_smtp_url
+from tracker.shared.smtp import deliver, parse_smtp_url
 from tracker.scheduler.jobs import licence_reminders
 from tracker.licences.licensing import decide_licence
 from tracker.licences.reminders import due_licences, send_licence_reminders

@@ -29,11 +29,10 @@ from tracker.scheduler.jobs import (
     MONTHLY_JOB_ID,
     REMINDER_JOB_ID,
     RETRY_JOB_ID,
-    build_scheduler,
     catch_up,
     due_periods,
-    start_background_scheduler,
 )
+from tracker.scheduler.running import build_scheduler, start_background_scheduler
 
 ROOT = Path(__file__).resolve().parent.parent
 

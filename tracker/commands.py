@@ -8,7 +8,7 @@ def register(app: Flask) -> None:
     from tracker.auth import commands as auth_commands
     from tracker.demo import commands as demo_commands
     from tracker.exports.commands import export_command
-    from tracker.scheduler.jobs import scheduler_command
+    from tracker.scheduler.commands import scheduler_command
     from tracker.imports.commands import import_catalogue_command, import_command
     from tracker.operations.backup import backup_command
 

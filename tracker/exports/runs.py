@@ -31,6 +31,7 @@ from tracker.exports.building import ClaimHeartbeat, ExportDirError, build_folde
 from tracker.exports.workbook import build_workbook, workbook_filename
 from tracker.signoff.services import signoffs_for
 from tracker.shared.timeutil import add_months, month_end, month_start, utcnow
+from tracker.shared.sending import SendPolicy
 
 log = logging.getLogger("tracker.exports")
 
@@ -49,7 +50,7 @@ class ExportSettings:
     stale_after: timedelta = timedelta(minutes=5)
     heartbeat_every: float = 30.0
     max_attempts: int = 5
-    max_email_attempts: int = 10
+    sending: SendPolicy = SendPolicy()  # emails: attempts, back-off, when a claim is stale
     catch_up_months: int = 2
 
     @classmethod
@@ -62,7 +63,7 @@ class ExportSettings:
             stale_after=timedelta(minutes=float(config.get("EXPORT_STALE_MINUTES", 5))),
             heartbeat_every=float(config.get("EXPORT_HEARTBEAT_SECONDS", 30)),
             max_attempts=int(config.get("EXPORT_MAX_ATTEMPTS", 5)),
-            max_email_attempts=int(config.get("EXPORT_MAX_EMAIL_ATTEMPTS", 10)),
+            sending=SendPolicy.from_config(config),
             catch_up_months=int(config.get("EXPORT_CATCH_UP_MONTHS", 2)),
         )
 

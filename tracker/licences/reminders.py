@@ -7,30 +7,29 @@ which passes the SMTP transport in): it emails the active commissioners when
 a licence has come within 30 days of its expiry, or has expired, since the
 last reminder. Each licence is announced once as expiring and once as
 expired; every email lists everything still due. The unique reminder day is
-the claim: two schedulers never both send, and a failed send is retried
-later the same day up to `max_attempts` times."""
+the claim (tracker/shared/sending.py): two schedulers never both send, a
+failed send is retried later the same day after its back-off, and a send
+whose process died is taken over."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from typing import Callable
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from tracker.licences.status import LicenceStatus, licence_statuses
 from tracker.models.auth import User
 from tracker.models.catalogue import Request
 from tracker.models.licences import LicenceReminder, LicenceReminderItem
-from tracker.shared.timeutil import utcnow
 from tracker.shared.choices import LOGGABLE_STATUSES
+from tracker.shared.sending import Outbox, SendPolicy, send_claimed
+from tracker.shared.smtp import Send, new_message
 
 log = logging.getLogger("tracker.licences.reminders")
 
-STALE_CLAIM = timedelta(hours=2)  # a "sending" claim older than this belonged to a process that died
+REMINDERS = Outbox.plain(LicenceReminder)
 
 
 @dataclass(frozen=True)
@@ -69,14 +68,10 @@ def _line(item: DueLicence, new: bool) -> str:
 
 
 def reminder_message(due: DueList, new: set[tuple[int, str]], recipients: list[User], sender: str, today: date) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = (
-        f"Reporting licences: {len(due.expiring)} expiring within 30 days, {len(due.expired)} expired"
+    message = new_message(
+        f"Reporting licences: {len(due.expiring)} expiring within 30 days, {len(due.expired)} expired",
+        sender, [user.email for user in recipients],
     )
-    message["From"] = sender
-    message["To"] = ", ".join(user.email for user in recipients)
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.split("@")[-1] or None)
     lines = [f"Licences of reporting requests that need a decision, {today:%-d %B %Y}.", ""]
     for title, items in (("Expiring within 30 days", due.expiring), ("Expired", due.expired)):
         lines.append(f"{title} ({len(items)}):")
@@ -90,41 +85,13 @@ def reminder_message(due: DueList, new: set[tuple[int, str]], recipients: list[U
     return message
 
 
-def _claim_day(session, today: date, max_attempts: int) -> LicenceReminder | None:
-    """Today's reminder row, if this process may send it: a new row, or a failed or abandoned one."""
-    try:
-        reminder = LicenceReminder(day=today, status="sending", attempts=1, claimed_at=utcnow())
-        session.add(reminder)
-        session.commit()
-        return reminder
-    except IntegrityError:
-        session.rollback()
-    retaken = session.execute(
-        update(LicenceReminder)
-        .where(
-            LicenceReminder.day == today,
-            LicenceReminder.attempts < max_attempts,
-            or_(
-                LicenceReminder.status == "failed",
-                and_(LicenceReminder.status == "sending", LicenceReminder.claimed_at < utcnow() - STALE_CLAIM),
-            ),
-        )
-        .values(status="sending", attempts=LicenceReminder.attempts + 1, claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    if retaken.rowcount != 1:
-        return None
-    return session.scalar(select(LicenceReminder).where(LicenceReminder.day == today))
-
-
 def send_licence_reminders(
     session,
     today: date,
     *,
     sender: str,
-    send: Callable[[EmailMessage], dict] | None,
-    max_attempts: int = 10,
+    send: Send | None,
+    policy: SendPolicy = SendPolicy(),
 ) -> bool:
     """Email today's reminder if something new is due and none has gone today. True when sent.
 
@@ -141,21 +108,17 @@ def send_licence_reminders(
     if not recipients:
         log.info("licence reminders due, but there is no active commissioner to email")
         return False
-    reminder = _claim_day(session, today, max_attempts)
-    if reminder is None:
-        return False
-    try:
-        refused = send(reminder_message(due, new, recipients, sender, today))
-    except Exception as error:  # noqa: BLE001 (recorded; retried on a later tick today)
-        log.warning("licence reminder for %s failed: %s", today, error)
-        reminder.status, reminder.error = "failed", f"{error.__class__.__name__}: {error}"[:2000]
+    message = reminder_message(due, new, recipients, sender, today)
+    emails = [user.email for user in recipients]
+    sent = send_claimed(
+        session, REMINDERS, LicenceReminder.day == today, policy, lambda: send(message),
+        new_row=lambda **claim: LicenceReminder(day=today, **claim), what=f"licence reminder for {today}",
+        sent_values=lambda refused: {"sent_to": ", ".join(e for e in emails if e not in refused),
+                                     "expiring": len(due.expiring), "expired": len(due.expired)},
+    )
+    if sent:
+        reminder_id = session.scalar(select(LicenceReminder.id).where(LicenceReminder.day == today))
+        session.add_all(LicenceReminderItem(reminder_id=reminder_id, decision_id=decision_id, kind=kind)
+                        for decision_id, kind in sorted(new))
         session.commit()
-        return False
-    reminder.status, reminder.sent_at = "sent", utcnow()
-    reminder.sent_to = ", ".join(u.email for u in recipients if u.email not in (refused or {}))
-    reminder.expiring, reminder.expired = len(due.expiring), len(due.expired)
-    reminder.error = f"Refused by the server: {', '.join(sorted(refused))}" if refused else None
-    session.add_all(LicenceReminderItem(reminder_id=reminder.id, decision_id=decision_id, kind=kind) for decision_id, kind in sorted(new))
-    session.commit()
-    log.info("licence reminder for %s sent to %s", today, reminder.sent_to)
-    return True
+    return sent

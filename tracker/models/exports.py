@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.shared.choices import check_in
+from tracker.shared.choices import SEND_STATUSES, check_in
 from tracker.extensions import db
 from tracker.shared.timeutil import utcnow
 
@@ -49,6 +49,7 @@ class ExportRun(db.Model):
             name="scope_matches_team",
         ),
         Index("ix_export_run_status", "status"),
+        CheckConstraint("email_status IS NULL OR " + check_in("email_status", SEND_STATUSES), name="email_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +78,10 @@ class ExportRun(db.Model):
     emailed_to: Mapped[Optional[str]] = mapped_column(Text)
     email_error: Mapped[Optional[str]] = mapped_column(Text)
     email_attempts: Mapped[int] = mapped_column(default=0)
+    # The email's claim (tracker/shared/sending.py): None until a send is first tried.
+    email_status: Mapped[Optional[str]] = mapped_column(String(10))
+    email_claimed_at: Mapped[Optional[datetime]]  # the sender's heartbeat: an old one belonged to a dead process
+    email_retry_at: Mapped[Optional[datetime]]  # a failed send waits until then (its back-off)
 
     team: Mapped[Optional["Team"]] = relationship()  # noqa: F821
     requested_by: Mapped[Optional["User"]] = relationship()  # noqa: F821

@@ -15,10 +15,10 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.shared.choices import BANDS, ESTIMATE_BASES, ESTIMATE_PARTS, LICENCE_ACTIONS, SECTORS, check_in
+from tracker.shared.choices import BANDS, ESTIMATE_BASES, ESTIMATE_PARTS, LICENCE_ACTIONS, SECTORS, SEND_STATUSES, check_in
 from tracker.shared.timeutil import utcnow
 
-REMINDER_STATUSES = ("sending", "sent", "failed")
+REMINDER_STATUSES = SEND_STATUSES
 REMINDER_KINDS = ("expiring", "expired")
 
 
@@ -114,7 +114,8 @@ class LicenceReminder(db.Model):
     day: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="sending")
     attempts: Mapped[int] = mapped_column(default=1)
-    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)  # the sender's heartbeat
+    retry_at: Mapped[Optional[datetime]]  # a failed send waits until then (tracker/shared/sending.py)
     sent_at: Mapped[Optional[datetime]]
     sent_to: Mapped[str] = mapped_column(Text, default="")
     expiring: Mapped[int] = mapped_column(default=0)

@@ -11,10 +11,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.shared.choices import DECISIONS, DUPLICATE_VERDICTS, FREQUENCIES, check_in
+from tracker.shared.choices import DECISIONS, DUPLICATE_VERDICTS, FREQUENCIES, SEND_STATUSES, check_in
 from tracker.shared.timeutil import utcnow
 
-DIGEST_STATUSES = ("sending", "sent", "failed")
+DIGEST_STATUSES = SEND_STATUSES
 
 
 class Decision(db.Model):
@@ -151,6 +151,8 @@ class ReviewDigest(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="sending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[Optional[datetime]]  # the sender's heartbeat: an old "sending" belonged to a dead process
+    retry_at: Mapped[Optional[datetime]]  # a failed send waits until then (tracker/shared/sending.py)
     sent_at: Mapped[Optional[datetime]]
     error: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,68 +1,50 @@
-"""The export scheduler (APScheduler 3.11).
+"""Every timed job of the app, in one declarative list (`JOBS`), and what each one does.
 
-Jobs, all in a private in-memory job store (schedulers never share a store;
-the export_run row in the database is what coordinates them):
-- "monthly-burden-export": cron EXPORT_CRON in TIMEZONE; makes last month's
-  region workbook and one per team, then emails them.
-- "export-catch-up": once, at start. Makes every workbook that is due and
-  missing: the latest month whose cron time has passed and the months before
-  it, EXPORT_CATCH_UP_MONTHS in all (default 2), so a server that was down on
-  the 1st, or for a whole month, still makes them. Then retries as below.
-- "export-retry": every EXPORT_RETRY_MINUTES (default 15): failed runs (up to
-  EXPORT_MAX_ATTEMPTS), claims of dead processes (heartbeat older than
-  EXPORT_STALE_MINUTES) and failed emails (review digests too).
-- "monthly-review-digest": cron EXPORT_CRON too; emails each commissioner the
-  workspace's review digest for the month (tracker/workspace/digest.py);
-  the catch-up sends a digest that is due and missing.
-- "apply-due-decisions": daily at 00:05 (and at start): decisions whose
-  effective date has come change the catalogue (tracker/workspace/decisions.py).
-- "licence-reminders": every hour (and once after the catch-up): emails the
-  commissioners when a licence comes within 30 days of expiry or expires, one
-  email a day at most (tracker/licences/reminders.py; the claim is a row).
-- "scheduler-heartbeat": every SCHEDULER_HEARTBEAT_SECONDS (default 60), the
-  service_heartbeat row says the scheduler is alive (/healthz shows its age).
+All jobs live in a private in-memory job store (schedulers never share one;
+the rows in the database are what coordinate them: tracker/shared/sending.py
+for emails, tracker/exports/building.py for workbooks). Each job runs in its
+own app context; one that meets a dead database says so in one line and is
+tried again at its next turn. tracker/scheduler/running.py runs the list.
 
-When the database cannot be reached, the scheduler says so in one line (no
-traceback) and waits, SCHEDULER_RETRY_SECONDS at first, doubled after each
-failure up to SCHEDULER_RETRY_MAX_SECONDS; a job that meets a dead database
-says so in one line too and is tried again at its next turn.
-
-`flask --app tracker scheduler` runs it in the foreground (production: exactly
-one such process; a second one is harmless). `python run.py` runs it in a
-background thread. create_app never starts it, so gunicorn workers don't."""
+| job | when | what |
+| --- | --- | --- |
+| monthly-burden-export | EXPORT_CRON in TIMEZONE | last month's region workbook and one per team, then emails them |
+| export-catch-up | once, at start | every workbook due and missing (EXPORT_CATCH_UP_MONTHS months, default 2), then the retry, decisions and reminders below |
+| export-retry | every EXPORT_RETRY_MINUTES | failed builds (up to EXPORT_MAX_ATTEMPTS), builds of dead processes, failed or abandoned emails and digests |
+| monthly-review-digest | EXPORT_CRON | each commissioner's review digest for the month (tracker/workspace/digest.py) |
+| apply-due-decisions | daily at 00:05 | decisions whose effective date has come change the catalogue (tracker/workspace/decisions.py) |
+| licence-reminders | hourly | one email a day at most about licences expiring or expired (tracker/licences/reminders.py) |
+| scheduler-heartbeat | at once, then every SCHEDULER_HEARTBEAT_SECONDS | the service_heartbeat row /healthz reads |
+"""
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
-import time
+from dataclasses import dataclass
 from datetime import date, datetime, time as clock, timezone
 from functools import wraps
+from typing import Callable
 
-import click
-from apscheduler.executors.pool import ThreadPoolExecutor as SchedulerThreadPool
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from tracker.database import UNAVAILABLE_ERRORS, ping, unavailable_reason
-from tracker.exports.mailer import deliver, parse_smtp_url, retry_emails, send_run_email
+from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
+from tracker.exports.mailer import retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
 from tracker.licences.reminders import send_licence_reminders
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
+from tracker.shared.sending import SendPolicy
+from tracker.shared.smtp import sender_for
+from tracker.shared.timeutil import add_months, month_start, utcnow
 from tracker.workspace.decisions import apply_due_decisions
 from tracker.workspace.digest import send_review_digests
-from tracker.shared.timeutil import add_months, month_start, utcnow
 
-log = logging.getLogger("tracker.scheduler.jobs")
+log = logging.getLogger("tracker.scheduler")
 
 MONTHLY_JOB_ID = "monthly-burden-export"
 CATCH_UP_JOB_ID = "export-catch-up"
@@ -71,7 +53,6 @@ DIGEST_JOB_ID = "monthly-review-digest"
 APPLY_JOB_ID = "apply-due-decisions"
 REMINDER_JOB_ID = "licence-reminders"
 HEARTBEAT_JOB_ID = "scheduler-heartbeat"
-MISFIRE_GRACE_SECONDS = 6 * 60 * 60
 
 
 def export_trigger(config) -> CronTrigger:
@@ -95,31 +76,7 @@ def digest_period(trigger: CronTrigger, now: datetime) -> date:
     return add_months(due_periods(trigger, now, 1)[0], 1)
 
 
-# ---- the database may be away -------------------------------------------------------
-
-
-def wait_for_database(app, sleep=time.sleep, attempts: int | None = None) -> bool:
-    """Block until the database answers, saying so in one line per failed try and waiting longer
-    each time; True once it answers, False after `attempts` failed tries (None: never give up)."""
-    wait = float(app.config.get("SCHEDULER_RETRY_SECONDS", 5))
-    longest = float(app.config.get("SCHEDULER_RETRY_MAX_SECONDS", 300))
-    tried = 0
-    while True:
-        with app.app_context():
-            try:
-                ping(db.session)
-                return True
-            except UNAVAILABLE_ERRORS as error:
-                reason = unavailable_reason(error)
-            finally:
-                db.session.remove()
-        tried += 1
-        if attempts is not None and tried >= attempts:
-            log.error("cannot reach the database: %s", reason)
-            return False
-        log.warning("cannot reach the database: %s; trying again in %g s", reason, wait)
-        sleep(wait)
-        wait = min(wait * 2, longest)
+# ---- the jobs (each runs in its own app context) -----------------------------
 
 
 def one_line_if_database_away(job):
@@ -134,9 +91,6 @@ def one_line_if_database_away(job):
             return None
 
     return wrapped
-
-
-# ---- the jobs (each runs in its own app context) -----------------------------
 
 
 @one_line_if_database_away
@@ -201,13 +155,13 @@ def retry(app) -> None:
 def review_digest(app) -> int:
     with app.app_context():
         settings = ExportSettings.from_config(app.config)
-        if not settings.smtp_url:
+        send = sender_for(settings.smtp_url)
+        if send is None:
             return 0
         now = datetime.now(settings.timezone)
-        smtp = parse_smtp_url(settings.smtp_url)
         try:
             return send_review_digests(db.session, digest_period(export_trigger(app.config), now), now.date(),
-                                       settings.mail_from, lambda message: deliver(smtp, message))
+                                       settings.mail_from, send, settings.sending)
         finally:
             db.session.remove()
 
@@ -229,129 +183,49 @@ def apply_decisions(app) -> int:
 def licence_reminders(app) -> None:
     with app.app_context():
         settings = ExportSettings.from_config(app.config)
-        send = None
-        if settings.smtp_url:
-            smtp = parse_smtp_url(settings.smtp_url)
-            send = lambda message: deliver(smtp, message)  # noqa: E731
         try:
-            send_licence_reminders(
-                db.session, settings.today(), sender=settings.mail_from, send=send, max_attempts=settings.max_email_attempts
-            )
+            send_licence_reminders(db.session, settings.today(), sender=settings.mail_from,
+                                   send=sender_for(settings.smtp_url), policy=settings.sending)
         finally:
             db.session.remove()
 
 
-# ---- the scheduler -------------------------------------------------------------
+# ---- the list ------------------------------------------------------------------------
 
 
-def build_scheduler(app, scheduler_class, *, catch_up_now: bool = True):
-    scheduler = scheduler_class(
-        jobstores={"default": MemoryJobStore()},
-        executors={"default": SchedulerThreadPool(max_workers=1)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
-        timezone=app.config["TIMEZONE"],
-    )
-    scheduler.add_job(
-        monthly_export, export_trigger(app.config), args=[app], id=MONTHLY_JOB_ID, name="Monthly burden workbooks", replace_existing=True
-    )
-    scheduler.add_job(
-        retry,
-        IntervalTrigger(minutes=int(app.config.get("EXPORT_RETRY_MINUTES", 15)), timezone=app.config["TIMEZONE"]),
-        args=[app],
-        id=RETRY_JOB_ID,
-        name="Retry failed exports and emails",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        review_digest, export_trigger(app.config), args=[app], id=DIGEST_JOB_ID, name="Monthly review digest",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        apply_decisions, CronTrigger(hour=0, minute=5, timezone=app.config["TIMEZONE"]), args=[app], id=APPLY_JOB_ID,
-        name="Apply decisions that take effect today", replace_existing=True,
-    )
-    scheduler.add_job(
-        licence_reminders,
-        IntervalTrigger(hours=1, timezone=app.config["TIMEZONE"]),
-        args=[app],
-        id=REMINDER_JOB_ID,
-        name="Licence reminders (one email a day at most)",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        heartbeat,
-        IntervalTrigger(seconds=int(app.config.get("SCHEDULER_HEARTBEAT_SECONDS", 60)), timezone=app.config["TIMEZONE"]),
-        args=[app, f"{socket.gethostname()}:{os.getpid()}", utcnow()],
-        id=HEARTBEAT_JOB_ID,
-        name="Say the scheduler is alive",
-        replace_existing=True,
-        next_run_time=datetime.now(timezone.utc),  # at once, then every interval
-    )
-    if catch_up_now:
-        # No trigger: run once, as soon as the scheduler starts.
-        scheduler.add_job(catch_up, args=[app], id=CATCH_UP_JOB_ID, name="Catch up missed workbooks", replace_existing=True)
-    return scheduler
+@dataclass(frozen=True)
+class Job:
+    """One timed job: `trigger(config)` says when (None: once, as soon as the scheduler starts);
+    `args(app)` what it is called with; `at_start` also runs it at once."""
+
+    id: str
+    name: str
+    run: Callable
+    trigger: Callable[[dict], BaseTrigger] | None
+    args: Callable = lambda app: [app]
+    at_start: bool = False
 
 
-def start_background_scheduler(app) -> BackgroundScheduler:
-    """For `python run.py`: the scheduler in a thread of the serving process."""
-    existing = app.extensions.get("export_scheduler")
-    if existing is not None:
-        return existing
-    scheduler = build_scheduler(app, BackgroundScheduler)
-    scheduler.start()
-    app.extensions["export_scheduler"] = scheduler
-    next_run = scheduler.get_job(MONTHLY_JOB_ID).next_run_time
-    log.info("export scheduler started in-process; next monthly run %s", next_run)
-    import atexit
-
-    atexit.register(lambda: scheduler.running and scheduler.shutdown(wait=False))
-    return scheduler
+def every(**interval) -> Callable[[dict], IntervalTrigger]:
+    return lambda config: IntervalTrigger(**interval, timezone=config["TIMEZONE"])
 
 
-def _log_to_stderr() -> None:
-    """APScheduler's own lines go where the app's go (create_app set up the "tracker" logger)."""
-    app_logger = logging.getLogger("tracker")
-    scheduler_logger = logging.getLogger("apscheduler")
-    for handler in app_logger.handlers:
-        if handler not in scheduler_logger.handlers:
-            scheduler_logger.addHandler(handler)
-    scheduler_logger.setLevel(logging.INFO)
-    scheduler_logger.propagate = False
+def retry_trigger(config) -> IntervalTrigger:
+    return IntervalTrigger(minutes=int(config.get("EXPORT_RETRY_MINUTES", 15)), timezone=config["TIMEZONE"])
 
 
-@click.command("scheduler")
-@click.option("--once", is_flag=True, help="Make the due and missing workbooks, retry failed ones, then exit.")
-@with_appcontext
-def scheduler_command(once: bool) -> None:
-    """Run the export scheduler in the foreground (production runs exactly one)."""
-    _log_to_stderr()
-    app = current_app._get_current_object()
-    try:
-        export_trigger(app.config)
-    except ValueError as error:
-        raise click.ClickException(f"EXPORT_CRON '{app.config['EXPORT_CRON']}' is not a crontab expression: {error}") from None
-    if once:
-        if not wait_for_database(app, attempts=1):
-            raise SystemExit(1)
-        catch_up(app)
-        log.info("catch-up done; exiting (--once)")
-        return
-    wait_for_database(app)  # SIGTERM while waiting simply ends the process: nothing has started
-    scheduler = build_scheduler(app, BlockingScheduler)
+def heartbeat_trigger(config) -> IntervalTrigger:
+    return IntervalTrigger(seconds=int(config.get("SCHEDULER_HEARTBEAT_SECONDS", 60)), timezone=config["TIMEZONE"])
 
-    def stop(signum, _frame):
-        log.info("received %s; stopping the scheduler (a workbook being made is finished first)", signal.Signals(signum).name)
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    log.info(
-        "export scheduler started: cron '%s' in %s; exports in %s",
-        app.config["EXPORT_CRON"],
-        app.config["TIMEZONE"],
-        app.config["EXPORT_DIR"],
-    )
-    scheduler.start()  # blocks until stop()
-    log.info("export scheduler stopped")
+JOBS = (
+    Job(MONTHLY_JOB_ID, "Monthly burden workbooks", monthly_export, export_trigger),
+    Job(RETRY_JOB_ID, "Retry failed exports and emails", retry, retry_trigger),
+    Job(DIGEST_JOB_ID, "Monthly review digest", review_digest, export_trigger),
+    Job(APPLY_JOB_ID, "Apply decisions that take effect today", apply_decisions,
+        lambda config: CronTrigger(hour=0, minute=5, timezone=config["TIMEZONE"])),
+    Job(REMINDER_JOB_ID, "Licence reminders (one email a day at most)", licence_reminders, every(hours=1)),
+    Job(HEARTBEAT_JOB_ID, "Say the scheduler is alive", heartbeat, heartbeat_trigger,
+        args=lambda app: [app, f"{socket.gethostname()}:{os.getpid()}", utcnow()], at_start=True),
+    Job(CATCH_UP_JOB_ID, "Catch up missed workbooks", catch_up, None),
+)

@@ -139,6 +139,9 @@ ESTIMATE_PARTS = {
     "minutes_training": "Training and guidance",
 }
 
+# Where one email's claim stands (tracker/shared/sending.py): workbook emails, licence reminders, review digests.
+SEND_STATUSES = ("sending", "sent", "failed")
+
 
 def check_in(column: str, values) -> str:
     """SQL for a CHECK constraint that keeps a column inside an enumeration."""

@@ -3,32 +3,31 @@ decision's realised saving against the expected one.
 
 Plain functions: the scheduler (tracker/scheduler/jobs.py) passes the
 function that sends a message through SMTP_URL, so this module knows nothing
-of SMTP. A digest row per (month, commissioner) is claimed before sending, so
-two scheduler processes never both send it; a failed send is retried on later
-ticks, up to MAX_ATTEMPTS."""
+of SMTP. A digest row per (month, commissioner) is claimed before sending
+(tracker/shared/sending.py), so two scheduler processes never both send it; a
+failed send is retried on later ticks after its back-off, up to the setting's
+attempts, and a send whose process died is taken over once its claim is stale."""
 from __future__ import annotations
 
 import logging
 from datetime import date
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from typing import Callable
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, select
 
 from tracker.models.auth import User
 from tracker.models.workspace import Decision, ReviewDigest
 from tracker.workspace.decisions import DECISIONS
 from tracker.workspace.pages import DecisionRow, decision_rows
 from tracker.workspace.savings import measurable_from
-from tracker.shared.timeutil import month_label, utcnow
+from tracker.shared.sending import Outbox, SendPolicy, send_claimed
+from tracker.shared.smtp import Send, new_message
+from tracker.shared.timeutil import month_label
 from tracker.template_helpers import hours, money
 
 log = logging.getLogger("tracker.workspace.digest")
 
-MAX_ATTEMPTS = 10
-Send = Callable[[EmailMessage], dict]  # returns the recipients the server refused (smtplib's dict)
+DIGESTS = Outbox.plain(ReviewDigest)
 
 
 def _hours(value) -> str:
@@ -54,12 +53,8 @@ def describe(row: DecisionRow) -> str:
 def digest_message(user: User, period: date, rows: list[DecisionRow], sender: str) -> EmailMessage:
     due = [row for row in rows if row.status == "review_due"]
     in_effect = [row for row in rows if row.status in ("in_effect", "review_due")]
-    message = EmailMessage()
-    message["Subject"] = f"Reporting burden: decisions to review, {month_label(period)} ({len(due)} due)"
-    message["From"] = sender
-    message["To"] = user.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.split("@")[-1] or None)
+    message = new_message(f"Reporting burden: decisions to review, {month_label(period)} ({len(due)} due)", sender,
+                          [user.email])
     lines = [f"Dear {user.name},", "", f"Decisions due for review ({len(due)}):"]
     lines += [f"- {describe(row)} Review was due {row.decision.review_on:%-d %B %Y}." for row in due] or ["- None."]
     lines += ["", f"Realised against expected savings of the decisions in effect ({len(in_effect)}):"]
@@ -73,54 +68,23 @@ def digest_message(user: User, period: date, rows: list[DecisionRow], sender: st
     return message
 
 
-def _claim(session, period: date, user_id: int) -> bool:
-    """Take the right to send this digest: a new row, or a failed one to retry. Commits."""
-    session.add(ReviewDigest(period=period, user_id=user_id, status="sending", attempts=1))
-    try:
-        session.commit()
-        return True
-    except IntegrityError:
-        session.rollback()
-    existing = session.scalar(select(ReviewDigest).where(ReviewDigest.period == period, ReviewDigest.user_id == user_id))
-    if existing is None or existing.status != "failed" or existing.attempts >= MAX_ATTEMPTS:
-        return False
-    won = session.execute(
-        update(ReviewDigest)
-        .where(ReviewDigest.id == existing.id, ReviewDigest.status == "failed", ReviewDigest.attempts == existing.attempts)
-        .values(status="sending", attempts=ReviewDigest.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    session.commit()
-    return won
-
-
-def _record(session, period: date, user_id: int, **values) -> None:
-    session.execute(update(ReviewDigest).where(ReviewDigest.period == period, ReviewDigest.user_id == user_id)
-                    .values(**values).execution_options(synchronize_session=False))
-    session.commit()
-
-
-def send_review_digests(session, period: date, today: date, sender: str, send: Send) -> int:
+def send_review_digests(session, period: date, today: date, sender: str, send: Send,
+                        policy: SendPolicy = SendPolicy()) -> int:
     """Email this month's digest to every active commissioner not yet sent it; returns how many were sent.
     Nothing is sent while there is no live decision (nothing to review)."""
     live = list(session.scalars(select(Decision).where(Decision.withdrawn_at.is_(None)).order_by(Decision.review_on, Decision.id)))
     if not live:
         return 0
     rows = decision_rows(live, today)
-    commissioners = session.scalars(select(User).where(User.role == "commissioner", User.active.is_(True)).order_by(User.email))
+    commissioners = list(session.scalars(
+        select(User).where(User.role == "commissioner", User.active.is_(True)).order_by(User.email)
+    ))
+    messages = [(user.id, user.email, digest_message(user, period, rows, sender)) for user in commissioners]
     sent = 0
-    for user in list(commissioners):
-        if not _claim(session, period, user.id):
-            continue
-        try:
-            refused = send(digest_message(user, period, rows, sender))
-        except Exception as error:  # noqa: BLE001 (recorded and retried on a later tick)
-            log.warning("review digest to %s failed: %s", user.email, error)
-            _record(session, period, user.id, status="failed", error=f"{error.__class__.__name__}: {error}"[:2000])
-            continue
-        if refused:
-            _record(session, period, user.id, status="failed", error=f"Refused by the server: {', '.join(refused)}")
-            continue
-        _record(session, period, user.id, status="sent", sent_at=utcnow(), error=None)
-        sent += 1
+    for user_id, email, message in messages:
+        sent += send_claimed(
+            session, DIGESTS, and_(ReviewDigest.period == period, ReviewDigest.user_id == user_id), policy,
+            lambda message=message: send(message), what=f"review digest to {email}",
+            new_row=lambda user_id=user_id, **claim: ReviewDigest(period=period, user_id=user_id, **claim),
+        )
     return sent
