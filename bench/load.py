@@ -23,7 +23,7 @@ For each database (a fresh SQLite file; on PostgreSQL a throwaway schema of
 
 It prints, per kind of call, the calls made, throughput, p50/p95/p99 latency
 and non-2xx answers, the same for the bare endpoint, and the ratios; it exits
-non-zero when a check fails. tests/test_load.py runs a few seconds of it on
+non-zero when a check fails. tests/operations/test_load.py runs a few seconds of it on
 the test database. Figures: bench/README.md."""
 from __future__ import annotations
 

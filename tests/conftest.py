@@ -38,7 +38,7 @@ def base_config(url: str, instance: str) -> dict:
         "EXPORT_DIR": os.path.join(instance, "exports"),
         "SMTP_URL": None,
         "EMAIL_BACKOFF_MINUTES": 0,  # a failed email is tried again at the next tick (tests/shared/test_sending.py checks the back-off)
-        "LOG_REQUESTS": False,  # tests/test_operations.py turns the access log on where it checks it
+        "LOG_REQUESTS": False,  # tests/operations/test_operations.py turns the access log on where it checks it
     }
 
 

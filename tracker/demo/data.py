@@ -2,7 +2,7 @@
 
 Names are invented but shaped like the real thing (English NHS and council
 bodies, Agenda for Change bands), so the dashboards read as they would in use.
-Every value here is checked against tracker.shared.choices by tests/test_demo.py."""
+Every value here is checked against tracker.shared.choices by tests/demo/test_demo.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass

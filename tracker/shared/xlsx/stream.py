@@ -16,7 +16,7 @@ writes `<f>`. Text must already be clean for XML (`text.clean_text`).
 
 This uses private parts of openpyxl's write-only sheet (`_get_writer`,
 `_writer.xf`, `_rows`) as they are in openpyxl 3.1.5, so importing this module
-with another openpyxl version fails at once; tests/test_xlsx_stream.py writes
+with another openpyxl version fails at once; tests/shared/test_xlsx_stream.py writes
 the same rows through openpyxl's public API and compares every cell and style."""
 from __future__ import annotations
 

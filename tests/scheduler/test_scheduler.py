@@ -34,7 +34,7 @@ from tracker.scheduler.jobs import (
 )
 from tracker.scheduler.running import build_scheduler, start_background_scheduler
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---- which months are due ------------------------------------------------------

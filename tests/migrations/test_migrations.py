@@ -28,7 +28,7 @@ from tracker.models.burden import Rate
 from tracker.shared.choices import BANDS
 from tracker.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = str(ROOT / "migrations")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -141,7 +141,7 @@ def test_an_unreachable_postgresql_fails_rather_than_skips(tmp_path):
                APP_ENV="testing")
     node = f"{Path(__file__).name}::test_upgrade_from_empty_downgrade_to_nothing_and_upgrade_again"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"tests/{node}[postgresql]"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"tests/migrations/{node}[postgresql]"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     output = result.stdout + result.stderr

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tracker.models.workspace import Decision
 from tracker.shared.timeutil import local_today
 

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.licences_support import as_json, estimate_values
-from tests.test_api import Api
-from tests.test_burden_pages import cell
+from tests.api.test_api import Api
+from tests.burden.test_burden_pages import cell
 from tracker.auth.commands import new_api_token
 from tracker.burden.rates import RateBook
 from tracker.burden.services import BurdenFilter, burden, burden_direct

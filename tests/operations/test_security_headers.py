@@ -101,7 +101,7 @@ def test_templates_hold_no_inline_script_or_style():
     """The templates themselves, including ones no test above happens to render."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "templates"
+    root = Path(__file__).resolve().parents[2] / "templates"
     for template in root.rglob("*.html"):
         text = template.read_text()
         assert_nothing_inline(text, str(template))
@@ -113,7 +113,7 @@ def test_the_policy_blocks_nothing_the_pages_need(live_server, db, make_user, ma
     browser reports no Content-Security-Policy violation on the way."""
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS
 
     manager = make_user("manager", [team], email="mina@example.nhs.uk")
     make_request(title="Weekly winter sitrep")

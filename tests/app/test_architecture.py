@@ -9,7 +9,7 @@ from tests.conftest import base_config
 from tracker import create_app
 from tracker.shared import passwords
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_import_linter_contracts_are_kept():

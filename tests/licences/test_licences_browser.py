@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.test_browser import browser_page  # noqa: F401  (the fixture)
+from tests.app.test_browser import browser_page  # noqa: F401  (the fixture)
 from tracker.licences.licensing import decide_licence
 from tracker.shared.timeutil import local_today
 

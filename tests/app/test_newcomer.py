@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.exports_support import login
-from tests.test_entries import count, error_by_field, log_form, text_of
+from tests.entries.test_entries import count, error_by_field, log_form, text_of
 from tracker.catalogue.kinds import guess_source_kind
 from tracker.demo import data as demo_data
 from tracker.models.audit import AuditEvent

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
 from tracker.shared.timeutil import add_months, month_label, month_start

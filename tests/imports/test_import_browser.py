@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.import_support import TRACKER_HEADERS, write_csv
-from tests.test_browser_newcomer import OVERFLOW, PHONE, chromium  # noqa: F401 (the fixture)
+from tests.app.test_browser_newcomer import OVERFLOW, PHONE, chromium  # noqa: F401 (the fixture)
 from tracker.models import Entry, ImportBatch, Source
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.test_burden_pages import cell
+from tests.burden.test_burden_pages import cell
 from tracker.burden import charts
 from tracker.burden.comparison import Period, month_comparison
 

@@ -30,7 +30,7 @@ from tracker.exports.runs import build_run, claim_run, period_dir, retry_failed
 from tracker.models.exports import ExportRun
 from tracker.shared.timeutil import utcnow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNREACHABLE = {
     "postgresql": "postgresql+psycopg://tracker:secret-password@127.0.0.1:1/tracker",
     "sqlite": "sqlite:////nonexistent-folder-of-issue-12/tracker.sqlite",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from tests.test_migrations import MIGRATIONS, empty_app, model_differences  # noqa: F401  (fixture)
+from tests.migrations.test_migrations import MIGRATIONS, empty_app, model_differences  # noqa: F401  (fixture)
 from tracker.extensions import db
 
 

@@ -4,7 +4,7 @@ documents or a 4xx in its error shape, and never a 5xx (issue 12, item 4).
 Hypothesis draws bodies from the hostile corners found by probing (huge and
 negative numbers, Unicode digits, lone surrogates, NUL, nested values, odd
 dates) as well as plain values, and checks every answer; what is stored is
-checked against the rules (tests/test_schemathesis.py checks the answers
+checked against the rules (tests/api/test_schemathesis.py checks the answers
 against the OpenAPI document)."""
 from __future__ import annotations
 

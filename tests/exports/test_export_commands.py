@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from tracker.exports.workbook import SHEET_NAMES
 from tracker.shared.timeutil import add_months, month_start
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def london_today():
