@@ -4,7 +4,10 @@
 From the effective date of a live retire or merge decision, no new entry may
 pick the request (work done before that date may still be logged late); a
 request retired or merged straight from the catalogue, with no decision, is
-closed outright. The message says why and names the request that replaced it."""
+closed outright. The message says why and names the request that replaced it.
+
+The rule belongs to the catalogue (a request's status and its closing date);
+the workspace's decisions write them, and entries ask here, never the workspace."""
 from __future__ import annotations
 
 from datetime import date
