@@ -95,8 +95,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.licences.views import blueprint as licences
     from tracker.workspace.views import blueprint as workspace
 
-    for blueprint in (auth, entries, catalogue, burden, workspace, exports, imports, licences, api, admin):
+    from tracker.api.contract import init_contract
+
+    for blueprint in (auth, entries, catalogue, burden, workspace, exports, imports, licences, admin):
         app.register_blueprint(blueprint)
+    init_contract(app)  # registers the API's blueprint and generates its OpenAPI document
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 
 

@@ -17,7 +17,9 @@ from flask import abort, make_response, request
 from flask_login import current_user
 
 from tracker.api import blueprint
-from tracker.api.common import date_range_args, page_of, validation_error, whole_number_arg, json_input
+from tracker.api.common import date_range_args, json_input, page_of, validation_error, whole_number_arg
+from tracker.api.contract import WRITE_REFUSALS, answers, found_first
+from tracker.api.schemas import entries as schemas
 from tracker.api.serialise import entry_to_json
 from tracker.auth.access import can_edit_entry, can_see_team, team_or_404, visible_team_ids
 from tracker.burden.rates import RateBook
@@ -26,6 +28,20 @@ from tracker.entries.forms import EntryForm
 from tracker.entries.queries import EntryListFilter, live_entries, live_entry, newest_first_with_names
 from tracker.extensions import db
 from tracker.models.entries import Entry
+
+
+# Optimistic concurrency on one entry, as the document states it.
+ETAG = {"ETag": {
+    "description": 'The entry\'s version, e.g. `"42-3"`: it changes with every change to the entry. '
+    "Send it back in If-Match to change or delete only the version you read.",
+    "schema": {"type": "string"},
+}}
+IF_MATCH = {
+    "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "The ETag you read. If the entry has changed since, nothing is written and the answer is 412 "
+    "(a weak tag, W/\"...\", never matches). Without it (or with `*`) the change applies to the entry as it "
+    "stands when the write takes its lock. A value that is not a list of entity tags is 400 by the field If-Match.",
+}
 
 
 def visible_entry_or_404(entry_id: int) -> Entry:
@@ -65,12 +81,14 @@ def if_match_versions(entry_id: int) -> set[int] | None:
 
 
 def entry_response(entry: Entry, status: int = 200):
-    response = make_response(entry_to_json(entry, RateBook.load(db.session)), status)
-    response.set_etag(entry_etag(entry))
-    return response
+    """The entry, its status, and its version in the ETag header (quoted, as RFC 9110 writes it)."""
+    return entry_to_json(entry, RateBook.load(db.session)), status, {"ETag": f'"{entry_etag(entry)}"'}
 
 
 @blueprint.get("/entries")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.EntryQuery}])
+@blueprint.response(200, schemas.EntryPage)
+@answers(400, 401, 404)
 def list_entries():
     team_id = whole_number_arg("team_id", "team_id must be the id of one of your teams")
     request_id = whole_number_arg("request_id", "request_id must be the id of a request")
@@ -90,20 +108,29 @@ def list_entries():
 
 
 @blueprint.post("/entries")
-@json_input(lambda data: EntryForm.from_json(current_user, data), schema="EntryInput", refusal_field="team_id")
+@blueprint.arguments(schemas.EntryInput)
+@blueprint.response(201, schemas.Entry, headers=ETAG)
+@answers(*WRITE_REFUSALS)
+@json_input(lambda data: EntryForm.from_json(current_user, data), refusal_field="team_id")
 def create_entry(form):
     return entry_response(services.create_entry(current_user, form.entry_values()), 201)
 
 
 @blueprint.get("/entries/<int:entry_id>")
+@blueprint.response(200, schemas.Entry, headers=ETAG)
+@answers(401, 404)
 def get_entry(entry_id: int):
     return entry_response(visible_entry_or_404(entry_id))
 
 
 @blueprint.patch("/entries/<int:entry_id>")
+@found_first(changeable_entry_or_404)
+@blueprint.doc(parameters=[IF_MATCH])
+@blueprint.arguments(schemas.EntryPatch)
+@blueprint.response(200, schemas.Entry, headers=ETAG)
+@answers(*WRITE_REFUSALS, 404, 412)
 @json_input(
     lambda data, entry_id: EntryForm.from_json(current_user, data, existing=changeable_entry_or_404(entry_id)),
-    schema="EntryPatch",
     refusal_field="entry",
 )
 def update_entry(form, entry_id: int):
@@ -112,6 +139,9 @@ def update_entry(form, entry_id: int):
 
 
 @blueprint.delete("/entries/<int:entry_id>")
+@blueprint.doc(parameters=[IF_MATCH])
+@blueprint.response(204, description="Deleted (and audited)")
+@answers(400, 401, 403, 404, 409, 412)
 def delete_entry(entry_id: int):
     entry = changeable_entry_or_404(entry_id)
     try:
