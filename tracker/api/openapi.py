@@ -468,9 +468,10 @@ PATHS = {
         },
         "post": {
             "summary": "Log an entry",
+            "description": "A `team_id` of a team the caller may not see (or of no team) answers 404.",
             "operationId": "createEntry",
             "requestBody": body("EntryInput", "The work done."),
-            "responses": {**ok("The entry, created and audited", ref("Entry"), "201", ETAG), **errors(*WRITE_ERRORS)},
+            "responses": {**ok("The entry, created and audited", ref("Entry"), "201", ETAG), **errors(*WRITE_ERRORS, "404")},
         },
     },
     "/api/v1/entries/{entry_id}": {
@@ -762,7 +763,7 @@ PATHS.update({
                 query("team_id", ID, "Only this team."),
                 query("source_id", ID, "Only requests from this source."),
             ],
-            "responses": {**ok("Unlicensed burden rows and totals", ref("Burden")), **errors("400", "401")},
+            "responses": {**ok("Unlicensed burden rows and totals", ref("Burden")), **errors("400", "401", "404")},
         }
     },
 })
