@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker import config as settings
 from tracker import database  # noqa: F401  (registers SQLite connection pragmas)
 from tracker.extensions import csrf, db, login_manager, migrate
-from tracker.shared.errors import Gone, Stale, message_response
+from tracker.shared.errors import Gone, NotVisible, Stale, message_response
 from tracker.shared.parsing import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,8 +124,9 @@ def register_errorhandlers(app: Flask) -> None:
         app.errorhandler(code)(render_error)
 
     @app.errorhandler(Gone)
-    def deleted_meanwhile(_error):
-        """Someone else deleted it a moment ago: for this caller it is simply not there."""
+    @app.errorhandler(NotVisible)
+    def not_there_for_this_caller(_error):
+        """Deleted a moment ago by someone else, or not the caller's to see: simply not there."""
         db.session.rollback()
         return render_error(NotFound())
 

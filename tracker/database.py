@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
@@ -24,6 +24,22 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 def is_sqlite(session_or_engine) -> bool:
     bind = getattr(session_or_engine, "bind", None) or session_or_engine.get_bind()
     return bind.dialect.name == "sqlite"
+
+
+def hold_row(session, model, row_id: int):
+    """The row as stored now, held until the transaction ends (None if there is no such row).
+
+    Anything that reads a row's state and then writes because of it holds the
+    row first, so a second writer waits here and then reads what the first
+    committed. PostgreSQL locks the row (SELECT ... FOR UPDATE). SQLite has no
+    row locks and its one write lock is taken by writing, so a write that
+    changes nothing comes first (readers never wait for it)."""
+    table = model.__table__
+    if is_sqlite(session):
+        session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+    return session.scalars(
+        select(model).where(table.c.id == row_id).with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
 
 
 # ---- when the database is not there ------------------------------------------------

@@ -110,9 +110,10 @@ def list_entries():
 @blueprint.post("/entries")
 @blueprint.arguments(schemas.EntryInput)
 @blueprint.response(201, schemas.Entry, headers=ETAG)
-@answers(*WRITE_REFUSALS)
+@answers(*WRITE_REFUSALS, 404)
 @json_input(lambda data: EntryForm.from_json(current_user, data), refusal_field="team_id")
 def create_entry(form):
+    """A `team_id` of a team the caller may not see (or of no team) answers 404."""
     return entry_response(services.create_entry(current_user, form.entry_values()), 201)
 
 

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Team
 from tracker.extensions import db
+from tracker.shared.errors import NotVisible
+from tracker.shared.parsing import parse_id
 
 
 def visible_team_ids(user: User) -> list[int] | None:
@@ -72,10 +74,22 @@ def can_edit_entry(user: User, entry) -> bool:
 
 
 def team_or_404(user: User, team_id) -> Team:
+    """The team, if the user may see it; else `NotVisible` (404), whether or not it exists.
+
+    The one rule for a team named by id in a path, a filter, a query parameter
+    or a body: pages, forms and the API all ask here."""
     team = db.session.get(Team, team_id) if team_id is not None else None
     if team is None or not can_see_team(user, team.id):
-        abort(404)
+        raise NotVisible()
     return team
+
+
+def refuse_unseen_team(user: User, raw) -> None:
+    """A form's team value that is a well-formed id must name a team the user may see (404 if not);
+    anything else is left to the form to explain (400 by the field)."""
+    team_id = parse_id(str(raw)) if raw not in (None, "") else None
+    if team_id is not None:
+        team_or_404(user, team_id)
 
 
 def role_required(*roles: str):

@@ -11,9 +11,9 @@ from typing import Mapping
 
 from sqlalchemy import select
 
-from tracker.auth.access import visible_team_ids
+from tracker.auth.access import team_or_404, visible_team_ids
 from tracker.burden.services import BurdenFilter
-from tracker.models.catalogue import Source, Team
+from tracker.models.catalogue import Source
 from tracker.extensions import db
 from tracker.shared.timeutil import add_months
 from tracker.shared.parsing import is_id, parse_iso_date
@@ -102,10 +102,7 @@ def parse_burden_query(args: Mapping[str, str], user, today: date) -> tuple[Burd
     visible = visible_team_ids(user)
     team_id = _whole_number(args, "team_id", errors, "a team")
     if team_id is not None:
-        exists = db.session.scalar(select(Team.id).where(Team.id == team_id))
-        if exists is None or (visible is not None and team_id not in visible):
-            # The same words whether the team exists or not: nothing leaks about other teams.
-            errors["team_id"] = [f"Team {team_id} is not one of the teams you can see: choose one of your teams"]
+        team_or_404(user, team_id)  # another team's id, or none: not found, whether it exists or not
     source_id = _whole_number(args, "source_id", errors, "a source")
     if source_id is not None and db.session.scalar(select(Source.id).where(Source.id == source_id)) is None:
         errors["source_id"] = [f"There is no source {source_id}: choose a source from the list"]

@@ -8,10 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker import audit
+from tracker.database import hold_row
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import REQUEST_STATUSES
 from tracker.extensions import db
-from tracker.shared.errors import Refused
+from tracker.shared.errors import Gone, Refused
 
 
 def slugify(text: str) -> str:
@@ -128,6 +129,19 @@ def merged_into_this(request: Request) -> list[Request]:
     return list(db.session.scalars(select(Request).where(Request.merged_into_id == request.id).order_by(Request.title)))
 
 
+def hold_request(request: Request) -> Request:
+    """The request as stored now, held until the transaction ends.
+
+    Every change that reads a request's status, licences or decisions and
+    writes because of them starts here, so two at once run one after the
+    other and the second sees what the first wrote (an approval checks that
+    no licence is in force; a merge that the target is still live)."""
+    fresh = hold_row(db.session, Request, request.id)
+    if fresh is None:
+        raise Gone()
+    return fresh
+
+
 def set_request_status(user, request: Request, status: str, merged_into_id: int | None = None) -> bool:
     """Change a request's status; `merged` also needs the request that replaces it.
 
@@ -138,6 +152,7 @@ def set_request_status(user, request: Request, status: str, merged_into_id: int 
         raise CatalogueError("status", "Only commissioners and admins can change a request's status")
     if status not in REQUEST_STATUSES:
         raise CatalogueError("status", f"Choose a status from: {', '.join(REQUEST_STATUSES.values())}")
+    request = hold_request(request)
     if status != "merged":
         return update_with_audit(user, request, {"status": status, "merged_into_id": None})
 

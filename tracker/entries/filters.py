@@ -5,6 +5,7 @@ from sqlalchemy import select
 from wtforms import Form, SelectField
 from wtforms.validators import ValidationError
 
+from tracker.auth.access import refuse_unseen_team
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.models.catalogue import Request, Source
 from tracker.shared.forms import OptionalDateField
@@ -20,8 +21,9 @@ class EntryFilterForm(Form):
     source = SelectField("Who asked", coerce=str, validate_choice=False)
     request = SelectField("Request", coerce=str, validate_choice=False)
 
-    def __init__(self, formdata=None, *, teams, every_team_label="All your teams", **kwargs):
+    def __init__(self, formdata=None, *, user, teams, every_team_label="All your teams", **kwargs):
         super().__init__(formdata, **kwargs)
+        self.user = user
         self.team.choices = [("", every_team_label)] + [(str(t.id), t.name) for t in teams]
         sources = db.session.execute(select(Source.id, Source.name).order_by(Source.name))
         self.source.choices = [("", "Anyone")] + [(str(sid), name) for sid, name in sources]
@@ -36,6 +38,7 @@ class EntryFilterForm(Form):
             raise ValidationError(message)
 
     def validate_team(self, field):
+        refuse_unseen_team(self.user, field.data)  # another team's id: 404, as everywhere
         self._check_choice(field, "Choose a team from the list")
 
     def validate_source(self, field):

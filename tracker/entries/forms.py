@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
-from tracker.auth.access import loggable_teams
+from tracker.auth.access import loggable_teams, refuse_unseen_team
 from tracker.catalogue.kinds import guess_source_kind
 from tracker.entries import rules
 from tracker.entries.rules import MINUTES_MESSAGE, NOTES_MAX, NOTES_MESSAGE
@@ -111,6 +111,8 @@ class EntryForm(FlaskForm):
     def validate_team_id(self, field):
         if field.data in (None, ""):
             return
+        if self.user is not None:
+            refuse_unseen_team(self.user, field.data)  # another team's id: 404, as everywhere
         if field.data not in {str(t.id) for t in self.teams}:
             raise ValidationError("Choose one of your teams")
 

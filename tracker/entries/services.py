@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import Collection
 
-from sqlalchemy import select, update
 
 from tracker import audit
 from tracker.auth.access import can_edit_entry, loggable_teams
 from tracker.burden import rollup
-from tracker.database import is_sqlite
+from tracker.database import hold_row
 from tracker.models.entries import Entry
 from tracker.signoff.services import lock_reason
 from tracker.catalogue.services import create_request, create_source
@@ -63,20 +62,11 @@ def create_entry(user, values: dict) -> Entry:
 
 
 def lock_entry(entry: Entry, expected_versions: Collection[int] | None = None) -> Entry:
-    """The entry as stored now, held until the transaction ends; `Gone` if deleted meanwhile.
-
-    PostgreSQL locks the row (SELECT ... FOR UPDATE). SQLite has no row locks, and
-    its one write lock is taken by writing, so a write that changes nothing comes
-    first (readers never wait for it). Either way a second writer waits here and
-    then reads what the first one committed. With `expected_versions`, a version
-    not among them raises `Stale` (someone else saved after the caller read it)."""
-    if is_sqlite(db.session):
-        table = Entry.__table__
-        db.session.execute(update(table).where(table.c.id == entry.id).values(version=table.c.version))
-    fresh = db.session.scalars(
-        select(Entry).where(Entry.id == entry.id).with_for_update().execution_options(populate_existing=True)
-    ).one()
-    if fresh.is_deleted:
+    """The entry as stored now, held until the transaction ends (`tracker.database.hold_row`);
+    `Gone` if deleted meanwhile. With `expected_versions`, a version not among
+    them raises `Stale` (someone else saved after the caller read it)."""
+    fresh = hold_row(db.session, Entry, entry.id)
+    if fresh is None or fresh.is_deleted:
         raise Gone()
     if expected_versions is not None and fresh.version not in expected_versions:
         raise Stale("Someone else changed this entry after you read it.", fresh.version)

@@ -30,7 +30,7 @@ FILTER_ARGS = ("team", "from", "to", "source", "request")
 
 @blueprint.route("/")
 def index():
-    form = EntryFilterForm(request.args, teams=visible_teams(current_user),
+    form = EntryFilterForm(request.args, user=current_user, teams=visible_teams(current_user),
                            every_team_label="All teams" if current_user.sees_all_teams else "All your teams")
     if not form.validate():
         return render_template("entries/index.html", form=form, listing=None, can_log=bool(loggable_teams(current_user))), 400

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from tracker.auth.access import refuse_unseen_team
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.signoff.services import REASON_MAX
 from tracker.shared.timeutil import month_label, month_start, parse_month
@@ -62,13 +63,15 @@ class SignoffForm(FlaskForm):
     team_id = SelectField("Team", validate_choice=False)
     month = MonthField("Month", validators=[InputRequired("Choose the month to sign off")])
 
-    def __init__(self, *args, teams=(), today: date, **kwargs):
+    def __init__(self, *args, user, teams=(), today: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.month.validators = [*self.month.validators, _ended_month(month_start(today))]
         self.team_id.choices = [("", "Choose a team")] + [(str(t.id), t.name) for t in teams]
         self._team_ids = {str(t.id) for t in teams}
 
     def validate_team_id(self, field):
+        refuse_unseen_team(self.user, field.data)  # another team's id: 404, as everywhere
         if field.data not in self._team_ids:
             raise ValidationError("Choose a team you lead")
 

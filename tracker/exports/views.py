@@ -98,7 +98,7 @@ def _forms(make_form=None, signoff_form=None):
         make_form.month.data = last_month
     leading = led_teams(current_user)
     if leading and signoff_form is None:
-        signoff_form = SignoffForm(teams=leading, today=today, formdata=None)
+        signoff_form = SignoffForm(user=current_user, teams=leading, today=today, formdata=None)
         signoff_form.month.data = last_month
         if len(leading) == 1:
             signoff_form.team_id.data = str(leading[0].id)
@@ -230,7 +230,7 @@ def confirm_sign_off():
     leading = led_teams(current_user)
     if not leading:
         abort(404)
-    form = SignoffForm(formdata=request.args, teams=leading, today=_settings().today(), meta={"csrf": False})
+    form = SignoffForm(formdata=request.args, user=current_user, teams=leading, today=_settings().today(), meta={"csrf": False})
     team, refused = _signoff_request(form)
     return refused or _confirmation(team, form.month.month)
 
@@ -241,7 +241,7 @@ def sign_off_month():
     leading = led_teams(current_user)
     if not leading:
         abort(404)
-    form = SignoffForm(teams=leading, today=_settings().today())
+    form = SignoffForm(user=current_user, teams=leading, today=_settings().today())
     team, refused = _signoff_request(form)
     if refused:
         return refused

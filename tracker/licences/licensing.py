@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker import audit
+from tracker.catalogue.services import hold_request
 from tracker.extensions import db
 from tracker.licences.estimates import estimates_of
 from tracker.licences.status import decisions_by_request, status_from
@@ -49,6 +50,7 @@ def decide_licence(
     """Record an approval, renewal or decline. Raises LicenceRefused (by field), writing nothing."""
     if action not in LICENCE_ACTIONS:
         raise LicenceRefused(f"Choose what to do: {', '.join(LICENCE_ACTIONS)}", "action")
+    request = hold_request(request)  # two decisions at once: the second sees the first
     if request.status not in LOGGABLE_STATUSES:  # retired or merged
         raise LicenceRefused(
             f"This request is {REQUEST_STATUSES[request.status].lower()}: it cannot be licensed, renewed or declined",

@@ -32,6 +32,11 @@ class Gone(Exception):
     """What the caller wants to change was deleted meanwhile (by someone else): answered as not found."""
 
 
+class NotVisible(Exception):
+    """What the caller asked about is not theirs to see (another team's id, a guessed id): for them
+    it does not exist. Answered 404 app-wide, the same whether it exists or not, so nothing leaks."""
+
+
 class Stale(Exception):
     """The record changed after the caller read it, and the caller made their change conditional on that copy."""
 

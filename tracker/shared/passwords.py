@@ -18,9 +18,14 @@ _dummy_hashes: dict[str, str] = {}  # method -> a hash of a random password nobo
 
 
 def use_method(method: str) -> None:
-    """Set the hashing method for this process (create_app calls it from PASSWORD_HASH_METHOD)."""
+    """Set the hashing method for this process (create_app calls it from PASSWORD_HASH_METHOD).
+
+    The dummy hash for unknown accounts is made here, at start-up: made on the first
+    unknown sign-in instead, that one answer took a hash's time longer than any
+    other and told, once per worker, that the address has no account."""
     global _method
     _method = method
+    _dummy_hash()
 
 
 def current_method() -> str:

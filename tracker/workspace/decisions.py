@@ -28,7 +28,7 @@ from tracker import audit
 from tracker.burden.figures import fte
 from tracker.burden.rates import RateBook
 from tracker.burden.services import BurdenFilter, burden
-from tracker.catalogue.services import CatalogueError, set_request_status, update_with_audit
+from tracker.catalogue.services import CatalogueError, hold_request, set_request_status, update_with_audit
 from tracker.extensions import db
 from tracker.models.catalogue import Request
 from tracker.models.workspace import Decision
@@ -178,6 +178,7 @@ def expected_saving_hours(kind: str, figures: RequestFigures, new_frequency: str
 def record_decision(user, request: Request, values: DecisionInput, today: date, session=None) -> Decision:
     """Check, freeze the baseline and the expected saving, write (audited), apply if already in effect."""
     session = session or db.session
+    request = hold_request(request)  # two decisions at once: the second is checked against the first
     check_decision(request, values, today, session)
     figures, survivor = _baseline_figures(request, values, today, session)
     carriers = sorted(row.key[0] for row in burden(
@@ -230,7 +231,10 @@ def apply_decision(decision: Decision, today: date, session=None) -> bool:
     session = session or db.session
     if decision.withdrawn_at is not None or decision.applied_at is not None or decision.effective_on > today:
         return False
-    request, user = decision.request, decision.decided_by
+    request, user = hold_request(decision.request), decision.decided_by
+    session.refresh(decision)  # withdrawn or applied by someone else meanwhile?
+    if decision.withdrawn_at is not None or decision.applied_at is not None:
+        return False
     decision.status_before, decision.merged_into_before_id = request.status, request.merged_into_id
     try:
         if decision.kind == "retire":
@@ -263,6 +267,8 @@ def withdraw_decision(user, decision: Decision, reason: str, session=None) -> De
     """Withdraw a live decision (audited) and put back what it changed, where nobody changed it since."""
     session = session or db.session
     reason = (reason or "").strip()
+    hold_request(decision.request)
+    session.refresh(decision)  # withdrawn by someone else while the request was held?
     if decision.withdrawn_at is not None:
         raise DecisionRefused("This decision was already withdrawn", "decision")
     if not reason:
