@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.licences_support import as_json, estimate_values
 from tests.server_support import call
-from tests.test_concurrency import fire_at_once
+from tests.entries.test_concurrency import fire_at_once
 from tracker.auth.commands import new_api_token
 from tracker.licences.estimates import record_estimate
 from tracker.models.licences import LicenceDecision
