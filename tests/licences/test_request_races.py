@@ -17,7 +17,7 @@ from tests.entries.test_concurrency import fire_at_once
 from tracker.auth.commands import new_api_token
 from tracker.licences.estimates import record_estimate
 from tracker.models.licences import LicenceDecision
-from tracker.models.rationalise import Decision
+from tracker.models.workspace import Decision
 
 PAIRS = 30
 
