@@ -38,6 +38,29 @@ class ImportRefused(Refused):
     """The file cannot be imported as asked; nothing was written."""
 
 
+class NothingToImport(ImportRefused):
+    """Every row was imported before, under 30 seconds, or refused: no batch is recorded (issue 16).
+    `refused` says whether refused rows are why (an error) or not (nothing to do)."""
+
+    def __init__(self, message: str, refused: bool):
+        super().__init__(message)
+        self.refused = refused
+
+
+def nothing_to_do(checked: Checked) -> str:
+    """Why an import that would add nothing adds nothing, in one sentence."""
+    parts = []
+    if checked.skipped:
+        parts.append(f"{checked.skipped:,} already imported")
+    if checked.too_short:
+        parts.append(f"{len(checked.too_short):,} under 30 seconds")
+    if checked.refused:
+        parts.append(f"{checked.refused:,} refused")
+    if checked.skipped == checked.rows_read:
+        return f"All {checked.rows_read:,} rows were already imported: nothing to do."
+    return f"Nothing to import: of {checked.rows_read:,} rows, " + ", ".join(parts) + "."
+
+
 @dataclass(frozen=True)
 class SourceFile:
     name: str
@@ -69,6 +92,8 @@ def write_entries(checked: Checked, options: Options, source_file: SourceFile, g
     if checked.refused and not good_rows_only:
         raise ImportRefused(f"{checked.refused} row(s) have problems, so nothing was imported. Fix them, "
                             "or import only the good rows.")
+    if not checked.good:  # an empty batch would only be noise in the list of imports
+        raise NothingToImport(nothing_to_do(checked), refused=bool(checked.refused))
     request_ids = create_missing(user, checked) if options.create_missing else {}
     batch = ImportBatch(kind="entries", user_id=user.id, file_name=source_file.name[:255], sha256=source_file.sha256,
                         size=source_file.size, file_format=checked.mapping.format, rows_added=len(checked.good),
