@@ -8,6 +8,7 @@ a file over it gets a readable 413 page."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -22,13 +23,18 @@ from tracker.auth.access import loggable_teams, visible_team_ids
 from tracker.extensions import csrf, db
 from tracker.importer import catalogue as register
 from tracker.importer import pending
-from tracker.importer.commit import ImportRefused, can_undo, undo_batch, write_entries
+from tracker.importer.columns import SOURCE_NAME_MAX
+from tracker.importer.commit import ImportRefused, can_undo, nothing_to_do, undo_batch, write_entries
 from tracker.importer.files import bad_rows_csv, bad_rows_xlsx, describe
-from tracker.importer.formats import FIELDS, FORMATS, UnknownFormat, detect
+from tracker.importer.formats import (COLUMN_SOURCE, FIELDS, FORMATS, MAPPED, MAPPED_LABEL, PROJECT_SOURCE,
+                                      SOURCE_CHOICES, UnknownFormat, detect, mapped)
+from tracker.importer.messages import PAGE_CHOICES, closing_hint, grouped, row_ranges
+from tracker.importer.preview import preview_rows
+from tracker.importer.remembered import recall, remember
 from tracker.importer.reading import MB, FileRefused, Limits, open_table
 from tracker.importer.template import build_template
 from tracker.importer.validate import Options, check_entries
-from tracker.importer.values import DURATION_UNITS
+from tracker.importer.values import DATE_ORDERS, DURATION_UNITS
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch
 from tracker.shared.choices import BANDS
@@ -45,7 +51,8 @@ class UploadForm(FlaskForm):
     team = SelectField("Team for rows without one", choices=[], validate_choice=False)
     file_format = SelectField("Kind of file", choices=[("auto", "Work it out from the headers")]
                               + [(f.name, f.label) for f in FORMATS.values()], default="auto", validate_choice=False)
-    band = SelectField("Staff band for rows without one", choices=[("", "The band of your last entry")] + list(BANDS.items()),
+    band = SelectField("Staff band for rows without one",
+                       choices=[("", "Choose after the file is read (if it has no Band column)")] + list(BANDS.items()),
                        validate_choice=False)
 
 
@@ -105,9 +112,16 @@ def index():
 
 def _upload_form(formdata=None):
     form = UploadForm(formdata) if formdata is not None else UploadForm()
-    teams = loggable_teams(current_user)
-    form.team.choices = [("", "Use the Team column")] + [(str(t.id), t.name) for t in teams]
+    form.team.choices = _upload_team_choices()
     return form
+
+
+def _upload_team_choices() -> list[tuple[str, str]]:
+    """Before the file is read we cannot know whether it has a Team column: say so, not "use the column"."""
+    teams = loggable_teams(current_user)
+    if len(teams) == 1:
+        return [(str(teams[0].id), teams[0].name)]
+    return [("", "Choose after the file is read (if it has no Team column)")] + [(str(t.id), t.name) for t in teams]
 
 
 @csrf.exempt
@@ -118,7 +132,7 @@ def upload():
     form, upload_file = received_file(UploadForm)
     if form is None:
         return too_large()
-    form.team.choices = [("", "Use the Team column")] + [(str(t.id), t.name) for t in loggable_teams(current_user)]
+    form.team.choices = _upload_team_choices()
     if not form.validate():
         return render_template("importer/index.html", form=form, batches=visible_batches(), can_entries=True,
                                can_register=register.may_import(current_user), limit=limits().max_bytes // MB), 400
@@ -139,21 +153,52 @@ def _options(source) -> tuple[Options, dict]:
     teams = {t.id: t for t in loggable_teams(current_user)}
     team = teams.get(parse_id(source.get("team")))
     band = source.get("band") if source.get("band") in BANDS else None
+    source_name = " ".join((source.get("source_name") or "").split())[:SOURCE_NAME_MAX] or None
     options = Options(user=current_user, team_name=team.name if team else None, band=band,
-                      create_missing=source.get("create_missing") == "y")
+                      create_missing=source.get("create_missing") == "y", source_name=source_name,
+                      date_order=source.get("date_order") if source.get("date_order") in DATE_ORDERS else None)
     changes = {name: source.get(f"col_{name}") for name in FIELDS if f"col_{name}" in source}
     return options, changes
 
 
-def _check(path, source):
+def _mapping(table, source) -> tuple:
+    """The mapping the page shows: the format asked for, else the person's remembered choice for these
+    headers, else the format the headers show, else an empty one to fill in (with the nearest format's hint);
+    then Project as the source if chosen, then the person's column changes."""
+    wanted = source.get("format")
+    hint = ""
+    recalled_order = None
+    if wanted in FORMATS:
+        mapping = detect(table.headers, wanted)
+    elif wanted == MAPPED:
+        mapping = mapped(table.headers)
+    else:
+        recalled = recall(current_user, table.headers)
+        if recalled is not None:
+            mapping, recalled_order = recalled
+        else:
+            try:
+                mapping = detect(table.headers)
+            except UnknownFormat as error:
+                mapping, hint = mapped(table.headers), str(error)
+    source_mode = source.get("source_mode") if source.get("source_mode") in SOURCE_CHOICES else COLUMN_SOURCE
+    if source_mode == PROJECT_SOURCE:
+        mapping = mapping.project_is_source()
     options, changes = _options(source)
-    wanted = source.get("format") if source.get("format") in FORMATS else "auto"
-    table = open_table(path, path.name, limits())
-    mapping = detect(table.headers, wanted)
+    if source.get("shown_source_mode", source_mode) != source_mode:
+        changes = {}  # the columns shown were for the other choice of source
     unit = source.get("unit")
     if changes or unit:
         mapping = mapping.with_changes(changes, unit)
-    return options, check_entries(table, mapping, options)
+    if recalled_order and not options.date_order:
+        options = replace(options, date_order=recalled_order)
+    return mapping, options, hint
+
+
+def _check(path, source):
+    table = open_table(path, path.name, limits())
+    mapping, options, hint = _mapping(table, source)
+    return options, check_entries(table, mapping, options), hint
 
 
 def _pending_or_404(token):
@@ -168,7 +213,7 @@ def check(token):
     path = _pending_or_404(token)
     source = request.form if request.method == "POST" else request.args
     try:
-        options, checked = _check(path, source)
+        options, checked, hint = _check(path, source)
     except (FileRefused, UnknownFormat) as error:
         db.session.rollback()
         if getattr(error, "too_large", False):
@@ -179,6 +224,8 @@ def check(token):
     if request.method == "POST" and confirm.validate():
         try:
             batch = write_entries(checked, options, describe(path), good_rows_only=confirm.good_rows_only.data)
+            if checked.mapping.format == MAPPED:
+                remember(current_user, checked.mapping, options.date_order)
             db.session.commit()
         except ImportRefused as error:
             db.session.rollback()
@@ -198,12 +245,17 @@ def check(token):
     mapping = checked.mapping
     params = {"format": mapping.format, "unit": mapping.unit, "band": options.band or "",
               "team": source.get("team", ""), "create_missing": "y" if options.create_missing else "",
+              "source_name": options.source_name or "", "date_order": options.date_order or "",
+              "source_mode": mapping.source_mode, "shown_source_mode": mapping.source_mode,
               **{f"col_{name}": mapping.header_of(name) for name in FIELDS}}
     status = 400 if request.method == "POST" else 200
+    teams = loggable_teams(current_user)
     return render_template("importer/check.html", token=token, file_name=path.name, checked=checked, mapping=mapping,
                            fields=FIELDS, formats=FORMATS, units=DURATION_UNITS, params=params, confirm=confirm,
-                           problems=checked.problems[:SHOWN_PROBLEMS], teams=loggable_teams(current_user),
-                           bands=BANDS), status
+                           said=grouped(checked.problems)[:SHOWN_PROBLEMS], teams=teams, bands=BANDS, hint=hint,
+                           preview=preview_rows(checked, teams), date_orders=DATE_ORDERS, source_choices=SOURCE_CHOICES,
+                           page_choices=PAGE_CHOICES, nothing=None if checked.good else nothing_to_do(checked),
+                           mapped_label=MAPPED_LABEL, MAPPED=MAPPED, closing=closing_hint(checked, PAGE_CHOICES)), status
 
 
 @blueprint.route("/check/<token>/bad-rows.<kind>")
@@ -212,7 +264,7 @@ def bad_rows(token, kind):
     if kind not in ("csv", "xlsx"):
         abort(404)
     try:
-        _, checked = _check(path, request.args)
+        _, checked, _hint = _check(path, request.args)
     except (FileRefused, UnknownFormat):
         abort(404)
     finally:
@@ -355,4 +407,4 @@ def import_helpers():
         local = moment.astimezone(tz)
         return f"{local.day} {local:%B %Y %H:%M}"
 
-    return {"local_time": local_time}
+    return {"local_time": local_time, "row_ranges": row_ranges}
