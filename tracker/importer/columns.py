@@ -15,6 +15,7 @@ from tracker.entries import rules
 from tracker.extensions import db
 from tracker.importer.sheet import NO_SAVED_VALUE, CellError
 from tracker.importer.values import DMY, BadValue, cell_text, exact_minutes, parse_answer, parse_band, parse_date
+from tracker.importer.words import word
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.names import name_key, tidy_name
@@ -24,6 +25,7 @@ from tracker.signoff.services import lock_reason
 
 NO_SOURCE = "No source (who asked for the work)"
 SOURCE_NAME_MAX = 160  # Source.name
+REFERENCE_MAX = 60  # Request.reference
 REQUEST_TITLE_MAX = 200  # Request.title
 
 
@@ -39,6 +41,7 @@ class Lookups:
         self._members: dict[tuple, int | None] = {}
         self._locks: dict[tuple, str | None] = {}
         self._closed: dict[tuple, str | None] = {}
+        self._references: dict[str, Request | None] = {}
 
     def team(self, name: str) -> Team | None:
         key = name_key(name)
@@ -67,6 +70,12 @@ class Lookups:
                 .where(func.lower(User.email) == key[0], Membership.team_id == team_id, User.active.is_(True))
             )
         return self._members[key]
+
+    def reference(self, text: str) -> Request | None:
+        """The request already holding this reference, if any."""
+        if text not in self._references:
+            self._references[text] = db.session.scalar(select(Request).where(Request.reference == text))
+        return self._references[text]
 
     def closed(self, request_id: int, day) -> str | None:
         """Why work done on `day` may not be logged against the request: the log form's rule."""
@@ -203,6 +212,22 @@ class ColumnReaders:
         except BadValue as error:
             return "unknown", str(error)
         return answer, rules.answer_problem(answer)
+
+    def detail(self, name: str, raw):
+        """A new request's reference (free, at most 60 characters), frequency or obligation (their words)."""
+        text, reason = self._text(raw, REFERENCE_MAX if name == "reference" else None)
+        text = tidy_name(text)
+        if reason:
+            return None, reason
+        if name != "reference":
+            try:
+                return word(name, text), None
+            except ValueError as error:
+                return None, str(error)
+        taken = self.look.reference(text)
+        if taken is not None:
+            return None, f"Reference {text} is already '{taken.label}'"
+        return text, None
 
     def _email(self, raw):
         text, reason = self._text(raw)

@@ -18,11 +18,13 @@ from tracker import audit
 from tracker.auth.access import leads_team
 from tracker.burden import rollup
 from tracker.catalogue.kinds import guess_source_kind
+from tracker.catalogue.services import update_with_audit
 from tracker.entries.bulk import insert_rows, stored_date, stored_timestamp
 from tracker.entries.forms import DEFAULT_FREQUENCY, DEFAULT_OBLIGATION
 from tracker.entries.services import EntryNotAllowed, add_request_inline, delete_entry
 from tracker.extensions import db
 from tracker.importer.validate import Checked, Options
+from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch, ImportedRow
 from tracker.shared.errors import Refused
@@ -75,10 +77,14 @@ def create_missing(user, checked: Checked) -> dict[tuple, int]:
     Returns (source key, title key) -> request id."""
     made: dict[tuple, int] = {}
     for key, (source_name, title) in checked.new_requests.items():
+        details = checked.new_details.get(key, {})
         made[key], _notes = add_request_inline(user, {
             "source_id": None, "source_name": source_name, "source_kind": guess_source_kind(source_name),
-            "title": title, "frequency": DEFAULT_FREQUENCY, "obligation": DEFAULT_OBLIGATION,
+            "title": title, "frequency": details.get("frequency", DEFAULT_FREQUENCY),
+            "obligation": details.get("obligation", DEFAULT_OBLIGATION),
         })
+        if details.get("reference"):
+            update_with_audit(user, db.session.get(Request, made[key]), {"reference": details["reference"]})
     return made
 
 

@@ -25,7 +25,13 @@ FIELDS = {
     "used": "Used",
     "notes": "Notes",
     "email": "Email of who did it",
+    "reference": "Reference of a new request (DCB, ROCR)",
+    "frequency": "Frequency of a new request",
+    "obligation": "Obligation of a new request",
 }
+# Columns any file may have that describe a request the import creates (issue 16: a DCB number was ignored).
+REQUEST_DETAIL_COLUMNS = {"reference": ("Reference", "DCB number", "DCB reference", "ROCR reference"),
+                          "frequency": ("Frequency",), "obligation": ("Obligation",)}
 REQUIRED_FIELDS = ("date", "source", "duration")  # and request or task
 
 
@@ -84,6 +90,7 @@ SOURCE_CHOICES = {COLUMN_SOURCE: "The source (client) column", PROJECT_SOURCE: "
 MAP_NAMES = {"date": "date", "team": "team", "source": "source", "client": "source", "request": "request",
              "project": "request", "task": "task", "notes": "notes", "description": "notes", "band": "band",
              "person": "email", "email": "email", "duplicated": "duplicated", "used": "used",
+             "reference": "reference", "frequency": "frequency", "obligation": "obligation",
              "duration": "duration", "time": "duration", "minutes": "duration", "hours": "duration", "seconds": "duration"}
 MAP_UNITS = {"minutes": MINUTES, "hours": HOURS, "seconds": SECONDS}
 
@@ -182,7 +189,7 @@ def _has(headers, required) -> bool:
 
 def mapping_for(file_format: FileFormat, headers) -> Mapping:
     columns = {}
-    for name, candidates in file_format.columns.items():
+    for name, candidates in {**REQUEST_DETAIL_COLUMNS, **file_format.columns}.items():
         for candidate in candidates:
             index = _index(headers, candidate)
             if index is not None:

@@ -27,6 +27,7 @@ from tracker.importer.reading import Table
 from tracker.models.auth import User
 from tracker.models.catalogue import Team
 from tracker.models.imports import ImportedRow
+from tracker.shared.names import name_key
 CHUNK = 500  # fingerprints per look-up query
 
 
@@ -83,6 +84,7 @@ class Checked:
     too_short: list[int] = field(default_factory=list)  # rows under 30 seconds: skipped, not refused
     dates: DateOrder = field(default_factory=DateOrder)
     blank_sources: dict[str, int] = field(default_factory=dict)  # source choice -> rows it leaves without a source
+    new_details: dict[tuple, dict] = field(default_factory=dict)  # new request's key -> reference, frequency, obligation
 
     @property
     def refused(self) -> int:
@@ -118,6 +120,7 @@ def check_entries(table: Table, mapping: Mapping, options: Options,
     header = {name: mapping.header_of(name) or FIELDS[name] for name in FIELDS}
     i_team, i_date, i_source, i_request, i_task = (col.get(n) for n in ("team", "date", "source", "request", "task"))
     i_time, i_band, i_dup, i_used, i_notes, i_email = (col.get(n) for n in ("duration", "band", "duplicated", "used", "notes", "email"))
+    details_columns = {name: col[name] for name in ("reference", "frequency", "obligation") if name in col}
     fixed_team_id = fixed_team.id if fixed_team is not None else None
     user_id = options.user.id
     occurrences: Counter = Counter()
@@ -156,6 +159,8 @@ def check_entries(table: Table, mapping: Mapping, options: Options,
             reason = look.closed(request_key[2], day)
             if reason:
                 problems.append((title_field, reason))
+        if not found and request_key[2] is None and details_columns:
+            problems.extend(_new_request_details(checked, columns, request_key, values, details_columns))
 
         minutes, reason = columns.minutes(values[i_time])
         if reason == TOO_SHORT:
@@ -223,6 +228,25 @@ def check_entries(table: Table, mapping: Mapping, options: Options,
     _skip_imported(checked)
     checked.problems.sort(key=lambda p: p.row)
     return checked
+
+
+def _new_request_details(checked: Checked, columns: ColumnReaders, request_key, values, details_columns) -> list:
+    """A new request's reference, frequency and obligation from the first row that gives them."""
+    source_name, title = request_key[0], request_key[1]
+    details = checked.new_details.setdefault((name_key(source_name), name_key(title)), {})
+    problems = []
+    for name, index in details_columns.items():
+        if name in details or empty(values[index]):
+            continue
+        value, reason = columns.detail(name, values[index])
+        if not reason and name == "reference" and any(
+                other.get("reference") == value for other in checked.new_details.values()):
+            reason = f"Reference {value} is given to another new request in this file"
+        if reason:
+            problems.append((name, reason))
+        else:
+            details[name] = value
+    return problems
 
 
 def _fix(name: str, reason: str) -> str:
