@@ -22,7 +22,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.importer.columns import NO_SOURCE, TOO_SHORT, ColumnReaders, Lookups, empty
 from tracker.importer.dates import DateOrder, decide_order
-from tracker.importer.formats import FIELDS, Mapping
+from tracker.importer.formats import COLUMN_SOURCE, FIELDS, Mapping
 from tracker.importer.reading import Table
 from tracker.models.auth import User
 from tracker.models.catalogue import Team
@@ -267,7 +267,8 @@ def _blank_sources(rows, mapping: Mapping, options: Options) -> dict[str, int]:
     if options.source_name:
         return {"fixed": 0}
     counts = {}
-    for choice, index in (("column", mapping.columns.get("source")), ("project", mapping.project_column)):
+    source_column = mapping.columns.get("source") if mapping.source_mode == COLUMN_SOURCE else None
+    for choice, index in (("column", source_column), ("project", mapping.project_column)):
         if index is not None:
             counts[choice] = sum(1 for _n, values in rows if empty(values[index]))
     return counts
