@@ -8,7 +8,6 @@ a file over it gets a readable 413 page."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -23,17 +22,15 @@ from tracker.auth.access import loggable_teams, visible_team_ids
 from tracker.extensions import csrf, db
 from tracker.importer import catalogue as register
 from tracker.importer import pending
-from tracker.importer.columns import SOURCE_NAME_MAX
 from tracker.importer.commit import ImportRefused, can_undo, nothing_to_do, undo_batch, write_entries
 from tracker.importer.files import bad_rows_csv, bad_rows_xlsx, describe
-from tracker.importer.formats import (COLUMN_SOURCE, FIELDS, FORMATS, MAPPED, MAPPED_LABEL, PROJECT_SOURCE,
-                                      SOURCE_CHOICES, UnknownFormat, detect, mapped)
+from tracker.importer.formats import FIELDS, FORMATS, MAPPED, MAPPED_LABEL, SOURCE_CHOICES, UnknownFormat
 from tracker.importer.messages import PAGE_CHOICES, closing_hint, grouped, row_ranges
 from tracker.importer.preview import preview_rows
-from tracker.importer.remembered import recall, remember
+from tracker.importer.page_choices import check_upload
+from tracker.importer.remembered import remember
 from tracker.importer.reading import MB, FileRefused, Limits, open_table
 from tracker.importer.template import build_template
-from tracker.importer.validate import Options, check_entries
 from tracker.importer.values import DATE_ORDERS, DURATION_UNITS
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch
@@ -148,59 +145,6 @@ def upload():
     return redirect(url_for("imports.check", token=token, **{k: v for k, v in args.items() if v}))
 
 
-def _options(source) -> tuple[Options, dict]:
-    """Options and mapping changes from the check page's parameters (query or form)."""
-    teams = {t.id: t for t in loggable_teams(current_user)}
-    team = teams.get(parse_id(source.get("team")))
-    band = source.get("band") if source.get("band") in BANDS else None
-    source_name = " ".join((source.get("source_name") or "").split())[:SOURCE_NAME_MAX] or None
-    options = Options(user=current_user, team_name=team.name if team else None, band=band,
-                      create_missing=source.get("create_missing") == "y", source_name=source_name,
-                      date_order=source.get("date_order") if source.get("date_order") in DATE_ORDERS else None)
-    changes = {name: source.get(f"col_{name}") for name in FIELDS if f"col_{name}" in source}
-    return options, changes
-
-
-def _mapping(table, source) -> tuple:
-    """The mapping the page shows: the format asked for, else the person's remembered choice for these
-    headers, else the format the headers show, else an empty one to fill in (with the nearest format's hint);
-    then Project as the source if chosen, then the person's column changes."""
-    wanted = source.get("format")
-    hint = ""
-    recalled_order = None
-    if wanted in FORMATS:
-        mapping = detect(table.headers, wanted)
-    elif wanted == MAPPED:
-        mapping = mapped(table.headers)
-    else:
-        recalled = recall(current_user, table.headers)
-        if recalled is not None:
-            mapping, recalled_order = recalled
-        else:
-            try:
-                mapping = detect(table.headers)
-            except UnknownFormat as error:
-                mapping, hint = mapped(table.headers), str(error)
-    source_mode = source.get("source_mode") if source.get("source_mode") in SOURCE_CHOICES else COLUMN_SOURCE
-    if source_mode == PROJECT_SOURCE:
-        mapping = mapping.project_is_source()
-    options, changes = _options(source)
-    if source.get("shown_source_mode", source_mode) != source_mode:
-        changes = {}  # the columns shown were for the other choice of source
-    unit = source.get("unit")
-    if changes or unit:
-        mapping = mapping.with_changes(changes, unit)
-    if recalled_order and not options.date_order:
-        options = replace(options, date_order=recalled_order)
-    return mapping, options, hint
-
-
-def _check(path, source):
-    table = open_table(path, path.name, limits())
-    mapping, options, hint = _mapping(table, source)
-    return options, check_entries(table, mapping, options), hint
-
-
 def _pending_or_404(token):
     path = pending.find(current_app.instance_path, current_user.id, token)
     if path is None or not may_import_entries(current_user):
@@ -213,7 +157,7 @@ def check(token):
     path = _pending_or_404(token)
     source = request.form if request.method == "POST" else request.args
     try:
-        options, checked, hint = _check(path, source)
+        options, checked, hint = check_upload(path, source, current_user, limits())
     except (FileRefused, UnknownFormat) as error:
         db.session.rollback()
         if getattr(error, "too_large", False):
@@ -264,7 +208,7 @@ def bad_rows(token, kind):
     if kind not in ("csv", "xlsx"):
         abort(404)
     try:
-        _, checked, _hint = _check(path, request.args)
+        _, checked, _hint = check_upload(path, request.args, current_user, limits())
     except (FileRefused, UnknownFormat):
         abort(404)
     finally:
