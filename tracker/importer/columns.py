@@ -6,6 +6,7 @@ team-month; `ColumnReaders` parses and checks each column's raw value once
 good. tracker/importer/validate.py puts them together row by row."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
@@ -41,6 +42,7 @@ class Lookups:
         self._members: dict[tuple, int | None] = {}
         self._locks: dict[tuple, str | None] = {}
         self._closed: dict[tuple, str | None] = {}
+        self._ever_closed: dict[int, bool] = {}
         self._references: dict[str, Request | None] = {}
 
     def team(self, name: str) -> Team | None:
@@ -78,7 +80,14 @@ class Lookups:
         return self._references[text]
 
     def closed(self, request_id: int, day) -> str | None:
-        """Why work done on `day` may not be logged against the request: the log form's rule."""
+        """Why work done on `day` may not be logged against the request: the log form's rule. A request
+        still open on the last day there is (no closing decision at all) is open on every day, so it
+        costs one question, not one per distinct date."""
+        if request_id not in self._ever_closed:
+            request = db.session.get(Request, request_id)
+            self._ever_closed[request_id] = rules.request_problem(request, date.max) is not None
+        if not self._ever_closed[request_id]:
+            return None
         key = (request_id, day)
         if key not in self._closed:
             self._closed[key] = rules.request_problem(db.session.get(Request, request_id), day)
