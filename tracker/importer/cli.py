@@ -147,7 +147,8 @@ def import_command(file: Path, email, team_name, wanted, band, source_name, map_
         db.session.rollback()
         raise click.ClickException("Another import of some of the same rows finished first; nothing was written. "
                                    "Run it again: those rows will be skipped.") from None
-    click.echo(f"Imported {batch.rows_added} entries (import {batch.id}); {batch.rows_skipped} already imported.")
+    click.echo(f"Imported {batch.rows_added} entries (import {batch.id}); {batch.rows_skipped} already imported"
+               + (f"; {len(checked.too_short)} under 30 seconds skipped." if checked.too_short else "."))
     if checked.refused:
         click.echo(f"{checked.refused} bad row(s) saved to {_save_bad_rows(checked, file)}: fix them and import that file.")
 

@@ -183,7 +183,8 @@ def check(token):
                 pending.discard(path)
             flash(f"Imported {batch.rows_added} entries from {batch.file_name}"
                   + (f"; {batch.rows_skipped} were already imported" if batch.rows_skipped else "")
-                  + (f"; {batch.rows_refused} bad rows left out" if batch.rows_refused else ""), "success")
+                  + (f"; {batch.rows_refused} bad rows left out" if batch.rows_refused else "")
+                  + (f"; {len(checked.too_short)} under 30 seconds skipped" if checked.too_short else ""), "success")
             return redirect(url_for("imports.batch", batch_id=batch.id))
     db.session.rollback()  # checking writes nothing; end the read transaction
     mapping = checked.mapping
