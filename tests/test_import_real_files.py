@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.import_support import invoke, write_csv
+from tracker.importer.dates import decide_order
 from tracker.models import Entry, ImportBatch, Request, Source
 from tracker.models.imports import ImportMapping
 
@@ -70,6 +71,11 @@ def test_a_us_clockify_export_is_read_month_first_with_exact_minutes(app, db, se
     again = invoke(app, "import", path, "--user", USER, "--band", "6", "--create-missing")
     assert again.exit_code == 0 and "Nothing to import: of 5 rows, 4 already imported, 1 under 30 seconds." in again.output
     assert batches(db) == 1 and len(live(db)) == 4
+
+
+def test_iso_dates_need_no_order_whatever_the_times_say():
+    found = decide_order(["Start date", "Start time"], [(2, ("2024-03-04", "01:30:00 PM"))], 0)
+    assert (found.order, found.note, found.examples) == ("dmy", "", [])
 
 
 def test_a_date_order_that_nothing_decides_is_said_and_can_be_chosen(app, db, setup, tmp_path):

@@ -71,7 +71,7 @@ def decide_order(headers, rows, date_index: int, wanted: str | None = None) -> D
     keys = [name_key(h) for h in headers]
     locale_columns = [i for i, k in enumerate(keys) if k in LOCALE_HEADERS]
     time_columns = [i for i, h in enumerate(headers) if TIME_HEADER.search(h or "") and i != date_index]
-    slashed_ambiguous = False
+    slashed_ambiguous = any_slashed = False
     am_pm = locale_says = ""
     seen: set[str] = set()
     for number, values in rows:
@@ -80,6 +80,7 @@ def decide_order(headers, rows, date_index: int, wanted: str | None = None) -> D
             seen.add(text)
             match = SLASHED.match(text)
             if match:
+                any_slashed = True
                 first, second = int(match[1]), int(match[2])
                 if first > 12 and second <= 12:
                     found.day_first_rows.append((number, text))
@@ -101,6 +102,8 @@ def decide_order(headers, rows, date_index: int, wanted: str | None = None) -> D
                     locale_says = MDY, f"the file's {headers[i]} is '{cell}'"
                 elif _DAY_FIRST_LOCALE.search(cell):
                     locale_says = DMY, f"the file's {headers[i]} is '{cell}'"
+    if not any_slashed:  # ISO dates and real date cells: nothing to decide, nothing to say
+        return DateOrder(order=found.order, chosen=False)
     if not found.chosen:
         if found.day_first_rows or found.month_first_rows:
             rows_of = found.day_first_rows or found.month_first_rows
