@@ -72,7 +72,8 @@ def test_importing_the_same_rows_again_adds_nothing_and_identical_rows_both_stay
     assert invoke(app, "import", path, "--user", "manager@example.nhs.uk").exit_code == 0
     assert len(live_entries(db)) == 2  # identical rows in one file are both kept
     again = invoke(app, "import", path, "--user", "manager@example.nhs.uk")
-    assert again.exit_code == 0 and "Imported 0 entries" in again.output and "2 already imported" in again.output
+    assert again.exit_code == 0 and "All 2 rows were already imported: nothing to do" in again.output
+    assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 1  # no empty batch
     # the same rows in another format (an .xlsx with a real date) are the same rows
     xlsx = write_xlsx(tmp_path / "twins.xlsx", tracker_rows(*[[date(2026, 3, 2), *same[1:5], 30, None, None, "call"]] * 3))
     third = invoke(app, "import", xlsx, "--user", "manager@example.nhs.uk")
@@ -83,12 +84,12 @@ def test_importing_the_same_rows_again_adds_nothing_and_identical_rows_both_stay
 
 def test_any_bad_row_writes_nothing_unless_good_rows_only(app, db, setup, tmp_path):
     good = ["2026-03-02", "Community Nursing North", "NHS England", "Monthly SitRep", "5", "30", "", "", ""]
-    bad = ["31/02/2026", "Community Nursing North", "NHS England", "Monthly SitRep", "12", "0", "maybe", "", "x\x07"]
+    bad = ["31/02/2026", "Community Nursing North", "NHS England", "Monthly SitRep", "12", "soon", "maybe", "", "x\x07"]
     path = write_csv(tmp_path / "mixed.csv", tracker_rows(good, bad))
     refused = invoke(app, "import", path, "--user", "manager@example.nhs.uk")
     assert refused.exit_code == 1
     for text in ("Row 3, Date: '31/02/2026' is not a real date", "Row 3, Band: '12' is not a staff band",
-                 "Row 3, Minutes: Shorter than a minute", "Row 3, Duplicated elsewhere: 'maybe' is not an answer",
+                 "Row 3, Minutes: 'soon' is not a length of time", "Row 3, Duplicated elsewhere: 'maybe' is not an answer",
                  "Row 3, Notes: Remove the invisible control characters"):
         assert text in refused.output
     assert live_entries(db) == [] and db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
@@ -101,7 +102,7 @@ def test_any_bad_row_writes_nothing_unless_good_rows_only(app, db, setup, tmp_pa
     assert rows[0].endswith(",Problem") and rows[1].startswith("31/02/2026,") and "not a real date" in rows[1]
     # fixed, the bad-rows file imports as it is (its Problem column is ignored)
     bad_file.write_text(bad_file.read_text(encoding="utf-8-sig").replace("31/02/2026", "28/02/2026")
-                        .replace(",12,0,maybe,", ",7,15,no,").replace("x\x07", "fixed"), encoding="utf-8-sig")
+                        .replace(",12,soon,maybe,", ",7,15,no,").replace("x\x07", "fixed"), encoding="utf-8-sig")
     fixed = invoke(app, "import", bad_file, "--user", "manager@example.nhs.uk")
     assert fixed.exit_code == 0, fixed.output
     assert "Ignored columns: Problem" in fixed.output
@@ -122,8 +123,8 @@ def test_unknown_sources_and_requests_are_listed_then_created_only_when_asked(ap
     ))
     refused = invoke(app, "import", path, "--user", "manager@example.nhs.uk")
     assert refused.exit_code == 1
-    assert "Sources not in the catalogue: Care Quality Commission" in refused.output
-    assert "Workforce survey (NHS England)" in refused.output
+    assert "Sources not in the catalogue: 'Care Quality Commission'" in refused.output
+    assert "'Workforce survey' ('NHS England')" in refused.output and "--create-missing" in refused.output
     assert db.session.scalar(select(func.count()).select_from(Source)) == 1
     made = invoke(app, "import", path, "--user", "manager@example.nhs.uk", "--create-missing")
     assert made.exit_code == 0, made.output
@@ -136,7 +137,7 @@ def test_unknown_sources_and_requests_are_listed_then_created_only_when_asked(ap
     assert differences(db.session) == {}
 
 
-def test_team_band_and_logger_come_from_options_the_last_entry_or_a_rows_email(app, db, setup, tmp_path, make_entry):
+def test_team_band_and_logger_come_from_options_or_a_rows_email(app, db, setup, tmp_path, make_entry):
     path = write_csv(tmp_path / "toggl.csv", [
         ["User", "Email", "Client", "Project", "Task", "Description", "Start date", "Duration"],
         ["Col", "COLLEAGUE@example.nhs.uk", "NHS England", "Monthly SitRep", "", "by a colleague", "2026-03-02", "01:30:00"],
@@ -153,12 +154,12 @@ def test_team_band_and_logger_come_from_options_the_last_entry_or_a_rows_email(a
     assert {(e.notes, e.logged_by_id, e.band, e.minutes, e.team_id) for e in entries} == {
         ("by a colleague", setup["colleague"].id, "8a", 90, setup["team"].id),
         ("by an outsider", setup["manager"].id, "8a", 20, setup["team"].id)}
-    # without --band: the band of the user's last entry
+    # without --band the user's last band is never taken silently (issue 18): the file says no band
     make_entry(setup["manager"], setup["team"], setup["request"], occurred_on=date(2026, 3, 9), band="4")
     path2 = write_csv(tmp_path / "toggl2.csv", [["Client", "Project", "Start date", "Duration"],
                                                ["NHS England", "Monthly SitRep", "2026-03-10", "0:45"]])
-    assert invoke(app, "import", path2, "--user", "manager@example.nhs.uk", "--team", "Community Nursing North").exit_code == 0
-    assert db.session.scalar(select(Entry.band).where(Entry.occurred_on == date(2026, 3, 10))) == "4"
+    no_band = invoke(app, "import", path2, "--user", "manager@example.nhs.uk", "--team", "Community Nursing North")
+    assert no_band.exit_code == 1 and "Row 2, Staff band: No staff band" in no_band.output and "--band BAND" in no_band.output
 
 
 def test_rows_for_a_team_that_is_not_yours_and_retired_requests_are_refused(app, db, setup, tmp_path, make_request):
@@ -222,15 +223,24 @@ def test_undo_deletes_the_batch_the_usual_way_and_the_file_can_come_back(app, db
     assert len(live_entries(db)) == 3 and differences(db.session) == {}
 
 
-def test_month_first_dates_refuse_the_file_with_the_rows_that_show_it(app, db, setup, tmp_path):
+def test_month_first_dates_are_read_month_first_and_a_file_that_contradicts_itself_is_refused(app, db, setup, tmp_path):
     path = write_csv(tmp_path / "us.csv", tracker_rows(
         ["03/04/2026", "", "NHS England", "Monthly SitRep", "5", "30", "", "", ""],
         ["03/15/2026", "", "NHS England", "Monthly SitRep", "5", "30", "", "", ""],
     ))
-    result = invoke(app, "import", path, "--user", "manager@example.nhs.uk", "--good-rows-only")
-    assert result.exit_code == 1
-    assert "Row 3, Date: '03/15/2026' can only be month first (US order)" in result.output
-    assert "month first" in result.output and live_entries(db) == []
+    result = invoke(app, "import", path, "--user", "manager@example.nhs.uk")
+    assert result.exit_code == 0, result.output
+    assert "Dates are read month first (MM/DD/YYYY): '03/15/2026' (row 3) can only be read that way" in result.output
+    assert "03/04/2026 → 4 March 2026" in result.output
+    assert sorted(e.occurred_on for e in live_entries(db)) == [date(2026, 3, 4), date(2026, 3, 15)]
+    both = write_csv(tmp_path / "both.csv", tracker_rows(
+        ["03/15/2026", "", "NHS England", "Monthly SitRep", "5", "30", "", "", ""],
+        ["16/03/2026", "", "NHS England", "Monthly SitRep", "5", "30", "", "", ""],
+    ))
+    refused = invoke(app, "import", both, "--user", "manager@example.nhs.uk", "--good-rows-only")
+    assert refused.exit_code == 1 and "contradict each other" in refused.output
+    assert "Row 2, Date: '03/15/2026' can only be month first" in refused.output
+    assert "Row 3, Date: '16/03/2026' can only be day first" in refused.output and len(live_entries(db)) == 2
 
 
 def test_formulas_use_their_saved_values_and_one_without_is_refused(app, db, setup, tmp_path):

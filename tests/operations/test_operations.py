@@ -6,8 +6,10 @@ import json
 import sqlite3
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, update
 
 from tracker.scheduler.jobs import heartbeat

@@ -24,16 +24,17 @@ from tracker.imports.reading import Table
 from tracker.imports.sheet import NO_SAVED_VALUE, CellError
 from tracker.imports.validate import Problem
 from tracker.imports.values import cell_text
+from tracker.imports.words import WORDS, word
 from tracker.models.catalogue import Request, Source
 from tracker.models.imports import ImportBatch
-from tracker.shared.choices import (
-    FREQUENCIES, OBLIGATIONS, REFERENCE_MAX, REQUEST_STATUSES, REQUEST_TITLE_MAX, SOURCE_NAME_MAX,
-)
+from tracker.shared.choices import REFERENCE_MAX, REQUEST_TITLE_MAX, SOURCE_NAME_MAX
 from tracker.shared.names import name_key, tidy_name
 from tracker.shared.validators import CONTROL_CHARACTERS, PlainText
 
 COLUMNS = {
-    "reference": ("Reference", "Ref", "Reference number", "Collection reference", "ID"),
+    # the national registers' own names: DCB (data coordination board) and ROCR (review of central returns)
+    "reference": ("Reference", "DCB number", "DCB reference", "ROCR reference", "Ref", "Reference number",
+                  "Collection reference", "ID"),
     "title": ("Title", "Collection title", "Collection", "Name"),
     "source": ("Owning organisation", "Owning organization", "Owner", "Organisation", "Organization", "Source"),
     "description": ("Description", "Purpose", "Summary"),
@@ -45,21 +46,6 @@ LABELS = {name: names[0] for name, names in COLUMNS.items()}
 REQUIRED = ("title", "source")
 MANAGE_ROLES = ("admin", "commissioner")
 
-_WORDS = {
-    "frequency": {**{name_key(label): code for code, label in FREQUENCIES.items()}, **{name_key(code.replace("_", " ")): code for code in FREQUENCIES},
-                  "annually": "annual", "yearly": "annual", "twice yearly": "biannual", "twice a year": "biannual",
-                  "six monthly": "biannual", "six-monthly": "biannual", "bi-annual": "biannual", "half yearly": "biannual",
-                  "biannually": "biannual", "quarter": "quarterly", "month": "monthly", "week": "weekly",
-                  "one off": "one_off", "once": "one_off", "adhoc": "ad_hoc", "ad-hoc": "ad_hoc", "as required": "ad_hoc",
-                  "two weekly": "fortnightly", "bi-weekly": "fortnightly"},
-    "obligation": {**{name_key(label): code for code, label in OBLIGATIONS.items()},
-                   "mandatory": "statutory", "required by law": "statutory", "contract": "contractual",
-                   "voluntary": "discretionary", "optional": "discretionary"},
-    "status": {**{name_key(label): code for code, label in REQUEST_STATUSES.items()},
-               "approved": "active", "live": "active", "current": "active", "in review": "under_review",
-               "review": "under_review", "withdrawn": "retired", "discontinued": "retired", "archived": "retired",
-               "ceased": "retired", "expired": "retired"},
-}
 DEFAULTS = {"frequency": "ad_hoc", "obligation": "discretionary", "status": "active"}
 
 
@@ -112,13 +98,6 @@ def _columns(headers) -> dict:
     return found
 
 
-def _word(kind: str, text: str) -> str:
-    code = _WORDS[kind].get(name_key(text))
-    if code is None:
-        raise ValueError(f"'{text}' is not a {kind} we know")
-    return code
-
-
 def check_register(table: Table, create_missing: bool = False) -> RegisterPlan:
     plan = RegisterPlan(table.headers, _columns(table.headers), create_missing=create_missing)
     seen_refs: dict[str, int] = {}
@@ -137,9 +116,9 @@ def check_register(table: Table, create_missing: bool = False) -> RegisterPlan:
             if CONTROL_CHARACTERS.search(text):
                 problems.append(Problem(number, table.headers[index], PlainText.message))
                 continue
-            if name in _WORDS and text:
+            if name in WORDS and text:
                 try:
-                    text = _word(name, text)
+                    text = word(name, text)
                 except ValueError as error:
                     problems.append(Problem(number, table.headers[index], str(error)))
                     continue
@@ -246,10 +225,12 @@ def write_register(plan: RegisterPlan, user, source_file: SourceFile) -> ImportB
     for row in plan.creates:
         values = row.values
         source = Source.named(values["source"]) or create_source(user, values["source"], guess_source_kind(values["source"]))
+        # a frequency or obligation the file does not give is a default: marked for a commissioner to confirm
         request = create_request(user, title=values["title"], source_id=source.id,
                                  frequency=values.get("frequency") or DEFAULTS["frequency"],
                                  obligation=values.get("obligation") or DEFAULTS["obligation"],
-                                 description=values.get("description") or "")
+                                 description=values.get("description") or "",
+                                 details_to_confirm=not (values.get("frequency") and values.get("obligation")))
         extra = {k: values[k] for k in ("reference", "status") if values.get(k)}
         if extra:
             update_with_audit(user, request, extra)

@@ -6,22 +6,26 @@ team-month; `ColumnReaders` parses and checks each column's raw value once
 good. tracker/imports/validate.py puts them together row by row."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
 from sqlalchemy import func, select
 
 from tracker.auth.access import loggable_teams
 from tracker.entries import rules
-from tracker.entries.queries import latest_entry_by
 from tracker.extensions import db
 from tracker.imports.sheet import NO_SAVED_VALUE, CellError
-from tracker.imports.values import BadValue, cell_text, parse_answer, parse_band, parse_date, parse_duration
+from tracker.imports.values import DMY, BadValue, cell_text, exact_minutes, parse_answer, parse_band, parse_date
+from tracker.imports.words import word
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
-from tracker.shared.choices import REQUEST_TITLE_MAX, SOURCE_NAME_MAX
+from tracker.shared.choices import REFERENCE_MAX, REQUEST_TITLE_MAX, SOURCE_NAME_MAX
 from tracker.shared.names import name_key, tidy_name
 from tracker.shared.timeutil import month_start
 from tracker.shared.validators import CONTROL_CHARACTERS, PlainText
 from tracker.signoff.services import lock_reason
 
+NO_SOURCE = "No source (who asked for the work)"
 
 
 class Lookups:
@@ -35,6 +39,9 @@ class Lookups:
         self._requests: dict[tuple, Request | None] = {}
         self._members: dict[tuple, int | None] = {}
         self._locks: dict[tuple, str | None] = {}
+        self._closed: dict[tuple, str | None] = {}
+        self._ever_closed: dict[int, bool] = {}
+        self._references: dict[str, Request | None] = {}
 
     def team(self, name: str) -> Team | None:
         key = name_key(name)
@@ -64,6 +71,26 @@ class Lookups:
             )
         return self._members[key]
 
+    def reference(self, text: str) -> Request | None:
+        """The request already holding this reference, if any."""
+        if text not in self._references:
+            self._references[text] = db.session.scalar(select(Request).where(Request.reference == text))
+        return self._references[text]
+
+    def closed(self, request_id: int, day) -> str | None:
+        """Why work done on `day` may not be logged against the request: the log form's rule. A request
+        still open on the last day there is (no closing decision at all) is open on every day, so it
+        costs one question, not one per distinct date."""
+        if request_id not in self._ever_closed:
+            request = db.session.get(Request, request_id)
+            self._ever_closed[request_id] = rules.request_problem(request, date.max) is not None
+        if not self._ever_closed[request_id]:
+            return None
+        key = (request_id, day)
+        if key not in self._closed:
+            self._closed[key] = rules.request_problem(db.session.get(Request, request_id), day)
+        return self._closed[key]
+
     def lock(self, team_id: int, day) -> str | None:
         key = (team_id, month_start(day))
         if key not in self._locks:
@@ -72,14 +99,12 @@ class Lookups:
 
 
 def default_band(options) -> str | None:
-    """--band, else the band of the user's last entry (as the log form starts from)."""
-    if options.band:
-        return parse_band(options.band)
-    last = latest_entry_by(options.user)
-    return last.band if last is not None else None
+    """--band (the page's choice); never a silent fallback to the user's last band (issue 18)."""
+    return parse_band(options.band) if options.band else None
 
 
-MONTH_FIRST = "month first"
+TOO_SHORT = "under 30 seconds"  # a timer started by mistake: skipped and counted, not refused
+HALF_A_MINUTE = Decimal("0.5")
 FORMULA_WITHOUT_RESULT = ("The cell holds a formula that was saved without its result: open the file in Excel, "
                           "let it calculate, and save it again")
 
@@ -121,8 +146,10 @@ class ColumnReaders:
     """Each column's parse and rules, as (value, reason) with reason None when the value is good.
     One instance per check: the caches hold only this file's values."""
 
-    def __init__(self, look: Lookups, mapping, options, epoch, checked):
+    def __init__(self, look: Lookups, mapping, options, epoch, checked, date_order: str = DMY):
         self.look, self.unit, self.epoch, self.checked = look, mapping.unit, epoch, checked
+        self.date_order = date_order
+        self.fixed_source = tidy_name(options.source_name or "")
         self.create_missing = options.create_missing
         self.default_band = default_band(options)
         for name in ("team", "date", "minutes", "band", "answer", "email"):  # fresh caches per instance
@@ -155,25 +182,23 @@ class ColumnReaders:
         if reason:
             return None, reason
         try:
-            found = parse_date(raw if raw is not None else "", self.epoch)
+            day = parse_date(raw if raw is not None else "", self.epoch, self.date_order)
         except BadValue as error:
             return None, str(error)
-        if found.month_first_only:
-            return None, MONTH_FIRST
-        return found.day, rules.date_problem(found.day)
+        return day, rules.date_problem(day)
 
     def _minutes(self, raw):
         reason = _special(raw)
         if reason:
             return None, reason
         try:
-            minutes = parse_duration(raw, self.unit)
+            exact = exact_minutes(raw, self.unit)
         except BadValue as error:
             return None, str(error)
-        reason = rules.minutes_problem(minutes)
-        if reason:
-            return None, reason if minutes else "Shorter than a minute: the time must be at least 1 minute"
-        return minutes, None
+        if exact < HALF_A_MINUTE:
+            return None, TOO_SHORT
+        minutes = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return minutes, rules.minutes_problem(minutes)
 
     def _band(self, raw):
         reason = _special(raw)
@@ -194,6 +219,22 @@ class ColumnReaders:
         except BadValue as error:
             return "unknown", str(error)
         return answer, rules.answer_problem(answer)
+
+    def detail(self, name: str, raw):
+        """A new request's reference (free, at most 60 characters), frequency or obligation (their words)."""
+        text, reason = self._text(raw, REFERENCE_MAX if name == "reference" else None)
+        text = tidy_name(text)
+        if reason:
+            return None, reason
+        if name != "reference":
+            try:
+                return word(name, text), None
+            except ValueError as error:
+                return None, str(error)
+        taken = self.look.reference(text)
+        if taken is not None:
+            return None, f"Reference {text} is already '{taken.label}'"
+        return text, None
 
     def _email(self, raw):
         text, reason = self._text(raw)
@@ -222,11 +263,11 @@ class ColumnReaders:
     def _request(self, raw_source, raw_title):
         problems = []
         source_name, reason = self._text(raw_source, SOURCE_NAME_MAX)
-        source_name = tidy_name(source_name)
+        source_name = tidy_name(source_name) or self.fixed_source
         if reason:
             problems.append(("source", reason))
         elif not source_name:
-            problems.append(("source", "Enter who asked for the work (the source)"))
+            problems.append(("source", NO_SOURCE))
         title, reason = self._text(raw_title, REQUEST_TITLE_MAX)
         title = tidy_name(title)
         if reason:
@@ -238,10 +279,8 @@ class ColumnReaders:
         checked = self.checked
         source = self.look.source(source_name)
         request = self.look.request(source, title) if source is not None else None
-        if request is not None:
-            reason = rules.request_problem(request)
-            return (source.name, request.title, request.id, _names(source.name, request.title)), \
-                [("request", reason)] if reason else []
+        if request is not None:  # whether it is closed depends on the row's date: Lookups.closed
+            return (source.name, request.title, request.id, _names(source.name, request.title)), []
         if source is not None:
             source_name = source.name
         else:
@@ -252,4 +291,4 @@ class ColumnReaders:
             return found, []
         if source is None:
             return found, [("source", f"'{source_name}' is not a source in the catalogue yet")]
-        return found, [("request", f"'{title}' from {source.name} is not in the catalogue yet")]
+        return found, [("request", f"'{title}' from '{source.name}' is not in the catalogue yet")]

@@ -19,12 +19,14 @@ from tqdm import tqdm
 
 from tracker.extensions import db
 from tracker.imports import catalogue as register
-from tracker.imports.commit import ImportRefused, write_entries
+from tracker.imports.commit import ImportRefused, nothing_to_do, write_entries
 from tracker.imports.files import bad_rows_csv, bad_rows_xlsx, describe
-from tracker.imports.formats import FORMAT_CHOICES, FORMATS, UnknownFormat, detect
+from tracker.imports.formats import FORMAT_CHOICES, MAPPED, BadMap, UnknownFormat
+from tracker.imports.messages import closing_hint, grouped, quoted, row_ranges
 from tracker.imports.reading import FileRefused, Limits, open_table
+from tracker.imports.remembered import choose_mapping, remember
 from tracker.imports.validate import Checked, Options, check_entries
-from tracker.imports.values import BadValue, parse_band
+from tracker.imports.values import DATE_ORDERS, BadValue, parse_band
 from tracker.models.auth import User
 from tracker.shared.choices import BANDS
 
@@ -33,23 +35,32 @@ MAX_LISTED = 200  # bad rows printed; the bad-rows file has them all
 
 def report(checked: Checked, echo=click.echo) -> None:
     mapping = checked.mapping
-    echo(f"Format: {FORMATS[mapping.format].label}")
+    echo(f"Format: {mapping.label}")
     for name, index in mapping.columns.items():
         echo(f"  {name:<11} <- {mapping.headers[index]}")
     if mapping.unknown_columns:
         echo("Ignored columns: " + ", ".join(mapping.unknown_columns))
+    dates = checked.dates
+    if dates.note:
+        echo(dates.note)
+        for written, words in dates.examples:
+            echo(f"  {written} → {words}")
     if checked.new_sources:
-        echo("Sources not in the catalogue: " + ", ".join(sorted(checked.new_sources.values())))
+        echo("Sources not in the catalogue: " + quoted(sorted(checked.new_sources.values())))
     if checked.new_requests:
-        echo("Requests not in the catalogue: " + ", ".join(f"{t} ({s})" for s, t in sorted(checked.new_requests.values())))
+        echo("Requests not in the catalogue: " + ", ".join(f"'{t}' ('{s}')" for s, t in sorted(checked.new_requests.values())))
     for problem in checked.file_problems:
         echo(f"Refused: {problem}")
-    for problem in checked.problems[:MAX_LISTED]:
-        echo(f"Row {problem.row}, {problem.column}: {problem.reason}")
-    if len(checked.problems) > MAX_LISTED:
-        echo(f"... and {len(checked.problems) - MAX_LISTED} more problems")
+    said = grouped(checked.problems)
+    for line in said[:MAX_LISTED]:
+        echo(line.line())
+    if len(said) > MAX_LISTED:
+        echo(f"... and {len(said) - MAX_LISTED} more problems")
+    if checked.too_short:
+        echo(f"Skipped {len(checked.too_short):,} row(s) under 30 seconds ({row_ranges(checked.too_short)}): "
+             "a timer started by mistake is not work to count.")
     echo(f"Rows read: {checked.rows_read}; to add: {len(checked.good)}; already imported: {checked.skipped}; "
-         f"refused: {checked.refused}")
+         f"under 30 seconds: {len(checked.too_short)}; refused: {checked.refused}")
 
 
 def _bad_rows_path(path: Path) -> Path:
@@ -71,13 +82,20 @@ def _save_bad_rows(checked: Checked, path: Path) -> Path:
 @click.option("--user", "email", required=True, metavar="EMAIL", help="Who the entries are logged by (unless a row's email names a member of its team).")
 @click.option("--team", "team_name", metavar="NAME", help="The team for rows whose Team column is empty (or missing).")
 @click.option("--format", "wanted", type=click.Choice(FORMAT_CHOICES), default="auto", show_default=True)
-@click.option("--band", metavar="BAND", help=f"Staff band for rows without one ({', '.join(BANDS)}). Default: your last entry's band.")
+@click.option("--band", metavar="BAND", help=f"Staff band for rows without one ({', '.join(BANDS)}).")
+@click.option("--source", "source_name", metavar="NAME", help="The source (who asked) for rows whose source column is blank or missing.")
+@click.option("--map", "map_text", metavar="COLUMNS",
+              help='Which column gives what, for a layout we do not know: "date=Start,minutes=Duration,source=Client,'
+                   'request=Project,notes=Description" (hours=/seconds= for other units); or "project-is-source".')
+@click.option("--date-order", type=click.Choice(DATE_ORDERS), help="How to read dates like 03/04/2024: dmy (UK) or mdy (US).")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option("--create-missing", is_flag=True, help="Add sources and requests the catalogue does not have yet.")
 @click.option("--good-rows-only", is_flag=True, help="Write the good rows and save the bad ones to a file to fix.")
 @with_appcontext
-def import_command(file: Path, email, team_name, wanted, band, dry_run, create_missing, good_rows_only) -> None:
-    """Import entries from an .xlsx or .csv file (the tracker's own, Toggl, Clockify, Harvest or Kimai)."""
+def import_command(file: Path, email, team_name, wanted, band, source_name, map_text, date_order, dry_run,
+                   create_missing, good_rows_only) -> None:
+    """Import entries from an .xlsx or .csv file (the tracker's own, Toggl, Clockify, Harvest, Kimai, or any
+    layout by --map)."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower(), User.active.is_(True)))
     if user is None:
         raise click.BadParameter(f"there is no active user with the email {email}.", param_hint="'--user'")
@@ -86,20 +104,32 @@ def import_command(file: Path, email, team_name, wanted, band, dry_run, create_m
             parse_band(band)
         except BadValue as error:
             raise click.BadParameter(str(error), param_hint="'--band'") from None
-    options = Options(user=user, team_name=team_name, band=band, create_missing=create_missing)
     try:
         table = open_table(file, file.name, Limits.from_config(current_app.config))
-        mapping = detect(table.headers, wanted)
+        mapping, chosen, recalled_order = choose_mapping(user, table.headers, wanted, map_text)
+    except BadMap as error:
+        raise click.BadParameter(str(error), param_hint="'--map'") from None
+    except (FileRefused, UnknownFormat) as error:
+        raise click.ClickException(str(error)) from None
+    if recalled_order or (mapping.format == MAPPED and not chosen):
+        click.echo("Using the columns you chose before for a file with these headers.")
+    options = Options(user=user, team_name=team_name, band=band, create_missing=create_missing,
+                      source_name=source_name, date_order=date_order or recalled_order)
+    try:
         with tqdm(desc="Checking", unit=" rows", file=sys.stderr, mininterval=0.5) as bar:
             checked = check_entries(table, mapping, options, progress=bar.update)
-    except (FileRefused, UnknownFormat) as error:
+    except FileRefused as error:
         raise click.ClickException(str(error)) from None
     report(checked)
     if checked.file_problems or (checked.refused and not good_rows_only):
         if checked.refused and not checked.file_problems:
-            click.echo("Nothing was imported: fix the rows above, or pass --good-rows-only.")
+            click.echo(closing_hint(checked))
         db.session.rollback()
         sys.exit(1)
+    if not checked.good:  # nothing to add: no batch (exit 1 only when refused rows are why)
+        db.session.rollback()
+        click.echo(nothing_to_do(checked))
+        sys.exit(1 if checked.refused else 0)
     if dry_run:
         db.session.rollback()
         click.echo("Dry run: nothing was written.")
@@ -107,6 +137,8 @@ def import_command(file: Path, email, team_name, wanted, band, dry_run, create_m
     try:
         with tqdm(total=len(checked.good), desc="Writing", unit=" rows", file=sys.stderr, mininterval=0.5) as bar:
             batch = write_entries(checked, options, describe(file), good_rows_only=good_rows_only, progress=bar.update)
+        if chosen:
+            remember(user, mapping, date_order)
         db.session.commit()
     except ImportRefused as error:
         db.session.rollback()
@@ -115,7 +147,8 @@ def import_command(file: Path, email, team_name, wanted, band, dry_run, create_m
         db.session.rollback()
         raise click.ClickException("Another import of some of the same rows finished first; nothing was written. "
                                    "Run it again: those rows will be skipped.") from None
-    click.echo(f"Imported {batch.rows_added} entries (import {batch.id}); {batch.rows_skipped} already imported.")
+    click.echo(f"Imported {batch.rows_added} entries (import {batch.id}); {batch.rows_skipped} already imported"
+               + (f"; {len(checked.too_short)} under 30 seconds skipped." if checked.too_short else "."))
     if checked.refused:
         click.echo(f"{checked.refused} bad row(s) saved to {_save_bad_rows(checked, file)}: fix them and import that file.")
 

@@ -18,11 +18,13 @@ from tracker import audit
 from tracker.auth.access import leads_team
 from tracker.burden import rollup
 from tracker.catalogue.kinds import guess_source_kind
+from tracker.catalogue.services import update_with_audit
 from tracker.entries.bulk import insert_rows, stored_date, stored_timestamp
 from tracker.entries.forms import DEFAULT_FREQUENCY, DEFAULT_OBLIGATION
 from tracker.entries.services import EntryNotAllowed, add_request_inline, delete_entry
 from tracker.extensions import db
 from tracker.imports.validate import Checked, Options
+from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch, ImportedRow
 from tracker.shared.errors import Refused
@@ -36,6 +38,29 @@ BATCH = 10_000
 
 class ImportRefused(Refused):
     """The file cannot be imported as asked; nothing was written."""
+
+
+class NothingToImport(ImportRefused):
+    """Every row was imported before, under 30 seconds, or refused: no batch is recorded (issue 16).
+    `refused` says whether refused rows are why (an error) or not (nothing to do)."""
+
+    def __init__(self, message: str, refused: bool):
+        super().__init__(message)
+        self.refused = refused
+
+
+def nothing_to_do(checked: Checked) -> str:
+    """Why an import that would add nothing adds nothing, in one sentence."""
+    parts = []
+    if checked.skipped:
+        parts.append(f"{checked.skipped:,} already imported")
+    if checked.too_short:
+        parts.append(f"{len(checked.too_short):,} under 30 seconds")
+    if checked.refused:
+        parts.append(f"{checked.refused:,} refused")
+    if checked.skipped == checked.rows_read:
+        return f"All {checked.rows_read:,} rows were already imported: nothing to do."
+    return f"Nothing to import: of {checked.rows_read:,} rows, " + ", ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -52,10 +77,14 @@ def create_missing(user, checked: Checked) -> dict[tuple, int]:
     Returns (source key, title key) -> request id."""
     made: dict[tuple, int] = {}
     for key, (source_name, title) in checked.new_requests.items():
+        details = checked.new_details.get(key, {})
         made[key], _notes = add_request_inline(user, {
             "source_id": None, "source_name": source_name, "source_kind": guess_source_kind(source_name),
-            "title": title, "frequency": DEFAULT_FREQUENCY, "obligation": DEFAULT_OBLIGATION,
+            "title": title, "frequency": details.get("frequency", DEFAULT_FREQUENCY),
+            "obligation": details.get("obligation", DEFAULT_OBLIGATION),
         })
+        if details.get("reference"):
+            update_with_audit(user, db.session.get(Request, made[key]), {"reference": details["reference"]})
     return made
 
 
@@ -69,6 +98,8 @@ def write_entries(checked: Checked, options: Options, source_file: SourceFile, g
     if checked.refused and not good_rows_only:
         raise ImportRefused(f"{checked.refused} row(s) have problems, so nothing was imported. Fix them, "
                             "or import only the good rows.")
+    if not checked.good:  # an empty batch would only be noise in the list of imports
+        raise NothingToImport(nothing_to_do(checked), refused=bool(checked.refused))
     request_ids = create_missing(user, checked) if options.create_missing else {}
     batch = ImportBatch(kind="entries", user_id=user.id, file_name=source_file.name[:255], sha256=source_file.sha256,
                         size=source_file.size, file_format=checked.mapping.format, rows_added=len(checked.good),

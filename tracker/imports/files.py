@@ -1,9 +1,7 @@
 """A file as it arrived: its name, size and SHA-256, and the bad rows written back out to fix."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -11,7 +9,8 @@ from openpyxl import Workbook
 from tracker.imports.commit import SourceFile
 from tracker.imports.sheet import NO_SAVED_VALUE, CellError
 from tracker.imports.validate import Checked, Problem
-from tracker.shared.xlsx.text import csv_safe, text_cell
+from tracker.shared.csvfile import csv_document
+from tracker.shared.xlsx.text import text_cell
 
 PROBLEM_HEADER = "Problem"  # an extra column the import ignores, so the fixed file imports as it is
 
@@ -44,13 +43,8 @@ def _plain(value):
 def bad_rows_csv(checked: Checked) -> bytes:
     """The bad rows under the file's own header, with a Problem column; UTF-8 with a mark, so Excel reads it."""
     reasons = _problems_by_row(checked.problems)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*checked.mapping.headers, PROBLEM_HEADER])
-    for row, values in sorted(checked.bad_rows.items()):
-        cells = ["" if _plain(v) is None else _plain(v) for v in values]
-        writer.writerow([csv_safe(v) if isinstance(v, str) else v for v in cells] + [reasons.get(row, "")])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_document([*checked.mapping.headers, PROBLEM_HEADER],
+                        ([*map(_plain, values), reasons.get(row, "")] for row, values in sorted(checked.bad_rows.items())))
 
 
 def bad_rows_xlsx(checked: Checked, target) -> None:

@@ -6,7 +6,6 @@ datetime, time, timedelta or None) and returns the value, or raises
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -22,45 +21,48 @@ class BadValue(ValueError):
 # ---- dates -----------------------------------------------------------------
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?$")
+# 03/04/2024, 3.4.2024, 03-04-2024, with a time after it (24-hour or AM/PM)
+SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:[T ,]+\d{1,2}:\d{2}(?::\d{2})?(?:\s*([AaPp])\.?[Mm]\.?)?)?$")
 EXCEL_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+DMY, MDY = "dmy", "mdy"
+DATE_ORDERS = {DMY: "Day first (31/03/2026, UK)", MDY: "Month first (03/31/2026, US)"}
 
 
-@dataclass(frozen=True)
-class ReadDate:
-    """A date read from a cell; `month_first_only` marks text like 06/15/2026 that cannot be UK order."""
-
-    day: date | None
-    month_first_only: bool = False
-
-
-def parse_date(value, epoch=None) -> ReadDate:
-    """Real Excel dates, Excel serial numbers, ISO YYYY-MM-DD, and DD/MM/YYYY (UK order, never swapped)."""
+def parse_date(value, epoch=None, order: str = DMY) -> date:
+    """Real Excel dates, Excel serial numbers, ISO YYYY-MM-DD, and 03/04/2024 in the file's `order`
+    (tracker/imports/dates.py decides it per file, from the file)."""
     if isinstance(value, datetime):
-        return ReadDate(value.date())
+        return value.date()
     if isinstance(value, date):
-        return ReadDate(value)
+        return value
     if isinstance(value, bool):
         raise BadValue("Enter a date, for example 2026-03-31 or 31/03/2026")
     if isinstance(value, (int, float)):
         if not EXCEL_SERIAL_RANGE[0] <= value <= EXCEL_SERIAL_RANGE[1]:
             raise BadValue(f"{value:g} is not a date")
-        return ReadDate(from_excel(value, epoch=epoch).date() if epoch else from_excel(value).date())
+        return from_excel(value, epoch=epoch).date() if epoch else from_excel(value).date()
     text = str(value or "").strip()
     if not text:
         raise BadValue("Enter the date the work was done")
     iso = _ISO.match(text)
     if iso:
-        return ReadDate(_real_date(int(iso[1]), int(iso[2]), int(iso[3]), text))
-    uk = _DAY_FIRST.match(text)
-    if uk:
-        first, second, year = int(uk[1]), int(uk[2]), uk[3]
+        return _real_date(int(iso[1]), int(iso[2]), int(iso[3]), text)
+    slashed = SLASHED.match(text)
+    if slashed:
+        first, second, year = int(slashed[1]), int(slashed[2]), slashed[3]
         if len(year) != 4:
             raise BadValue(f"'{text}': write the year in full (for example 31/03/2026)")
-        if second > 12 and first <= 12:
-            return ReadDate(None, month_first_only=True)
-        return ReadDate(_real_date(int(year), second, first, text))
+        day, month = (second, first) if order == MDY else (first, second)
+        if month > 12:
+            written = "month first (MM/DD/YYYY)" if order == MDY else "day first (DD/MM/YYYY)"
+            raise BadValue(f"'{text}' is not a date read {written}, as the rest of the file is")
+        return _real_date(int(year), month, day, text)
     raise BadValue(f"'{text}' is not a date: use YYYY-MM-DD or DD/MM/YYYY")
+
+
+def in_words(day: date) -> str:
+    """3 April 2024: a date no one can read the wrong way round."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _real_date(year: int, month: int, day: int, text: str) -> date:
@@ -80,7 +82,12 @@ _NUMBER = re.compile(r"^(\d+(?:[.,]\d+)?|[.,]\d+)(?:\s*(?:h|hr|hrs|hours?|m|min|
 
 
 def parse_duration(value, unit: str) -> int:
-    """Whole minutes of staff time (rounded half up), from a cell in `unit`.
+    """Whole minutes of staff time: the exact duration rounded to the nearest minute (half up)."""
+    return _whole_minutes(exact_minutes(value, unit))
+
+
+def exact_minutes(value, unit: str) -> Decimal:
+    """The time a cell in `unit` gives, in minutes, as exactly as the cell holds it (0:58:12 is 58.2).
 
     Time-of-day and duration cells (Excel h:mm, [h]:mm) and clock text (1:30,
     01:30:00, "18:25 min") are hours and minutes whatever the unit; plain
@@ -88,9 +95,9 @@ def parse_duration(value, unit: str) -> int:
     if isinstance(value, bool) or value is None:
         raise BadValue("Enter the time spent")
     if isinstance(value, timedelta):
-        return _whole_minutes(Decimal(value.total_seconds()) / 60)
+        return Decimal(str(value.total_seconds())) / 60
     if isinstance(value, time):
-        return _whole_minutes(Decimal(value.hour * 60 + value.minute) + Decimal(value.second) / 60)
+        return Decimal(value.hour * 60 + value.minute) + Decimal(value.second) / 60
     if isinstance(value, datetime):
         raise BadValue("This is a date, not a length of time")
     if isinstance(value, (int, float)):
@@ -102,7 +109,7 @@ def parse_duration(value, unit: str) -> int:
         clock = _CLOCK.match(text)
         if clock:
             hours, minutes, seconds = int(clock[1]), int(clock[2]), int(clock[3] or 0)
-            return _whole_minutes(Decimal(hours * 60 + minutes) + Decimal(seconds) / 60)
+            return Decimal(hours * 60 + minutes) + Decimal(seconds) / 60
         number = _NUMBER.match(text)
         if not number:
             raise BadValue(f"'{text}' is not a length of time: {_example(unit)}")
@@ -113,12 +120,12 @@ def parse_duration(value, unit: str) -> int:
     if amount < 0:
         raise BadValue("The time spent cannot be negative")
     if unit == HOURS:
-        return _whole_minutes(amount * 60)
+        return amount * 60
     if unit == SECONDS:
-        return _whole_minutes(amount / 60)
+        return amount / 60
     if amount != amount.to_integral_value():
         raise BadValue(f"{amount} is not a whole number of minutes")
-    return int(amount)
+    return amount
 
 
 def _whole_minutes(minutes: Decimal) -> int:

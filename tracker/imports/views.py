@@ -22,13 +22,16 @@ from tracker.auth.access import loggable_teams, visible_team_ids
 from tracker.extensions import csrf, db
 from tracker.imports import catalogue as register
 from tracker.imports import pending
-from tracker.imports.commit import ImportRefused, can_undo, undo_batch, write_entries
+from tracker.imports.commit import ImportRefused, can_undo, nothing_to_do, undo_batch, write_entries
 from tracker.imports.files import bad_rows_csv, bad_rows_xlsx, describe
-from tracker.imports.formats import FIELDS, FORMATS, UnknownFormat, detect
+from tracker.imports.formats import FIELDS, FORMATS, MAPPED, MAPPED_LABEL, SOURCE_CHOICES, UnknownFormat
+from tracker.imports.messages import PAGE_CHOICES, closing_hint, grouped, row_ranges
+from tracker.imports.preview import preview_rows
+from tracker.imports.page_choices import check_upload
+from tracker.imports.remembered import remember
 from tracker.imports.reading import MB, FileRefused, Limits, open_table
 from tracker.imports.template import build_template
-from tracker.imports.validate import Options, check_entries
-from tracker.imports.values import DURATION_UNITS
+from tracker.imports.values import DATE_ORDERS, DURATION_UNITS
 from tracker.models.entries import Entry
 from tracker.models.imports import ImportBatch
 from tracker.shared.choices import BANDS
@@ -45,7 +48,8 @@ class UploadForm(FlaskForm):
     team = SelectField("Team for rows without one", choices=[], validate_choice=False)
     file_format = SelectField("Kind of file", choices=[("auto", "Work it out from the headers")]
                               + [(f.name, f.label) for f in FORMATS.values()], default="auto", validate_choice=False)
-    band = SelectField("Staff band for rows without one", choices=[("", "The band of your last entry")] + list(BANDS.items()),
+    band = SelectField("Staff band for rows without one",
+                       choices=[("", "Choose after the file is read (if it has no Band column)")] + list(BANDS.items()),
                        validate_choice=False)
 
 
@@ -105,9 +109,16 @@ def index():
 
 def _upload_form(formdata=None):
     form = UploadForm(formdata) if formdata is not None else UploadForm()
-    teams = loggable_teams(current_user)
-    form.team.choices = [("", "Use the Team column")] + [(str(t.id), t.name) for t in teams]
+    form.team.choices = _upload_team_choices()
     return form
+
+
+def _upload_team_choices() -> list[tuple[str, str]]:
+    """Before the file is read we cannot know whether it has a Team column: say so, not "use the column"."""
+    teams = loggable_teams(current_user)
+    if len(teams) == 1:
+        return [(str(teams[0].id), teams[0].name)]
+    return [("", "Choose after the file is read (if it has no Team column)")] + [(str(t.id), t.name) for t in teams]
 
 
 @csrf.exempt
@@ -118,7 +129,7 @@ def upload():
     form, upload_file = received_file(UploadForm)
     if form is None:
         return too_large()
-    form.team.choices = [("", "Use the Team column")] + [(str(t.id), t.name) for t in loggable_teams(current_user)]
+    form.team.choices = _upload_team_choices()
     if not form.validate():
         return render_template("imports/index.html", form=form, batches=visible_batches(), can_entries=True,
                                can_register=register.may_import(current_user), limit=limits().max_bytes // MB), 400
@@ -134,28 +145,6 @@ def upload():
     return redirect(url_for("imports.check", token=token, **{k: v for k, v in args.items() if v}))
 
 
-def _options(source) -> tuple[Options, dict]:
-    """Options and mapping changes from the check page's parameters (query or form)."""
-    teams = {t.id: t for t in loggable_teams(current_user)}
-    team = teams.get(parse_id(source.get("team")))
-    band = source.get("band") if source.get("band") in BANDS else None
-    options = Options(user=current_user, team_name=team.name if team else None, band=band,
-                      create_missing=source.get("create_missing") == "y")
-    changes = {name: source.get(f"col_{name}") for name in FIELDS if f"col_{name}" in source}
-    return options, changes
-
-
-def _check(path, source):
-    options, changes = _options(source)
-    wanted = source.get("format") if source.get("format") in FORMATS else "auto"
-    table = open_table(path, path.name, limits())
-    mapping = detect(table.headers, wanted)
-    unit = source.get("unit")
-    if changes or unit:
-        mapping = mapping.with_changes(changes, unit)
-    return options, check_entries(table, mapping, options)
-
-
 def _pending_or_404(token):
     path = pending.find(current_app.instance_path, current_user.id, token)
     if path is None or not may_import_entries(current_user):
@@ -168,7 +157,7 @@ def check(token):
     path = _pending_or_404(token)
     source = request.form if request.method == "POST" else request.args
     try:
-        options, checked = _check(path, source)
+        options, checked, hint = check_upload(path, source, current_user, limits())
     except (FileRefused, UnknownFormat) as error:
         db.session.rollback()
         if getattr(error, "too_large", False):
@@ -179,6 +168,8 @@ def check(token):
     if request.method == "POST" and confirm.validate():
         try:
             batch = write_entries(checked, options, describe(path), good_rows_only=confirm.good_rows_only.data)
+            if checked.mapping.format == MAPPED:
+                remember(current_user, checked.mapping, options.date_order)
             db.session.commit()
         except ImportRefused as error:
             db.session.rollback()
@@ -192,18 +183,24 @@ def check(token):
                 pending.discard(path)
             flash(f"Imported {batch.rows_added} entries from {batch.file_name}"
                   + (f"; {batch.rows_skipped} were already imported" if batch.rows_skipped else "")
-                  + (f"; {batch.rows_refused} bad rows left out" if batch.rows_refused else ""), "success")
+                  + (f"; {batch.rows_refused} bad rows left out" if batch.rows_refused else "")
+                  + (f"; {len(checked.too_short)} under 30 seconds skipped" if checked.too_short else ""), "success")
             return redirect(url_for("imports.batch", batch_id=batch.id))
     db.session.rollback()  # checking writes nothing; end the read transaction
     mapping = checked.mapping
     params = {"format": mapping.format, "unit": mapping.unit, "band": options.band or "",
               "team": source.get("team", ""), "create_missing": "y" if options.create_missing else "",
+              "source_name": options.source_name or "", "date_order": options.date_order or "",
+              "source_mode": mapping.source_mode, "shown_source_mode": mapping.source_mode,
               **{f"col_{name}": mapping.header_of(name) for name in FIELDS}}
     status = 400 if request.method == "POST" else 200
+    teams = loggable_teams(current_user)
     return render_template("imports/check.html", token=token, file_name=path.name, checked=checked, mapping=mapping,
                            fields=FIELDS, formats=FORMATS, units=DURATION_UNITS, params=params, confirm=confirm,
-                           problems=checked.problems[:SHOWN_PROBLEMS], teams=loggable_teams(current_user),
-                           bands=BANDS), status
+                           said=grouped(checked.problems)[:SHOWN_PROBLEMS], teams=teams, bands=BANDS, hint=hint,
+                           preview=preview_rows(checked, teams), date_orders=DATE_ORDERS, source_choices=SOURCE_CHOICES,
+                           page_choices=PAGE_CHOICES, nothing=None if checked.good else nothing_to_do(checked),
+                           mapped_label=MAPPED_LABEL, MAPPED=MAPPED, closing=closing_hint(checked, PAGE_CHOICES)), status
 
 
 @blueprint.route("/check/<token>/bad-rows.<kind>")
@@ -212,7 +209,7 @@ def bad_rows(token, kind):
     if kind not in ("csv", "xlsx"):
         abort(404)
     try:
-        _, checked = _check(path, request.args)
+        _, checked, _hint = check_upload(path, request.args, current_user, limits())
     except (FileRefused, UnknownFormat):
         abort(404)
     finally:
@@ -355,4 +352,4 @@ def import_helpers():
         local = moment.astimezone(tz)
         return f"{local.day} {local:%B %Y %H:%M}"
 
-    return {"local_time": local_time}
+    return {"local_time": local_time, "row_ranges": row_ranges}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -70,3 +70,21 @@ class ImportedRow(db.Model):
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     undone_at: Mapped[Optional[datetime]]
+
+
+class ImportMapping(db.Model):
+    """The columns a person chose for a file in a layout we do not know (issue 16), remembered per
+    person for the next file with the same header row. Per person, not for everyone: a column
+    such as "Hours" or "Project" means what that person's sheet means by it, and another
+    person's file with the same headers should not be read by a choice they never saw."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (UniqueConstraint("user_id", "headers_key", name="uq_import_mapping_user_headers"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    headers_key: Mapped[str] = mapped_column(String(64))  # SHA-256 of the header row by the name rule
+    columns: Mapped[dict] = mapped_column(JSON)  # field -> header, as written
+    unit: Mapped[str] = mapped_column(String(10))  # how numbers in the time column are read
+    date_order: Mapped[Optional[str]] = mapped_column(String(3))  # dmy or mdy, when the person chose one
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
