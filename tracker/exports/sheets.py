@@ -286,9 +286,7 @@ def write_team_x_source(ws, fmt, fig: MonthFigures) -> None:
                + [fit([s.label[0]], "", low=10, high=24) for s in sources] + [10])
     ws.freeze_panes = "B2"
     prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
-    bold = fmt.array(bold=True)
-    ws.append([text_cell(ws, "Team", bold)] + [text_cell(ws, s.label[0], bold) for s in sources]
-              + [text_cell(ws, "Total", bold)])
+    ws.append(fmt.header(ws, ["Team"] + [s.label[0] for s in sources] + ["Total"]))
     for team in fig.teams:
         cells = [text_cell(ws, fig.team_name(team))]
         for source in sources:
