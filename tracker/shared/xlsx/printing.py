@@ -34,14 +34,14 @@ DEFAULT_COLUMN_WIDTH = 8.43  # characters, as Excel and LibreOffice assume
 DEFAULT_ROW_HEIGHT_CM = 0.53  # 15 points
 CM_PER_INCH = 2.54
 A4_CM = (21.0, 29.7)
-MARGINS_INCHES = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+MARGINS = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.75, "header": 0.3, "footer": 0.3}  # inches
 
 
 def printable_cm(landscape: bool) -> tuple[float, float]:
     """The page's (width, height) inside the margins, less a repeated header row's height."""
     width, height = (A4_CM[1], A4_CM[0]) if landscape else A4_CM
-    return (width - (MARGINS_INCHES.left + MARGINS_INCHES.right) * CM_PER_INCH,
-            height - (MARGINS_INCHES.top + MARGINS_INCHES.bottom) * CM_PER_INCH - DEFAULT_ROW_HEIGHT_CM)
+    return (width - (MARGINS["left"] + MARGINS["right"]) * CM_PER_INCH,
+            height - (MARGINS["top"] + MARGINS["bottom"]) * CM_PER_INCH - DEFAULT_ROW_HEIGHT_CM)
 
 
 PORTRAIT_WIDTH_CM = printable_cm(False)[0]
@@ -68,14 +68,19 @@ def column_widths(ws) -> list[float]:
     return [widths.get(i, DEFAULT_COLUMN_WIDTH) for i in range(1, last + 1)]
 
 
-def pages_across(width_cm: float, first_column_cm: float) -> tuple[bool, int]:
+def scale_across(width_cm: float, pages: int, repeated_cm: float) -> float:
+    """The scale that fits a sheet `width_cm` wide on `pages` landscape pages across, `repeated_cm` of its
+    columns repeated on each (never above 1: fitting a page never enlarges)."""
+    return min(1.0, LANDSCAPE_WIDTH_CM * pages / ((width_cm + (pages - 1) * repeated_cm) * WIDTH_ALLOWANCE))
+
+
+def pages_across(width_cm: float, repeated_cm: float) -> tuple[bool, int]:
     """(landscape?, pages across) for a sheet `width_cm` wide: portrait when it fits unscaled, else the fewest
-    landscape pages across that keep the scale at MIN_SCALE or more (the first column repeats on each)."""
-    width_cm *= WIDTH_ALLOWANCE
-    if width_cm <= PORTRAIT_WIDTH_CM:
+    landscape pages across that keep the scale at MIN_SCALE or more (`repeated_cm` of columns repeat on each)."""
+    if width_cm * WIDTH_ALLOWANCE <= PORTRAIT_WIDTH_CM:
         return False, 1
     pages = 1
-    while LANDSCAPE_WIDTH_CM * pages / (width_cm + (pages - 1) * first_column_cm) < MIN_SCALE:
+    while scale_across(width_cm, pages, repeated_cm) < MIN_SCALE:
         pages += 1
     return True, pages
 
@@ -94,8 +99,7 @@ def prepare_for_print(ws, period: str, title_rows: str | None = "1:1", key_colum
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = across
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-    ws.page_margins = PageMargins(**{k: getattr(MARGINS_INCHES, k) for k in
-                                     ("left", "right", "top", "bottom", "header", "footer")})
+    ws.page_margins = PageMargins(**MARGINS)
     if title_rows:
         ws.print_title_rows = title_rows
     if across > 1:
@@ -111,12 +115,10 @@ def prepare_for_print(ws, period: str, title_rows: str | None = "1:1", key_colum
 def print_scale(ws) -> float:
     """The scale a sheet set up by `prepare_for_print` is expected to print at (1.0: unscaled)."""
     widths = column_widths(ws)
-    width = sum(column_width_cm(w) for w in widths) * WIDTH_ALLOWANCE
-    if ws.page_setup.orientation != "landscape" or not width:
+    if ws.page_setup.orientation != "landscape" or not widths:
         return 1.0
-    across = int(ws.page_setup.fitToWidth or 1)
-    repeated = sum(column_width_cm(w) for w in widths[:_repeated_columns(ws)]) * WIDTH_ALLOWANCE
-    return min(1.0, LANDSCAPE_WIDTH_CM * across / (width + (across - 1) * repeated))
+    repeated = sum(column_width_cm(w) for w in widths[:_repeated_columns(ws)])
+    return scale_across(sum(column_width_cm(w) for w in widths), int(ws.page_setup.fitToWidth or 1), repeated)
 
 
 def _repeated_columns(ws) -> int:
