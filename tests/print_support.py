@@ -19,8 +19,10 @@ from xml.etree import ElementTree
 # Carlito (metric-compatible with Calibri, the workbooks' font) draws a word's box 1.30 times its point size
 # tall: ascent 0.952 + descent 0.348 of the size, as poppler measures it (a 7 pt cell measures 9.10).
 BOX_PER_POINT = 1.30
-FOOTER_BAND = 54  # points from the page's foot: the bottom margin (0.75 in), where the footer is
-HEADER_BAND = 54
+# The heading and footer sit in the top and bottom margins (0.75 in, 54 pt); LibreOffice starts the page's
+# rows a little inside the top margin (at ~50 pt), so the bands are narrower than the margins.
+FOOTER_BAND = 45  # points from the page's foot
+HEADER_BAND = 40  # points from the page's top
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)"')
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
 PAGE_NUMBER = re.compile(r"Page (\d+) of (\d+)")

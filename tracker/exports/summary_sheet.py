@@ -23,7 +23,7 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     names += [r.label[0] for r in fig.by_request.rows[:TOP]]
     widths = [fit(names + ["Share of hours where the information was seen used"], "", high=60), 36, 14, 14, 18]
     set_widths(ws, widths)
-    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
+    prepare_for_print(ws, fig.print_footer, title_rows=None, heading=WORKBOOK_HEADING)  # the heading says it
     total = fig.totals
     written = 0
 

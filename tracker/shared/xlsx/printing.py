@@ -14,13 +14,14 @@ special case:
 At 70 % the workbooks' 11 pt text prints at 7.7 pt and a chart's 10 pt labels
 at 7 pt (tests/test_workbook_pdf.py reads the pages back from LibreOffice).
 
-Call `prepare_for_print` after the column widths and before a write-only
-sheet's first row (the fit-to-page flag is written in the sheet's head);
+Call `prepare_for_print` after the column widths (a write-only sheet writes
+them with its first row, so before that);
 `set_print_area` and `keep_chart_whole` any time before the workbook is saved.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
@@ -85,20 +86,32 @@ def pages_across(width_cm: float, repeated_cm: float) -> tuple[bool, int]:
     return True, pages
 
 
+@dataclass(frozen=True)
+class PrintPlan:
+    landscape: bool
+    pages_across: int
+    scale: int  # per cent, MIN_SCALE or more
+
+
 def prepare_for_print(ws, period: str, title_rows: str | None = "1:1", key_columns: int = 1,
-                      heading: str | None = None) -> None:
-    """Print `ws` on A4: orientation and pages across from its column widths (set them first), `title_rows`
-    repeated on every page, and the first `key_columns` (what names a row) on every page across when the
-    sheet spreads over more than one; `heading` at the top and a footer naming the sheet, `period` (scope
-    and period) and the page."""
+                      heading: str | None = None) -> PrintPlan:
+    """Print `ws` on A4: orientation, scale and pages across from its column widths (set them first),
+    `title_rows` repeated on every page, and the first `key_columns` (what names a row) on every page across
+    when the sheet spreads over more than one; `heading` at the top and a footer naming the sheet, `period`
+    (scope and period) and the page.
+
+    The scale is written as a percentage, not as "fit to N pages": a spreadsheet application ignores manual
+    page breaks (the ones that keep charts whole) on a sheet fitted to pages, and could shrink a sheet it
+    measures wider than this module does below 70 %; at a fixed scale such a sheet takes a page more instead."""
     widths = column_widths(ws)
     width = sum(column_width_cm(w) for w in widths)
-    landscape, across = pages_across(width, sum(column_width_cm(w) for w in widths[:key_columns]))
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    repeated = sum(column_width_cm(w) for w in widths[:key_columns])
+    landscape, across = pages_across(width, repeated)
+    scale = scale_across(width, across, repeated) if landscape else 1.0
+    plan = PrintPlan(landscape, across, max(round(MIN_SCALE * 100), math.floor(scale * 100)))
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = across
-    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.page_setup.scale = plan.scale
     ws.page_margins = PageMargins(**MARGINS)
     if title_rows:
         ws.print_title_rows = title_rows
@@ -110,21 +123,12 @@ def prepare_for_print(ws, period: str, title_rows: str | None = "1:1", key_colum
     footer.left.text = "&A"  # the sheet's name
     footer.center.text = footer_text(period)
     footer.right.text = "Page &P of &N"
+    return plan
 
 
 def print_scale(ws) -> float:
-    """The scale a sheet set up by `prepare_for_print` is expected to print at (1.0: unscaled)."""
-    widths = column_widths(ws)
-    if ws.page_setup.orientation != "landscape" or not widths:
-        return 1.0
-    repeated = sum(column_width_cm(w) for w in widths[:_repeated_columns(ws)])
-    return scale_across(sum(column_width_cm(w) for w in widths), int(ws.page_setup.fitToWidth or 1), repeated)
-
-
-def _repeated_columns(ws) -> int:
-    if not ws.print_title_cols:
-        return 0
-    return column_index_from_string(ws.print_title_cols.split(":")[-1].replace("$", ""))
+    """The scale a sheet set up by `prepare_for_print` prints at (1.0: unscaled)."""
+    return int(ws.page_setup.scale or 100) / 100
 
 
 def set_print_area(ws, columns: int, rows: int, extra: list[str] | None = None) -> None:
@@ -148,10 +152,14 @@ def chart_size(ws, width_cm: float, height_cm: float) -> tuple[float, float]:
 
 
 def keep_chart_whole(ws, chart, row: int) -> int:
-    """Anchor `chart` in column A at `row`, a page break just above it so no page break cuts it, and name its
-    text's size so it stays legible when scaled. Returns the rows it covers (append that many empty rows)."""
-    if row > 1:
-        ws.row_breaks.append(Break(id=row - 1))  # the break falls after row - 1: the chart starts a page
+    """Anchor `chart` in column A at `row`, with a page break above the empty row the caller leaves just
+    above it, so the chart starts a page and no page break cuts it; name its text's size so it stays legible
+    when scaled. Returns the rows it covers (append that many empty rows).
+
+    The break is one row higher than the chart because LibreOffice also draws a chart on the page above when
+    its top edge touches that page's last row."""
+    if row > 2:
+        ws.row_breaks.append(Break(id=row - 2))  # id: the last row of the page before the break
     readable_chart(chart)
     ws.add_chart(chart, f"A{row}")
     return rows_for_height(chart.height)
