@@ -46,6 +46,7 @@ def test_adding_columns_spreads_the_sheet_over_pages_across_never_below_70_perce
         across.append(pages)
         # The first column names each row: it repeats on every page across.
         assert (ws.print_title_cols == "$A:$A") == (pages > 1), extra
+        assert (ws.page_setup.pageOrder == "overThenDown") == (pages > 1), extra
         assert ws.oddFooter.center.text == "All teams, March 2026"
         assert ws.oddHeader.center.text == "Reporting burden workbook"
     assert across == sorted(across) and across[0] == 1 and across[-1] >= 3

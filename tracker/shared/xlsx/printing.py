@@ -117,6 +117,7 @@ def prepare_for_print(ws, period: str, title_rows: str | None = "1:1", key_colum
         ws.print_title_rows = title_rows
     if across > 1:
         ws.print_title_cols = f"A:{get_column_letter(key_columns)}"
+        ws.page_setup.pageOrder = "overThenDown"  # a row's pages across print one after another
     if heading:
         ws.oddHeader.center.text = footer_text(heading)
     footer = ws.oddFooter
