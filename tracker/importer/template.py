@@ -25,7 +25,7 @@ def _text(ws, row: int, column: int, value: str, bold: bool = False):
     cell.value = value
     cell.data_type = "s"
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = Font(name="Calibri", bold=True)  # no name: a spreadsheet application falls back to a serif
     return cell
 
 

@@ -9,7 +9,10 @@ special case:
 - otherwise landscape, scaled to the page's width while that keeps the scale
   at `MIN_SCALE` (70 %) or more;
 - wider still, it spreads over the fewest pages across that keep the scale at
-  70 % or more, the first column repeated on each.
+  70 % or more, the column(s) naming each row repeated on each.
+
+The scale is a fixed percentage, so a manual page break holds: charts stand on
+a page of their own (`keep_chart_whole`).
 
 At 70 % the workbooks' 11 pt text prints at 7.7 pt and a chart's 10 pt labels
 at 7 pt (tests/test_workbook_pdf.py reads the pages back from LibreOffice).
@@ -132,10 +135,9 @@ def print_scale(ws) -> float:
     return int(ws.page_setup.scale or 100) / 100
 
 
-def set_print_area(ws, columns: int, rows: int, extra: list[str] | None = None) -> None:
-    """Print columns A.. and rows 1..`rows` (and any `extra` ranges)."""
-    ranges = [f"A1:{get_column_letter(max(1, columns))}{max(1, rows)}"] + list(extra or [])
-    ws.print_area = ranges if len(ranges) > 1 else ranges[0]
+def set_print_area(ws, columns: int, rows: int) -> None:
+    """Print columns A.. and rows 1..`rows`."""
+    ws.print_area = f"A1:{get_column_letter(max(1, columns))}{max(1, rows)}"
 
 
 def rows_for_height(height_cm: float) -> int:
