@@ -145,8 +145,9 @@ def print_all(app, folder: Path) -> dict[str, PrintedPdf]:
 
 
 def write_pictures(printed: dict[str, PrintedPdf], folder: Path) -> None:
-    """docs/workbook.md's pictures: for each workbook kind, the first page of each of its sheets."""
-    from tests.print_support import picture
+    """docs/workbook.md's pictures: for each workbook kind, the first page of each of its sheets and each
+    chart's page."""
+    from tests.print_support import charts_in, picture, words
 
     folder.mkdir(parents=True, exist_ok=True)
     for kind, done in printed.items():
@@ -159,7 +160,9 @@ def write_pictures(printed: dict[str, PrintedPdf], folder: Path) -> None:
             if sheet not in seen:
                 seen.add(sheet)
                 firsts.append(page.number)
-        picture(done.converted.pdf, firsts, folder / f"{kind}.png")
+        for chart in charts_in(done.book.xlsx):
+            firsts += [page.number for page in done.converted.pages if words(chart.title) in words(page.body)]
+        picture(done.converted.pdf, sorted(set(firsts)), folder / f"{kind}.png")
 
 
 def sheet_names(xlsx: Path) -> list[str]:
