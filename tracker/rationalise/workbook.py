@@ -9,6 +9,7 @@ a heading and a footer on every page). Every figure is the
 one the pages and the API show, unrounded: the number format rounds."""
 from __future__ import annotations
 
+import textwrap
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import BinaryIO
@@ -51,6 +52,8 @@ def _header(ws, fmt, names) -> None:
 
 
 HEADING = "Commissioner's workspace"
+PROJECTION_NOTE = ("Projection: median hours per entry × occurrences a year × teams that logged it in the 12 months "
+                   "(ad hoc: the entries per team observed), priced at today's rates for the request's own band mix.")
 
 
 def print_footer(ranked) -> str:
@@ -112,12 +115,11 @@ def _write_summary(ws, fmt, ranked, pairs, rows) -> None:
     line("Live decisions", fmt.cell(ws, sum(1 for r in rows if r.status != "withdrawn"), COUNT))
     line("Decisions due for review", fmt.cell(ws, sum(1 for r in rows if r.status == "review_due"), COUNT))
     lines.append([])
-    lines.append([fmt.cell(ws, "Projection: median hours per entry × occurrences a year × teams that logged it in the 12 "
-                            "months (ad hoc: the entries per team observed), priced at today's rates for the request's "
-                            "own band mix.", wrap=True)])
+    # The note in lines that fit the printed columns: a write-only sheet cannot give a wrapped row its height.
+    lines += [[part] for part in textwrap.wrap(PROJECTION_NOTE, 80)]
     for cells in lines:
         ws.append(cells)
-    set_print_area(ws, 2, len(lines))  # the note wraps in column A instead of widening the page
+    set_print_area(ws, 2, len(lines))
 
 
 def _write_ranking(wb, fmt, ranked, footer) -> None:
