@@ -55,6 +55,7 @@ chromium:
 
 # LibreOffice Calc, poppler and Carlito (Calibri's metrics) for the test that prints every workbook to PDF
 # (tests/test_workbook_pdf.py). Installed with apt when missing; the run stops here if they cannot be.
+# Without that test: make test PYTEST_ARGS="-m 'not printing'" (they are then not installed).
 PRINT_PACKAGES := libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito
 print-tools:
 	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list | grep -qi carlito; then \
@@ -72,7 +73,7 @@ demo:
 
 # The whole suite, browser tests included (they need Debian's chromium, installed with apt
 # when missing), and the print test (LibreOffice Calc and poppler, installed with apt when missing). Without them: make test PYTEST_ARGS="-m 'not browser'" (chromium is then not installed).
-test: setup dev-deps print-tools $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
+test: setup dev-deps $(if $(findstring not printing,$(PYTEST_ARGS)),,print-tools) $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
 	APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-sqlite: test

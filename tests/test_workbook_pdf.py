@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from tests.print_support import PAGE_NUMBER, charts_in, words
 from tests.printed_workbooks import sheet_names, sheet_of
 
+pytestmark = pytest.mark.printing
+
 KINDS = ("region", "team", "workspace", "statement", "template", "bad-rows", "bench")
 MIN_POINTS = 7.0
 CHARTS = {"region": 2, "team": 2, "bench": 2}  # the Summary's hours by team, the Trend's months
