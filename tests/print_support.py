@@ -87,6 +87,12 @@ class Conversion:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 
+    def stop(self) -> None:
+        """End the conversion early (the run failed before it was waited for)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self.wait()
+
     def wait(self, timeout: int = 900) -> subprocess.CompletedProcess:
         try:
             stdout, stderr = self._proc.communicate(timeout=timeout)

@@ -127,13 +127,17 @@ def print_all(app, folder: Path) -> dict[str, PrintedPdf]:
             conversions.append((demo, Conversion([b.xlsx for b in demo], pdfs)))
             bench = [build_bench_workbook(db.session, folder)]
             conversions.append((bench, Conversion([b.xlsx for b in bench], pdfs)))
+        except BaseException:
+            for _, conversion in conversions:
+                conversion.stop()
+            raise
         finally:
             db.session.remove()
             empty_tables()
             db.engine.dispose()
     printed = {}
     for books, conversion in conversions:
-        result = conversion.wait()
+        result = conversion.wait(timeout=900 + BENCH_ENTRIES // 20)  # LibreOffice lays out ~30 entries a page
         problems = conversion_problems(result, [b.xlsx for b in books], pdfs)
         for book in books:
             pdf = pdfs / f"{book.xlsx.stem}.pdf"
