@@ -11,7 +11,7 @@ export PORT ?= 5000
 # apt needs root: sudo when not root already.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test setup deps dev-deps assets chromium db demo test-sqlite test-postgres bench clean
+.PHONY: run test setup deps dev-deps assets chromium print-tools db demo test-sqlite test-postgres bench clean
 
 run: setup db demo  ## set up and serve on http://$(HOST):$(PORT) with demo data
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with one of the demo logins above."
@@ -53,6 +53,17 @@ chromium:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# LibreOffice Calc, poppler and Carlito (Calibri's metrics) for the test that prints every workbook to PDF
+# (tests/test_workbook_pdf.py). Installed with apt when missing; the run stops here if they cannot be.
+# Without that test: make test PYTEST_ARGS="-m 'not printing'" (they are then not installed).
+PRINT_PACKAGES := libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito
+print-tools:
+	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list | grep -qi carlito; then \
+	  echo "The print test needs LibreOffice Calc, poppler-utils and the Carlito font: installing them with apt-get (root or sudo)."; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PRINT_PACKAGES) >/dev/null \
+	    || { echo "Could not install $(PRINT_PACKAGES): the print test cannot run."; exit 1; }; \
+	fi
+
 db:
 	$(FLASK) db upgrade
 
@@ -61,8 +72,8 @@ demo:
 	$(FLASK) seed-demo --if-empty
 
 # The whole suite, browser tests included (they need Debian's chromium, installed with apt
-# when missing). Without them: make test PYTEST_ARGS="-m 'not browser'" (chromium is then not installed).
-test: setup dev-deps $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
+# when missing), and the print test (LibreOffice Calc and poppler, installed with apt when missing). Without them: make test PYTEST_ARGS="-m 'not browser'" (chromium is then not installed).
+test: setup dev-deps $(if $(findstring not printing,$(PYTEST_ARGS)),,print-tools) $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
 	APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-sqlite: test

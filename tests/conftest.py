@@ -454,3 +454,22 @@ def gunicorn(_database):
         yield server
     finally:
         server.stop()
+
+
+# ---- workbooks printed by LibreOffice Calc --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def printed_workbooks(_database, tmp_path_factory):
+    """Every kind of workbook, built from the demo's data (and a month of bulk entries), converted to PDF by
+    LibreOffice Calc once per run and read back (tests/printed_workbooks.py). Fails when LibreOffice or
+    poppler is missing: `make test` installs them."""
+    from tests.print_support import missing_tools
+    from tests.printed_workbooks import print_all
+
+    missing = missing_tools()
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not found: `make test` installs LibreOffice Calc and poppler-utils "
+                    "(apt-get install libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito)")
+    url, instance = _database
+    return print_all(create_app(base_config(url, instance)), tmp_path_factory.mktemp("printed"))

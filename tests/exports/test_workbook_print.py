@@ -7,8 +7,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, range_boundaries
 
-from tracker.exports.sheets import WHOLE_MONTHS_NOTE
+from tracker.exports.sheets import WHOLE_MONTHS_NOTE, WORKBOOK_HEADING
 from tracker.exports.workbook import SHEET_NAMES, build_workbook
+from tracker.shared.xlsx.printing import MIN_SCALE, print_scale
 
 MARCH = date(2026, 3, 1)
 
@@ -39,31 +40,33 @@ def used_extent(ws) -> tuple[int, int]:
     return last_col, last_row
 
 
-def test_every_sheet_prints_landscape_one_page_wide_with_titles_footer_and_area(workbook):
+def test_every_sheet_prints_on_a4_at_a_legible_scale_with_titles_heading_footer_and_area(workbook):
     for name in SHEET_NAMES:
         ws = workbook[name]
-        assert ws.page_setup.orientation == "landscape", name
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True, name
-        assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0), name  # 0: as tall as needed
-        assert ws.print_title_rows == "$1:$1", name  # the header row on every page
+        assert int(ws.page_setup.paperSize) == 9, name  # A4
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage, name  # a scale: manual page breaks hold
+        assert print_scale(ws) >= MIN_SCALE, name
+        # The header row on every page (the Summary is no table: the page's heading names the workbook).
+        assert ws.print_title_rows == (None if name == "Summary" else "$1:$1"), name
+        assert ws.oddHeader.center.text == WORKBOOK_HEADING, name
         footer = ws.oddFooter
         assert footer.left.text == "&A", name  # the sheet's name
-        assert footer.center.text == "Reporting burden, March 2026", name
+        assert footer.center.text == "All teams, March 2026", name  # scope and period
         assert footer.right.text == "Page &P of &N", name
-        # The (first) print area starts at A1 and covers every cell holding a value.
+        # The print area starts at A1 and covers every cell holding a value (and the rows a chart stands on).
         first_area = ws.print_area.split(",")[0].split("!")[1].replace("$", "")
         min_col, min_row, max_col, max_row = range_boundaries(first_area)
         last_col, last_row = used_extent(ws)
         assert (min_col, min_row) == (1, 1), name
-        assert (max_col, max_row) == (last_col, last_row), name
+        assert max_col == last_col and (max_row == last_row or ws._charts and max_row > last_row), name
 
 
-def test_wide_sheets_repeat_the_team_column(workbook):
-    for name in ("Team x Source", "Trend"):
-        assert workbook[name].print_title_cols == "$A:$A"
+def test_header_rows_wrap_so_long_names_print_whole(workbook):
+    for name in ("By team", "By source", "By request", "Team x Source", "Entries"):
+        assert workbook[name]["B1"].alignment.wrap_text, name
 
 
-def test_summary_fits_one_page_wide_with_its_chart_in_the_printed_area(workbook):
+def test_summary_prints_its_chart_on_a_page_of_its_own_within_the_printed_columns(workbook):
     ws = workbook["Summary"]
     area = ws.print_area.split("!")[1].replace("$", "")
     _, _, max_col, max_row = range_boundaries(area)
@@ -71,19 +74,21 @@ def test_summary_fits_one_page_wide_with_its_chart_in_the_printed_area(workbook)
     chart = ws._charts[0]
     anchor = chart.anchor._from
     assert anchor.col == 0 and anchor.row + 1 < max_row  # in column A, inside the printed rows
+    assert [brk.id for brk in ws.row_breaks.brk] == [anchor.row - 1]  # a page break above the empty row above it
     width_cm = sum((ws.column_dimensions[letter].width * 7 + 5) / 96 * 2.54 for letter in "ABCDE")
     assert chart.width <= width_cm  # and no wider than the printed columns
+    assert chart.y_axis.title is not None and chart.x_axis.title is not None  # both axes named
 
 
-def test_trend_prints_its_table_and_then_its_chart(workbook):
+def test_trend_prints_its_table_and_then_its_chart_on_a_page_of_its_own(workbook):
     ws = workbook["Trend"]
-    table, chart_area = ws.print_area.split(",")
-    _, _, table_col, _ = range_boundaries(table.split("!")[1].replace("$", ""))
-    chart_col, chart_row, _, _ = range_boundaries(chart_area.split("!")[1].replace("$", ""))
-    anchor = ws._charts[0].anchor._from
-    assert (anchor.col + 1, anchor.row + 1) == (chart_col, chart_row)
-    assert chart_col > table_col
+    area = ws.print_area.split("!")[1].replace("$", "")
+    _, _, table_col, last_row = range_boundaries(area)
     assert table_col == column_index_from_string("N")  # Team, 12 months, Total
+    anchor = ws._charts[0].anchor._from
+    assert anchor.col == 0 and anchor.row + 1 > 4  # under the table (two teams and the total)
+    assert [brk.id for brk in ws.row_breaks.brk] == [anchor.row - 1]
+    assert anchor.row + 1 < last_row  # the chart's rows are printed
 
 
 def test_change_against_the_previous_month_says_it_compares_whole_months(workbook):

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tracker.models.auth import User
 from tracker.burden.rates import RateBook, price
 from tracker.entries.queries import EntryListFilter, live_entries
+from tracker.exports.sheets import WORKBOOK_HEADING
 from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import ANSWERS, BANDS
 from tracker.models.entries import Entry
@@ -91,10 +92,10 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
                     fit(requests.values(), "Request", high=50), 9, 9, 8, 11,
                     fit(users.values(), "Logged by", high=30), 12, 11, 50])
     ws.freeze_panes = "A2"
-    prepare_for_print(ws, fig.print_footer)  # the header row repeats on every printed page
+    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)  # the header row repeats on every page
     styles = tuple(style_id(ws, fmt.array(f)) if f else None for f in COLUMN_FORMATS)
     sheet = SheetRows(ws, HEADERS, COLUMN_KINDS, styles)
-    sheet.header(style_id(ws, fmt.array(bold=True)))
+    sheet.header(style_id(ws, fmt.array(bold=True, wrap=True)))
 
     rates = RateBook.load(session)
     epoch = ws.parent.epoch

@@ -22,7 +22,7 @@ from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KIN
 from tracker.shared.xlsx.formats import (
     CHANGE, COUNT, HOURS, MONEY, MONTH, SHARE, fit, set_widths,
 )
-from tracker.shared.xlsx.printing import chart_range, prepare_for_print, set_print_area
+from tracker.shared.xlsx.printing import chart_size, keep_chart_whole, prepare_for_print, set_print_area
 from tracker.shared.xlsx.text import text_cell
 from tracker.shared.timeutil import add_months, month_end, month_label, utcnow
 
@@ -31,6 +31,7 @@ CHART_TEAMS = 20  # bars on the Summary chart
 TREND_CHART_TEAMS = 10  # lines on the Trend chart
 TREND_MONTHS = 12
 NO_ENTRIES = "No entries were logged for this period"
+WORKBOOK_HEADING = "Reporting burden workbook"  # the Summary's title and every printed page's heading
 TREND_CHART_SIZE = (26, 12)  # cm, width and height
 WHOLE_MONTHS_NOTE = ("Whole calendar months: this month's hours less the previous month's. The workbook is "
                      "only made for months that have ended, so both months are complete.")
@@ -57,6 +58,7 @@ class MonthFigures:
     unlicensed: UnlicensedBurden  # work on days with no licence in force (the Unlicensed sheet)
     timezone: ZoneInfo  # the app's TIMEZONE: Excel has no time zones, so times are shown as wall-clock time there
     generated_at: datetime = field(default_factory=utcnow)
+    scope: str = ""  # whose work: "All teams", a team's name (the workbook's scope label)
 
     @property
     def days(self) -> int:
@@ -70,8 +72,8 @@ class MonthFigures:
 
     @property
     def print_footer(self) -> str:
-        """The period, as every printed page's footer names it."""
-        return f"Reporting burden, {month_label(self.month)}"
+        """The scope and period, as every printed page's footer names them."""
+        return f"{self.scope or 'Reporting burden'}, {month_label(self.month)}"
 
 
 def gather(session, month: date, team_ids: list[int] | None, timezone: ZoneInfo) -> MonthFigures:
@@ -131,8 +133,7 @@ def _share(part: int, whole: int):
 
 
 def _header(ws, fmt, names) -> None:
-    bold = fmt.array(bold=True)
-    ws.append([text_cell(ws, name, bold) for name in names])
+    ws.append(fmt.header(ws, names))
 
 
 def _local(moment: datetime | None, zone: ZoneInfo):
@@ -156,8 +157,8 @@ def write_by_team(ws, fmt, fig: MonthFigures) -> None:
                     fit([info.get(t, {}).get("organisation") for t in fig.teams], "Organisation"),
                     16, 10, 10, 14, 8, 10, 16])
     ws.freeze_panes = "A2"
-    prepare_for_print(ws, fig.print_footer)
-    header = [text_cell(ws, name, fmt.array(bold=True)) for name in BY_TEAM]
+    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
+    header = fmt.header(ws, BY_TEAM)
     header[-1].comment = Comment(WHOLE_MONTHS_NOTE, "Reporting Burden Tracker")
     ws.append(header)
     empty = BurdenRow((), ())
@@ -197,7 +198,7 @@ def write_by_source(ws, fmt, fig: MonthFigures) -> None:
     table = fig.by_source
     set_widths(ws, [fit([r.label[0] for r in table.rows], "Source"), 20, 10, 8, 10, 10, 14, 10])
     ws.freeze_panes = "A2"
-    prepare_for_print(ws, fig.print_footer)
+    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
     _header(ws, fmt, BY_SOURCE)
     for row in table.rows:
         info = table.info["source"].get(row.key[0], {})
@@ -240,7 +241,7 @@ def write_by_request(ws, fmt, fig: MonthFigures) -> None:
                     fit([info.get(r.key[0], {}).get("source") for r in table.rows], "Source"),
                     12, 14, 8, 10, 10, 14, 10, 14, 14, 10])
     ws.freeze_panes = "A2"
-    prepare_for_print(ws, fig.print_footer)
+    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
     _header(ws, fmt, BY_REQUEST)
     running = 0
     for row in table.rows:
@@ -284,10 +285,8 @@ def write_team_x_source(ws, fmt, fig: MonthFigures) -> None:
     set_widths(ws, [fit([fig.team_name(t) for t in fig.teams], "Team")]
                + [fit([s.label[0]], "", low=10, high=24) for s in sources] + [10])
     ws.freeze_panes = "B2"
-    prepare_for_print(ws, fig.print_footer, title_cols="A:A")
-    bold = fmt.array(bold=True)
-    ws.append([text_cell(ws, "Team", bold)] + [text_cell(ws, s.label[0], bold) for s in sources]
-              + [text_cell(ws, "Total", bold)])
+    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
+    ws.append(fmt.header(ws, ["Team"] + [s.label[0] for s in sources] + ["Total"]))
     for team in fig.teams:
         cells = [text_cell(ws, fig.team_name(team))]
         for source in sources:
@@ -311,7 +310,7 @@ def write_trend(ws, fmt, fig: MonthFigures) -> None:
     teams = fig.trend_teams
     set_widths(ws, [fit([fig.team_name(t) for t in teams], "Team")] + [10] * len(months) + [12])
     ws.freeze_panes = "B2"
-    prepare_for_print(ws, fig.print_footer, title_cols="A:A")
+    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
     ws.append([text_cell(ws, "Team", fmt.array(bold=True))] + [fmt.cell(ws, m, MONTH, bold=True) for m in months]
               + [text_cell(ws, f"Total ({len(months)} months)", fmt.array(bold=True))])
     month_totals = dict.fromkeys(keys, 0)
@@ -324,12 +323,12 @@ def write_trend(ws, fmt, fig: MonthFigures) -> None:
     ws.append([fmt.cell(ws, "Total", bold=True)] + [fmt.cell(ws, Decimal(month_totals[k]) / 60, HOURS, bold=True)
                                                     for k in keys]
               + [fmt.cell(ws, Decimal(sum(month_totals.values())) / 60, HOURS, bold=True)])
-    table_rows = len(teams) + 2
+    written = len(teams) + 2
     if len(teams) > TREND_CHART_TEAMS:
         ws.append([])
         ws.append([f"The chart shows the {TREND_CHART_TEAMS} teams with the most hours over these "
                    f"{len(months)} months; the table above lists all {len(teams)}."])
-        table_rows += 2
+        written += 2
 
     charted = max(1, min(len(teams), TREND_CHART_TEAMS))
     chart = LineChart()
@@ -341,13 +340,15 @@ def write_trend(ws, fmt, fig: MonthFigures) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"
-    chart.width, chart.height = TREND_CHART_SIZE
     chart.add_data(Reference(ws, min_col=1, max_col=len(months) + 1, min_row=2, max_row=charted + 1),
                    from_rows=True, titles_from_data=True)
     for series in chart.series:
         series.smooth = False  # straight lines between months: a curve would invent values
     chart.set_categories(Reference(ws, min_col=2, max_col=len(months) + 1, min_row=1, max_row=1))
-    chart_column = len(months) + 4
-    ws.add_chart(chart, get_column_letter(chart_column) + "2")  # right of the table, whatever its length
-    # The table, then the chart on a page of its own.
-    set_print_area(ws, len(months) + 2, table_rows, extra=[chart_range(chart_column, 2, *TREND_CHART_SIZE)])
+    chart.width, chart.height = chart_size(ws, *TREND_CHART_SIZE)
+    ws.append([])
+    # Under the table, on a printed page of its own (a page break above it), whatever the table's length.
+    chart_rows = keep_chart_whole(ws, chart, written + 2)
+    for _ in range(chart_rows):
+        ws.append([])
+    set_print_area(ws, len(months) + 2, written + 1 + chart_rows)

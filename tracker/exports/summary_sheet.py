@@ -7,23 +7,23 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, Reference
 
 from tracker.exports.sheets import (
-    CHART_TEAMS, NO_ENTRIES, TOP, WHOLE_MONTHS_NOTE, MonthFigures, _local, _share,
+    CHART_TEAMS, NO_ENTRIES, TOP, WHOLE_MONTHS_NOTE, WORKBOOK_HEADING, MonthFigures, _local, _share,
 )
 from tracker.shared.choices import SOURCE_KINDS
 from tracker.shared.timeutil import add_months, month_label
 from tracker.shared.xlsx.formats import CHANGE, COUNT, DATE, DATETIME, HOURS, MONEY, SHARE, fit, set_widths
-from tracker.shared.xlsx.printing import column_width_cm, prepare_for_print, rows_for_height, set_print_area
+from tracker.shared.xlsx.printing import chart_size, keep_chart_whole, prepare_for_print, set_print_area
 from tracker.shared.xlsx.text import text_cell
 
 
 def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, signoffs: dict) -> None:
     """Totals, the top sources and requests, the chart of hours by team (in the flow of the
-    page, so it prints where it is read), then each team's sign-off. Prints one page wide."""
+    page, starting a printed page of its own so no page break cuts it), then each team's sign-off."""
     names = [fig.team_name(t) for t in fig.teams] + [r.label[0] for r in fig.by_source.rows[:TOP]]
     names += [r.label[0] for r in fig.by_request.rows[:TOP]]
     widths = [fit(names + ["Share of hours where the information was seen used"], "", high=60), 36, 14, 14, 18]
     set_widths(ws, widths)
-    prepare_for_print(ws, fig.print_footer)
+    prepare_for_print(ws, fig.print_footer, title_rows=None, heading=WORKBOOK_HEADING)  # the heading says it
     total = fig.totals
     written = 0
 
@@ -36,9 +36,9 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
         add([fmt.cell(ws, label, bold=True), *values])
 
     def header(names):
-        add([text_cell(ws, name, fmt.array(bold=True)) for name in names])
+        add(fmt.header(ws, names))
 
-    add([fmt.cell(ws, "Reporting burden workbook", bold=True, size=14)])
+    add([fmt.cell(ws, WORKBOOK_HEADING, bold=True, size=14)])
     line("Scope", text_cell(ws, scope_label))
     line("Period", f"{fig.month:%B %Y}")
     line("From", fmt.cell(ws, fig.start, DATE))
@@ -80,9 +80,9 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
              fmt.cell(ws, row.cost, MONEY), fmt.cell(ws, _share(row.minutes, total.minutes), SHARE)])
 
     add()
-    chart = _hours_by_team_chart(fig, by_team_ws, width=min(18.0, sum(column_width_cm(w) for w in widths) - 0.5))
-    ws.add_chart(chart, f"A{written + 1}")
-    for _ in range(rows_for_height(chart.height)):  # the chart's rows, left empty
+    chart = _hours_by_team_chart(fig, by_team_ws)
+    chart.width, chart.height = chart_size(ws, 18.0, chart.height)
+    for _ in range(keep_chart_whole(ws, chart, written + 1)):  # the chart's rows, left empty
         add()
 
     add([fmt.cell(ws, "Sign-off", bold=True)])
@@ -97,7 +97,7 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     set_print_area(ws, len(widths), written)
 
 
-def _hours_by_team_chart(fig: MonthFigures, by_team_ws, width: float) -> BarChart:
+def _hours_by_team_chart(fig: MonthFigures, by_team_ws) -> BarChart:
     charted = max(1, min(len(fig.teams), CHART_TEAMS))
     chart = BarChart()
     chart.type = "bar"  # horizontal: team names stay readable
@@ -105,13 +105,14 @@ def _hours_by_team_chart(fig: MonthFigures, by_team_ws, width: float) -> BarChar
     if len(fig.teams) > CHART_TEAMS:
         chart.title = f"Hours by team (the {CHART_TEAMS} with the most hours; By team lists all {len(fig.teams)})"
     chart.y_axis.title = "Hours"
+    chart.x_axis.title = "Team"
     chart.x_axis.scaling.orientation = "maxMin"  # most hours at the top, as in the table
     chart.y_axis.crosses = "max"  # ...and the hours axis still at the bottom
     chart.y_axis.number_format = "0"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend = None
-    chart.height, chart.width = max(7.5, 0.6 * charted + 3), width
+    chart.height = max(7.5, 0.6 * charted + 3)
     chart.add_data(Reference(by_team_ws, min_col=5, min_row=1, max_row=charted + 1), titles_from_data=True)
     chart.set_categories(Reference(by_team_ws, min_col=1, min_row=2, max_row=charted + 1))
     return chart

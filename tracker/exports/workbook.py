@@ -85,12 +85,13 @@ def _build(session, month, team_ids, path, scope_label, signoffs, progress, time
     try:
         with one_snapshot(session):
             figures = sheets.gather(session, month, team_ids, timezone or app_timezone())
+            figures.scope = scope_label
             sheets.write_by_team(ws["By team"], fmt, figures)
             sheets.write_by_source(ws["By source"], fmt, figures)
             sheets.write_by_request(ws["By request"], fmt, figures)
             sheets.write_team_x_source(ws["Team x Source"], fmt, figures)
             sheets.write_trend(ws["Trend"], fmt, figures)
-            write_unlicensed(ws["Unlicensed"], fmt, figures.unlicensed, figures.print_footer)
+            write_unlicensed(ws["Unlicensed"], fmt, figures.unlicensed, figures.print_footer, sheets.WORKBOOK_HEADING)
             summary_sheet.write_summary(ws["Summary"], fmt, figures, ws["By team"], scope_label, signoffs or {})
             written = entries_sheet.write_entries(ws["Entries"], fmt, session, figures, progress)
         size, digest = save_atomically(wb, path, work_dir)

@@ -10,6 +10,8 @@ from tracker.imports.commit import SourceFile
 from tracker.imports.sheet import NO_SAVED_VALUE, CellError
 from tracker.imports.validate import Checked, Problem
 from tracker.shared.csvfile import csv_document
+from tracker.shared.xlsx.formats import fit, set_widths
+from tracker.shared.xlsx.printing import prepare_for_print
 from tracker.shared.xlsx.text import text_cell
 
 PROBLEM_HEADER = "Problem"  # an extra column the import ignores, so the fixed file imports as it is
@@ -52,8 +54,15 @@ def bad_rows_xlsx(checked: Checked, target) -> None:
     reasons = _problems_by_row(checked.problems)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Entries")
-    ws.append([text_cell(ws, h) for h in (*checked.mapping.headers, PROBLEM_HEADER)])
-    for row, values in sorted(checked.bad_rows.items()):
+    headers = (*checked.mapping.headers, PROBLEM_HEADER)
+    rows = sorted(checked.bad_rows.items())
+    columns = list(zip(*[values for _, values in rows])) or [()] * len(checked.mapping.headers)
+    set_widths(ws, [fit(values, header, high=40) for header, values in zip(headers, columns)]
+               + [fit(reasons.values(), PROBLEM_HEADER, high=60)])
+    ws.freeze_panes = "A2"
+    prepare_for_print(ws, f"Rows the import refused: {len(rows)}", heading="Reporting burden: rows to fix")
+    ws.append([text_cell(ws, h) for h in headers])
+    for row, values in rows:
         cells = [text_cell(ws, v) if isinstance(v, str) else _plain(v) for v in values]
         ws.append(cells + [text_cell(ws, reasons.get(row, ""))])
     wb.save(target)

@@ -9,9 +9,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from tracker.imports.formats import FORMATS
 from tracker.shared.choices import ANSWERS, BANDS
 from tracker.shared.xlsx.formats import DATE
+from tracker.shared.xlsx.printing import prepare_for_print, set_print_area
 
 HEADERS = tuple(names[0] for names in FORMATS["tracker"].columns.values() if names[0] != "Email")
 ROWS = 5000  # rows the drop-downs cover
+PRINTED_ROWS = 25  # empty rows printed under the header: the template on paper is a form to fill in by hand
+HEADING = "Reporting burden: entries to import"
 WIDTHS = {"Date": 12, "Team": 30, "Source": 30, "Request": 40, "Band": 8, "Minutes": 9,
           "Duplicated elsewhere": 12, "Used": 11, "Notes": 50}
 
@@ -22,8 +25,15 @@ def _text(ws, row: int, column: int, value: str, bold: bool = False):
     cell.value = value
     cell.data_type = "s"
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = Font(name="Calibri", bold=True)  # no name: a spreadsheet application falls back to a serif
     return cell
+
+
+def template_footer(team_names: list[str]) -> str:
+    """Whose template it is, for every printed page's footer."""
+    if len(team_names) == 1:
+        return f"Import template for {team_names[0]}"
+    return f"Import template for {len(team_names)} teams"
 
 
 def build_template(team_names: list[str], target) -> None:
@@ -34,6 +44,10 @@ def build_template(team_names: list[str], target) -> None:
         _text(ws, 1, column, header, bold=True)
         ws.column_dimensions[ws.cell(row=1, column=column).column_letter].width = WIDTHS[header]
     ws.freeze_panes = "A2"
+    footer = template_footer(team_names)
+    prepare_for_print(ws, footer, heading=HEADING)
+    ws.print_options.gridLines = True  # the empty rows' cells show on paper
+    set_print_area(ws, len(HEADERS), PRINTED_ROWS + 1)
     for row in range(2, ROWS + 2):
         ws.cell(row=row, column=1).number_format = DATE
 
@@ -75,4 +89,5 @@ def build_template(team_names: list[str], target) -> None:
     ), 1):
         _text(guide, row, 1, line)
     guide.column_dimensions["A"].width = 110
+    prepare_for_print(guide, footer, title_rows=None, heading=HEADING)
     wb.save(target)

@@ -20,14 +20,11 @@ from tracker.shared.xlsx.printing import prepare_for_print, set_print_area
 from tracker.shared.xlsx.text import text_cell
 
 UNLICENSED_SHEET = "Unlicensed"
-
-
-def _header_cells(ws, fmt, names) -> list:
-    return [text_cell(ws, name, fmt.array(bold=True)) for name in names]
+STATEMENT_HEADING = "Burden statement"
 
 
 def _header(ws, fmt, names) -> None:
-    ws.append(_header_cells(ws, fmt, names))
+    ws.append(fmt.header(ws, names))
 
 
 def _figures(ws, fmt, row, fte, bold=False) -> list:
@@ -42,12 +39,12 @@ def _figures(ws, fmt, row, fte, bold=False) -> list:
 # ---- the monthly workbook's sheet ---------------------------------------------
 
 
-def write_unlicensed(ws, fmt: Formats, unlicensed: UnlicensedBurden, footer: str) -> None:
+def write_unlicensed(ws, fmt: Formats, unlicensed: UnlicensedBurden, footer: str, heading: str | None = None) -> None:
     """Hours and cost on days a request had no licence in force, by team, then by source."""
     names = [r.label[0] for r in unlicensed.by_team + unlicensed.by_source]
     widths = [fit(names, "Source", high=60), 20, 10, 10, 14, 10]
     set_widths(ws, widths)
-    prepare_for_print(ws, footer)  # the title row repeats on every page, as on every sheet of the workbook
+    prepare_for_print(ws, footer, heading=heading)  # the title row repeats on every page, as on every sheet of the workbook
     flt, rows = unlicensed.filter, []
     rows.append([fmt.cell(ws, "Work on requests with no licence in force", bold=True, size=14)])
     rows.append([fmt.cell(ws, "From", bold=True), fmt.cell(ws, flt.start, DATE)])
@@ -55,10 +52,10 @@ def write_unlicensed(ws, fmt: Formats, unlicensed: UnlicensedBurden, footer: str
     rows.append(["A day counts when the request had no licence that day: never licensed, or its licence had expired."])
     rows.append([])
     total = [fmt.cell(ws, "Total", bold=True), None, *_figures(ws, fmt, unlicensed.totals, unlicensed.fte(unlicensed.totals), True)]
-    rows.append(_header_cells(ws, fmt, ("Team", "", "Entries", "Hours", "Cost (£)", "FTE")))
+    rows.append(fmt.header(ws, ("Team", "", "Entries", "Hours", "Cost (£)", "FTE")))
     rows += [[text_cell(ws, row.label[0]), None, *_figures(ws, fmt, row, unlicensed.fte(row))] for row in unlicensed.by_team]
     rows += [total, []]
-    rows.append(_header_cells(ws, fmt, ("Source", "Kind", "Entries", "Hours", "Cost (£)", "FTE")))
+    rows.append(fmt.header(ws, ("Source", "Kind", "Entries", "Hours", "Cost (£)", "FTE")))
     for row in unlicensed.by_source:
         kind = unlicensed.info["source"].get(row.key[0], {}).get("kind")
         rows.append([text_cell(ws, row.label[0]), SOURCE_KINDS.get(kind, kind or ""), *_figures(ws, fmt, row, unlicensed.fte(row))])
@@ -99,13 +96,13 @@ def statement_workbook(statement: Statement, generated_on: date) -> bytes:
 
 def _write_statement_summary(ws, fmt, st: Statement, generated_on: date) -> None:
     set_widths(ws, [46, fit([st.source.name], "", low=16, high=60)])
-    prepare_for_print(ws, statement_footer(st), title_rows=None)
+    prepare_for_print(ws, statement_footer(st), heading=STATEMENT_HEADING, title_rows=None)
     totals = st.totals
 
     def line(label, cell):
         ws.append([fmt.cell(ws, label, bold=True), cell])
 
-    ws.append([fmt.cell(ws, "Burden statement", bold=True, size=14)])
+    ws.append([fmt.cell(ws, STATEMENT_HEADING, bold=True, size=14)])
     line("Source", text_cell(ws, st.source.name))
     line("Kind of source", SOURCE_KINDS.get(st.source.kind, st.source.kind))
     line("From", fmt.cell(ws, st.start, DATE))
@@ -127,7 +124,7 @@ def _write_statement_summary(ws, fmt, st: Statement, generated_on: date) -> None
 def _write_statement_requests(ws, fmt, st: Statement) -> None:
     set_widths(ws, [fit([line.request.title for line in st.lines], "Request", high=60), 12, 14, 12, 8, 10, 10, 14, 8,
                     14, 14, 16, 20, 14, 14, 14, 12])
-    prepare_for_print(ws, statement_footer(st))
+    prepare_for_print(ws, statement_footer(st), heading=STATEMENT_HEADING)
     ws.freeze_panes = "B2"
     _header(ws, fmt, STATEMENT_COLUMNS)
     for line in st.lines:
@@ -170,7 +167,7 @@ def decision_detail(decision) -> str:
 
 def _write_statement_decisions(ws, fmt, st: Statement) -> None:
     set_widths(ws, [fit([d.request.title for d in st.decisions], "Request", high=60), 22, 30, 12, 14, 12, 16, 16, 60])
-    prepare_for_print(ws, statement_footer(st))
+    prepare_for_print(ws, statement_footer(st), heading=STATEMENT_HEADING)
     ws.freeze_panes = "A2"
     _header(ws, fmt, DECISION_COLUMNS)
     for d in st.decisions:

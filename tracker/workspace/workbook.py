@@ -3,11 +3,13 @@ decisions with expected and realised savings.
 
 The monthly workbook's conventions (tracker/shared/xlsx): user text as text
 cells (never a formula), numbers as numbers with number formats, dates as
-dates, bold headers frozen on the first row, column widths, and print setup
-(A4 landscape, one page wide, the header on every page). Every figure is the
+dates, bold headers frozen on the first row, column widths, and the one print
+setup (tracker/shared/xlsx/printing.py: A4, legible, the header on every page,
+a heading and a footer on every page). Every figure is the
 one the pages and the API show, unrounded: the number format rounds."""
 from __future__ import annotations
 
+import textwrap
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import BinaryIO
@@ -22,7 +24,8 @@ from tracker.workspace.pages import all_decisions, decision_rows
 from tracker.shared.choices import DECISION_STATUSES, DUPLICATE_VERDICTS, FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
 from tracker.shared.snapshot import one_snapshot
 from tracker.shared.timeutil import app_timezone, utcnow
-from tracker.shared.xlsx.formats import COUNT, DATE, DATETIME, HOURS, MONEY, SHARE, Formats, fit, print_setup, set_widths
+from tracker.shared.xlsx.formats import COUNT, DATE, DATETIME, HOURS, MONEY, SHARE, Formats, fit, set_widths
+from tracker.shared.xlsx.printing import prepare_for_print, set_print_area
 from tracker.shared.xlsx.text import text_cell
 
 SHEET_NAMES = ("Summary", "Ranking", "Likely duplicates", "Decisions")
@@ -45,15 +48,24 @@ DECISION_COLUMNS = (
 
 
 def _header(ws, fmt, names) -> None:
-    bold = fmt.array(bold=True)
-    ws.append([text_cell(ws, name, bold) for name in names])
+    ws.append(fmt.header(ws, names))
 
 
-def _sheet(wb, name, widths, fmt=None):
+HEADING = "Commissioner's workspace"
+PROJECTION_NOTE = ("Projection: median hours per entry × occurrences a year × teams that logged it in the 12 months "
+                   "(ad hoc: the entries per team observed), priced at today's rates for the request's own band mix.")
+
+
+def print_footer(ranked) -> str:
+    """Scope and period, as every printed page's footer names them."""
+    return f"Every request, figures {ranked.start:%-d %b %Y} to {ranked.end:%-d %b %Y}"
+
+
+def _sheet(wb, name, widths, footer, key_columns=1):
     ws = wb.create_sheet(name)
     set_widths(ws, widths)
     ws.freeze_panes = "A2"
-    print_setup(ws)
+    prepare_for_print(ws, footer, heading=HEADING, key_columns=key_columns)
     return ws
 
 
@@ -68,9 +80,10 @@ def build_workspace_workbook(target: BinaryIO, today: date, session=None) -> dic
     summary = wb.create_sheet(SHEET_NAMES[0])
     fmt = Formats(summary)
     _write_summary(summary, fmt, ranked, pairs, rows)
-    _write_ranking(wb, fmt, ranked)
-    _write_duplicates(wb, fmt, pairs)
-    _write_decisions(wb, fmt, rows)
+    footer = print_footer(ranked)
+    _write_ranking(wb, fmt, ranked, footer)
+    _write_duplicates(wb, fmt, pairs, footer)
+    _write_decisions(wb, fmt, rows, footer)
     wb.save(target)
     return {"requests": len(ranked.rows), "minutes": ranked.total_minutes, "cost": ranked.total_cost,
             "pairs": len(pairs), "decisions": len(rows)}
@@ -82,12 +95,14 @@ def _local_now() -> datetime:
 
 def _write_summary(ws, fmt, ranked, pairs, rows) -> None:
     set_widths(ws, [52, 20])
-    print_setup(ws, title_rows=None, landscape=False)
+    prepare_for_print(ws, print_footer(ranked), title_rows=None, heading=HEADING)
+
+    lines = []
 
     def line(label, cell):
-        ws.append([fmt.cell(ws, label, bold=True), cell])
+        lines.append([fmt.cell(ws, label, bold=True), cell])
 
-    ws.append([fmt.cell(ws, "Commissioner's workspace", bold=True, size=14)])
+    lines.append([fmt.cell(ws, HEADING, bold=True, size=14)])
     line("Generated at", fmt.cell(ws, _local_now(), DATETIME))
     line("Figures from", fmt.cell(ws, ranked.start, DATE))
     line("Figures to", fmt.cell(ws, ranked.end, DATE))
@@ -99,16 +114,19 @@ def _write_summary(ws, fmt, ranked, pairs, rows) -> None:
     line("Likely duplicate pairs", fmt.cell(ws, len(pairs), COUNT))
     line("Live decisions", fmt.cell(ws, sum(1 for r in rows if r.status != "withdrawn"), COUNT))
     line("Decisions due for review", fmt.cell(ws, sum(1 for r in rows if r.status == "review_due"), COUNT))
-    ws.append([])
-    ws.append(["Projection: median hours per entry × occurrences a year × teams that logged it in the 12 months "
-               "(ad hoc: the entries per team observed), priced at today's rates for the request's own band mix."])
+    lines.append([])
+    # The note in lines that fit the printed columns: a write-only sheet cannot give a wrapped row its height.
+    lines += [[part] for part in textwrap.wrap(PROJECTION_NOTE, 80)]
+    for cells in lines:
+        ws.append(cells)
+    set_print_area(ws, 2, len(lines))
 
 
-def _write_ranking(wb, fmt, ranked) -> None:
+def _write_ranking(wb, fmt, ranked, footer) -> None:
     rows = ranked.by_hours
     ws = _sheet(wb, SHEET_NAMES[1], [6, fit([f.request.title for f in rows], "Request", high=60),
                                      fit([f.request.source for f in rows], "Source", high=40), 18, 12, 13, 13, 9, 7,
-                                     10, 13, 12, 13, 13, 13, 15, 10, 13])
+                                     10, 13, 12, 13, 13, 13, 15, 10, 13], footer, key_columns=2)  # rank and request on every page across
     _header(ws, fmt, RANKING)
     for rank, f in enumerate(rows, 1):
         info = f.request
@@ -133,9 +151,9 @@ def _write_ranking(wb, fmt, ranked) -> None:
     ])
 
 
-def _write_duplicates(wb, fmt, pairs) -> None:
+def _write_duplicates(wb, fmt, pairs, footer) -> None:
     ws = _sheet(wb, SHEET_NAMES[2], [fit([p.first.title for p in pairs], "Request", high=50), 28,
-                                     fit([p.second.title for p in pairs], "Likely duplicate", high=50), 28, 8, 8, 11, 22, 10, 20])
+                                     fit([p.second.title for p in pairs], "Likely duplicate", high=50), 28, 8, 8, 11, 22, 10, 20], footer)
     _header(ws, fmt, DUPLICATES)
     for p in pairs:
         ws.append([
@@ -156,9 +174,9 @@ def _detail(d) -> str:
     return ""
 
 
-def _write_decisions(wb, fmt, rows) -> None:
+def _write_decisions(wb, fmt, rows, footer) -> None:
     ws = _sheet(wb, SHEET_NAMES[3], [fit([r.decision.request.title for r in rows], "Request", high=50), 28, 24, 36, 16,
-                                     50, 20] + [12] * 21)
+                                     50, 20] + [12] * 21, footer)
     _header(ws, fmt, DECISION_COLUMNS)
     for row in rows:
         d, saving = row.decision, row.saving

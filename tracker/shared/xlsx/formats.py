@@ -4,8 +4,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from tracker.shared.xlsx.text import text_cell
 
 HOURS = "0.00"
 MONEY = "£#,##0.00"
@@ -28,22 +30,31 @@ class Formats:
         self._ws = ws
         self._arrays: dict[tuple, object] = {}
 
-    def array(self, number_format: str | None = None, bold: bool = False, size: int | None = None):
-        key = (number_format, bold, size)
+    def array(self, number_format: str | None = None, bold: bool = False, size: int | None = None, wrap: bool = False):
+        key = (number_format, bold, size, wrap)
         if key not in self._arrays:
             template = Cell(self._ws, row=1, column=1)
             if bold or size:
                 template.font = Font(name="Calibri", bold=bold, size=size or 11)  # the workbook default font
             if number_format:
                 template.number_format = number_format
+            if wrap:  # long text in lines within its column, so it prints whole (the row grows to fit)
+                template.alignment = Alignment(wrap_text=True, vertical="top")
             self._arrays[key] = template._style
         return self._arrays[key]
 
-    def cell(self, ws, value, number_format: str | None = None, bold: bool = False, size: int | None = None):
+    def header(self, ws, names) -> list:
+        """A table's header row: bold, wrapped in its column (a long name takes two lines, not the next
+        column's space), so the printed header shows every name whole."""
+        style = self.array(bold=True, wrap=True)
+        return [text_cell(ws, name, style) for name in names]
+
+    def cell(self, ws, value, number_format: str | None = None, bold: bool = False, size: int | None = None,
+             wrap: bool = False):
         """A styled cell for a number, date or our own label (user text goes through tracker/shared/xlsx/text.py)."""
         if isinstance(value, Decimal):
             value = float(value)
-        return Cell(ws, row=1, column=1, value=value, style_array=self.array(number_format, bold, size))
+        return Cell(ws, row=1, column=1, value=value, style_array=self.array(number_format, bold, size, wrap))
 
 
 def set_widths(ws, widths) -> None:
@@ -56,18 +67,3 @@ def fit(texts, header: str, low: int = 8, high: int = 50) -> float:
     """A width that shows the header and most values without making the sheet unreadable."""
     longest = max([len(header)] + [len(str(t)) for t in texts if t is not None], default=len(header))
     return float(min(max(longest + 2, low), high))
-
-
-def print_setup(ws, title_rows: str | None = "1:1", landscape: bool = True) -> None:
-    """Print on A4, one page wide, repeating the header row on every page. Call before the first row
-    of a write-only sheet."""
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.gridLines = True
-    if title_rows:
-        ws.print_title_rows = title_rows

@@ -57,7 +57,10 @@ class SheetRows:
     """Writes rows of declared columns into `ws`: each column has a name, a kind (NUMBER or TEXT) and a style id.
 
     Set the sheet's column widths and frozen pane before creating it (they are
-    written first); set the autofilter before the workbook is saved. Call
+    written first), and its print setup too (tracker/shared/xlsx/printing.py
+    reads the widths; the page setup, print titles, heading, footer and page
+    breaks themselves are written by openpyxl after the rows, so a streamed
+    sheet carries all of them); set the autofilter before the workbook is saved. Call
     `close()` when done: the sheet is then finished by openpyxl as usual."""
 
     def __init__(self, ws, names: tuple[str, ...], kinds: tuple[str, ...], styles: tuple[str | None, ...]):
