@@ -70,6 +70,7 @@ def dashboard():
     if errors:
         return render_template("burden/dashboard.html", **context), 400
     context["panels"] = panels("burden.dashboard", query=query, user=current_user)  # e.g. unlicensed burden
+    context["head_panels"] = panels("burden.dashboard.head", query=query, user=current_user)  # e.g. decisions due
     if current_user.sees_all_teams:
         context["board"] = commissioner_dashboard(query)
         return render_template("burden/commissioner.html", **context)
