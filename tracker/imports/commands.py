@@ -66,6 +66,18 @@ def _save_bad_rows(checked: Checked, path: Path) -> Path:
     return target
 
 
+def may_write(failed, dry_run: bool) -> bool:
+    """After the checks: stop with exit status 1 when they failed, write nothing on a dry run."""
+    if failed:
+        db.session.rollback()
+        sys.exit(1)
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was written.")
+        return False
+    return True
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--user", "email", required=True, metavar="EMAIL", help="Who the entries are logged by (unless a row's email names a member of its team).")
@@ -95,14 +107,9 @@ def import_command(file: Path, email, team_name, wanted, band, dry_run, create_m
     except (FileRefused, UnknownFormat) as error:
         raise click.ClickException(str(error)) from None
     report(checked)
-    if checked.file_problems or (checked.refused and not good_rows_only):
-        if checked.refused and not checked.file_problems:
-            click.echo("Nothing was imported: fix the rows above, or pass --good-rows-only.")
-        db.session.rollback()
-        sys.exit(1)
-    if dry_run:
-        db.session.rollback()
-        click.echo("Dry run: nothing was written.")
+    if checked.refused and not checked.file_problems and not good_rows_only:
+        click.echo("Nothing was imported: fix the rows above, or pass --good-rows-only.")
+    if not may_write(checked.file_problems or (checked.refused and not good_rows_only), dry_run):
         return
     try:
         with tqdm(total=len(checked.good), desc="Writing", unit=" rows", file=sys.stderr, mininterval=0.5) as bar:
@@ -140,12 +147,7 @@ def import_catalogue_command(file: Path, create_missing: bool, email: str | None
         raise click.ClickException(str(error)) from None
     for line in register.report_lines(plan):
         click.echo(line)
-    if not plan.writable:
-        db.session.rollback()
-        sys.exit(1)
-    if dry_run:
-        db.session.rollback()
-        click.echo("Dry run: nothing was written.")
+    if not may_write(not plan.writable, dry_run):
         return
     try:
         batch = register.write_register(plan, user, describe(file))

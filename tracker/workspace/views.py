@@ -47,13 +47,6 @@ def measurable_from_filter(decision: Decision) -> str:
     return f"{measurable_from(decision):%-d %B %Y}"
 
 
-def _request_or_404(request_id: int) -> Request:
-    found = db.session.get(Request, request_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @blueprint.route("/")
 @role_required(*WORKSPACE_ROLES)
 def index():
@@ -113,7 +106,7 @@ def decisions():
 @blueprint.route("/requests/<int:request_id>")
 @role_required(*WORKSPACE_ROLES)
 def request_detail(request_id: int):
-    found = _request_or_404(request_id)
+    found = db.get_or_404(Request, request_id)
     form = DecisionForm(request=found)
     form.effective_date.data = form.effective_date.data or today()
     merge_into = request.args.get("merge_into", "")
@@ -131,7 +124,7 @@ def _render_request(found: Request, form: DecisionForm, withdraw_form: WithdrawF
 @blueprint.route("/requests/<int:request_id>/decisions", methods=["POST"])
 @role_required(*WORKSPACE_ROLES)
 def decide(request_id: int):
-    found = _request_or_404(request_id)
+    found = db.get_or_404(Request, request_id)
     form = DecisionForm(request=found)
     if not form.validate():
         return _render_request(found, form, WithdrawForm(), 400)
