@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
 from tracker.extensions import db
-from tracker.imports import catalogue as register
+from tracker.imports import catalogue as collections
 from tracker.imports.commit import ImportRefused, write_entries
 from tracker.imports.files import bad_rows_csv, bad_rows_xlsx, describe
 from tracker.imports.formats import FORMAT_CHOICES, FORMATS, UnknownFormat, detect
@@ -138,19 +138,19 @@ def import_catalogue_command(file: Path, create_missing: bool, email: str | None
     user = None
     if email:
         user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-        if user is None or not register.may_import(user):
+        if user is None or not collections.may_import(user):
             raise click.BadParameter("give the email of an active admin or commissioner.", param_hint="'--user'")
     try:
         table = open_table(file, file.name, Limits.from_config(current_app.config), prefer_sheet=None)
-        plan = register.check_register(table, create_missing=create_missing)
+        plan = collections.check_register(table, create_missing=create_missing)
     except (FileRefused, UnknownFormat) as error:
         raise click.ClickException(str(error)) from None
-    for line in register.report_lines(plan):
+    for line in collections.report_lines(plan):
         click.echo(line)
     if not may_write(not plan.writable, dry_run):
         return
     try:
-        batch = register.write_register(plan, user, describe(file))
+        batch = collections.write_register(plan, user, describe(file))
         db.session.commit()
     except ImportRefused as error:
         db.session.rollback()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from pathlib import Path
 
@@ -11,19 +10,15 @@ from openpyxl import Workbook
 from tracker.imports.commit import SourceFile
 from tracker.imports.sheet import NO_SAVED_VALUE, CellError
 from tracker.imports.validate import Checked, Problem
+from tracker.shared.xlsx.files import size_and_sha256
 from tracker.shared.xlsx.text import csv_safe, text_cell
 
 PROBLEM_HEADER = "Problem"  # an extra column the import ignores, so the fixed file imports as it is
 
 
 def describe(path: Path, name: str | None = None) -> SourceFile:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return SourceFile(name or Path(path).name, digest.hexdigest(), size)
+    size, sha256 = size_and_sha256(path)
+    return SourceFile(name or Path(path).name, sha256, size)
 
 
 def _problems_by_row(problems: list[Problem]) -> dict[int, str]:

@@ -267,15 +267,10 @@ def withdraw_decision(user, decision: Decision, reason: str, session=None) -> De
         raise DecisionRefused("This decision was already withdrawn", "decision")
     if not reason:
         raise DecisionRefused("Say why the decision is withdrawn", "reason")
-    before = audit.snapshot(decision)
     if decision.applied_at is not None:
-        _put_back(user, decision)
-    decision.withdrawn_at = utcnow()
-    decision.withdrawn_by_id = user.id
-    decision.withdrawal_reason = reason
-    session.flush()
-    old, new = audit.changed_fields(before, audit.snapshot(decision))
-    audit.record(session, user, "withdraw", decision, old=old, new=new)
+        _put_back(user, decision)  # the catalogue as it was (its own audit events); the decision itself is unchanged
+    audit.change(session, user, "withdraw", decision,
+                 {"withdrawn_at": utcnow(), "withdrawn_by_id": user.id, "withdrawal_reason": reason}, always=True)
     return decision
 
 
