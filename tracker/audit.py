@@ -33,6 +33,19 @@ def changed_fields(old: dict, new: dict) -> tuple[dict, dict]:
     return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
 
 
+def change(session, user, action: str, obj, values: dict, *, always: bool = False) -> bool:
+    """Set `values` on `obj` and record what changed as `action` (only when something did, unless
+    `always`). Returns whether anything changed. The one way a change and its audit event go together."""
+    before = snapshot(obj)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    session.flush()
+    old, new = changed_fields(before, snapshot(obj))
+    if new or always:
+        record(session, user, action, obj, old=old, new=new)
+    return bool(new)
+
+
 def record(session, user, action: str, obj, old: dict | None = None, new: dict | None = None) -> AuditEvent:
     """Add an audit event to the caller's transaction (commits with the change itself)."""
     event = AuditEvent(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Index, text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -24,3 +24,9 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+def unique_where(name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows `where` holds (a partial index, on SQLite and PostgreSQL alike):
+    e.g. at most one live decision per request, one open sign-off per team and month."""
+    return Index(name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where))

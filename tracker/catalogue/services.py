@@ -64,14 +64,7 @@ def unique_team_slug(name: str) -> str:
 
 def update_with_audit(user, obj, values: dict) -> bool:
     """Set attributes and record what changed. Returns whether anything did."""
-    before = audit.snapshot(obj)
-    for key, value in values.items():
-        setattr(obj, key, value)
-    db.session.flush()
-    old, new = audit.changed_fields(before, audit.snapshot(obj))
-    if new:
-        audit.record(db.session, user, "update", obj, old=old, new=new)
-    return bool(new)
+    return audit.change(db.session, user, "update", obj, values)
 
 
 # ---- reading the catalogue and changing a request's status (commissioners) ----

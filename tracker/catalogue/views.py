@@ -5,7 +5,7 @@ form. Only commissioners and admins change a request's status or merge it;
 for anyone else that control does not exist (404)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -19,13 +19,6 @@ from tracker.shared.parsing import is_id
 from tracker.shared.slots import panels
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/catalogue")
-
-
-def _request_or_404(request_id: int) -> Request:
-    found = db.session.get(Request, request_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 @blueprint.route("/requests")
@@ -42,7 +35,7 @@ def requests():
 
 @blueprint.route("/requests/<int:request_id>")
 def request_detail(request_id: int):
-    found = _request_or_404(request_id)
+    found = db.get_or_404(Request, request_id)
     return _render_detail(found, _status_form(found))
 
 
@@ -83,7 +76,7 @@ def _render_detail(found: Request, status_form, status: int = 200, details_form=
 @blueprint.route("/requests/<int:request_id>/details", methods=["POST"])
 @role_required(*services.MANAGE_CATALOGUE_ROLES)
 def request_details(request_id: int):
-    found = _request_or_404(request_id)
+    found = db.get_or_404(Request, request_id)
     form = _details_form(found, request.form)
     if form is None:  # already confirmed (by someone else a moment ago)
         flash("Those details were already confirmed.", "info")
@@ -100,7 +93,7 @@ def request_details(request_id: int):
 @blueprint.route("/requests/<int:request_id>/status", methods=["POST"])
 @role_required(*services.MANAGE_CATALOGUE_ROLES)
 def request_status(request_id: int):
-    found = _request_or_404(request_id)
+    found = db.get_or_404(Request, request_id)
     form = _status_form(found, request.form)
     if not form.validate():
         return _render_detail(found, form, 400)

@@ -260,20 +260,21 @@ class ColumnReaders:
             found = self._requests[key] = self._request(raw_source, raw_title)
         return found
 
+    def _name(self, raw, limit: int, field: str, missing: str, problems: list, fallback: str | None = None) -> str:
+        """A source name or request title, tidied (`fallback` where the cell is blank); what is wrong
+        with it goes to `problems`."""
+        name, reason = self._text(raw, limit)
+        name = tidy_name(name) or fallback
+        if reason:
+            problems.append((field, reason))
+        elif not name:
+            problems.append((field, missing))
+        return name
+
     def _request(self, raw_source, raw_title):
         problems = []
-        source_name, reason = self._text(raw_source, SOURCE_NAME_MAX)
-        source_name = tidy_name(source_name) or self.fixed_source
-        if reason:
-            problems.append(("source", reason))
-        elif not source_name:
-            problems.append(("source", NO_SOURCE))
-        title, reason = self._text(raw_title, REQUEST_TITLE_MAX)
-        title = tidy_name(title)
-        if reason:
-            problems.append(("request", reason))
-        elif not title:
-            problems.append(("request", "Enter the request the work was for"))
+        source_name = self._name(raw_source, SOURCE_NAME_MAX, "source", NO_SOURCE, problems, self.fixed_source)
+        title = self._name(raw_title, REQUEST_TITLE_MAX, "request", "Enter the request the work was for", problems)
         if problems:
             return (source_name, title, None, ""), problems
         checked = self.checked

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
 from tracker.extensions import db
-from tracker.imports import catalogue as register
+from tracker.imports import catalogue as collections
 from tracker.imports.commit import ImportRefused, nothing_to_do, write_entries
 from tracker.imports.files import bad_rows_csv, bad_rows_xlsx, describe
 from tracker.imports.formats import FORMAT_CHOICES, MAPPED, BadMap, UnknownFormat
@@ -77,6 +77,18 @@ def _save_bad_rows(checked: Checked, path: Path) -> Path:
     return target
 
 
+def may_write(failed, dry_run: bool) -> bool:
+    """After the checks: stop with exit status 1 when they failed, write nothing on a dry run."""
+    if failed:
+        db.session.rollback()
+        sys.exit(1)
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was written.")
+        return False
+    return True
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--user", "email", required=True, metavar="EMAIL", help="Who the entries are logged by (unless a row's email names a member of its team).")
@@ -121,18 +133,14 @@ def import_command(file: Path, email, team_name, wanted, band, source_name, map_
     except FileRefused as error:
         raise click.ClickException(str(error)) from None
     report(checked)
-    if checked.file_problems or (checked.refused and not good_rows_only):
-        if checked.refused and not checked.file_problems:
-            click.echo(closing_hint(checked))
-        db.session.rollback()
-        sys.exit(1)
-    if not checked.good:  # nothing to add: no batch (exit 1 only when refused rows are why)
+    if checked.refused and not checked.file_problems and not good_rows_only:
+        click.echo(closing_hint(checked))
+    if not checked.file_problems and not (checked.refused and not good_rows_only) and not checked.good:
+        # Nothing to add: no batch (exit 1 only when refused rows are why).
         db.session.rollback()
         click.echo(nothing_to_do(checked))
         sys.exit(1 if checked.refused else 0)
-    if dry_run:
-        db.session.rollback()
-        click.echo("Dry run: nothing was written.")
+    if not may_write(checked.file_problems or (checked.refused and not good_rows_only), dry_run):
         return
     try:
         with tqdm(total=len(checked.good), desc="Writing", unit=" rows", file=sys.stderr, mininterval=0.5) as bar:
@@ -164,27 +172,27 @@ def import_catalogue_command(file: Path, create_missing: bool, email: str | None
     user = None
     if email:
         user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-        if user is None or not register.may_import(user):
+        if user is None or not collections.may_import(user):
             raise click.BadParameter("give the email of an active admin or commissioner.", param_hint="'--user'")
     try:
         table = open_table(file, file.name, Limits.from_config(current_app.config), prefer_sheet=None)
-        plan = register.check_register(table, create_missing=create_missing)
+        plan = collections.check_register(table, create_missing=create_missing)
     except (FileRefused, UnknownFormat) as error:
         raise click.ClickException(str(error)) from None
-    for line in register.report_lines(plan):
+    for line in collections.report_lines(plan):
         click.echo(line)
-    if not plan.writable:
-        db.session.rollback()
-        sys.exit(1)
-    if dry_run:
-        db.session.rollback()
-        click.echo("Dry run: nothing was written.")
+    if not may_write(not plan.writable, dry_run):
         return
     try:
-        batch = register.write_register(plan, user, describe(file))
+        batch = collections.write_register(plan, user, describe(file))
         db.session.commit()
     except ImportRefused as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"Catalogue updated (import {batch.id}): {batch.rows_added} added, {batch.rows_updated} changed, "
                f"{batch.rows_skipped} unchanged.")
+
+
+def register(app) -> None:
+    app.cli.add_command(import_command)
+    app.cli.add_command(import_catalogue_command)

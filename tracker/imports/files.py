@@ -1,7 +1,6 @@
 """A file as it arrived: its name, size and SHA-256, and the bad rows written back out to fix."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,18 +12,14 @@ from tracker.shared.csvfile import csv_document
 from tracker.shared.xlsx.formats import fit, set_widths
 from tracker.shared.xlsx.printing import prepare_for_print
 from tracker.shared.xlsx.text import text_cell
+from tracker.shared.xlsx.files import size_and_sha256
 
 PROBLEM_HEADER = "Problem"  # an extra column the import ignores, so the fixed file imports as it is
 
 
 def describe(path: Path, name: str | None = None) -> SourceFile:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return SourceFile(name or Path(path).name, digest.hexdigest(), size)
+    size, sha256 = size_and_sha256(path)
+    return SourceFile(name or Path(path).name, sha256, size)
 
 
 def _problems_by_row(problems: list[Problem]) -> dict[int, str]:

@@ -152,6 +152,15 @@ def _pending_or_404(token):
     return path
 
 
+def file_refused(path, error):
+    """A file that cannot be read: say why (nothing was written); one too large is not kept."""
+    db.session.rollback()
+    if getattr(error, "too_large", False):
+        pending.discard(path)
+        return too_large(str(error))
+    return render_template("imports/refused.html", message=str(error), file_name=path.name), 400
+
+
 @blueprint.route("/check/<token>", methods=["GET", "POST"])
 def check(token):
     path = _pending_or_404(token)
@@ -159,11 +168,7 @@ def check(token):
     try:
         options, checked, hint = check_upload(path, source, current_user, limits())
     except (FileRefused, UnknownFormat) as error:
-        db.session.rollback()
-        if getattr(error, "too_large", False):
-            pending.discard(path)
-            return too_large(str(error))
-        return render_template("imports/refused.html", message=str(error), file_name=path.name), 400
+        return file_refused(path, error)
     confirm = ConfirmForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and confirm.validate():
         try:
@@ -316,11 +321,7 @@ def catalogue_check(token):
         table = open_table(path, path.name, limits(), prefer_sheet=None)
         plan = register.check_register(table, create_missing=create_missing)
     except (FileRefused, UnknownFormat) as error:
-        db.session.rollback()
-        if getattr(error, "too_large", False):
-            pending.discard(path)
-            return too_large(str(error))
-        return render_template("imports/refused.html", message=str(error), file_name=path.name), 400
+        return file_refused(path, error)
     confirm = ConfirmForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and confirm.validate():
         try:

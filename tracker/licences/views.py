@@ -47,13 +47,6 @@ def commissioners_and_admins_only():
     return None
 
 
-def _request_or_404(request_id: int) -> Request:
-    found = db.session.get(Request, request_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @blueprint.route("/")
 def index():
     on = today()
@@ -106,12 +99,12 @@ def _render_request(found: Request, licence_form=None, status: int = 200):
 
 @blueprint.route("/requests/<int:request_id>")
 def request_licence(request_id: int):
-    return _render_request(_request_or_404(request_id))
+    return _render_request(db.get_or_404(Request, request_id))
 
 
 @blueprint.route("/requests/<int:request_id>/licence", methods=["POST"])
 def decide(request_id: int):
-    found = _request_or_404(request_id)
+    found = db.get_or_404(Request, request_id)
     form = LicenceForm()
     if not form.validate():
         return _render_request(found, form, 400)
@@ -132,7 +125,7 @@ def decide(request_id: int):
 
 @blueprint.route("/requests/<int:request_id>/estimates/new", methods=["GET", "POST"])
 def new_estimate(request_id: int):
-    found = _request_or_404(request_id)
+    found = db.get_or_404(Request, request_id)
     form = EstimateForm()
     expected = expected_responses(found.frequency)
     if request.method == "GET" and expected is not None:

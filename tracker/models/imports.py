@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.types import unique_where
 from tracker.shared.choices import check_in
 from tracker.shared.timeutil import utcnow
 
@@ -57,13 +58,7 @@ class ImportedRow(db.Model):
 
     __tablename__ = "imported_row"
     __table_args__ = (
-        Index(
-            "uq_imported_row_live_fingerprint",
-            "fingerprint",
-            unique=True,
-            sqlite_where=text("undone_at IS NULL"),
-            postgresql_where=text("undone_at IS NULL"),
-        ),
+        unique_where("uq_imported_row_live_fingerprint", "fingerprint", where="undone_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Text, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.types import unique_where
 from tracker.shared.timeutil import utcnow
 
 
@@ -19,14 +20,7 @@ class MonthSignoff(db.Model):
     __tablename__ = "month_signoff"
     __table_args__ = (
         CheckConstraint("reopened_at IS NULL OR reopen_reason IS NOT NULL", name="reopen_has_reason"),
-        Index(
-            "uq_month_signoff_open",
-            "team_id",
-            "month",
-            unique=True,
-            sqlite_where=text("reopened_at IS NULL"),
-            postgresql_where=text("reopened_at IS NULL"),
-        ),
+        unique_where("uq_month_signoff_open", "team_id", "month", where="reopened_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import (
-    JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text,
+    JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.types import unique_where
 from tracker.shared.choices import DECISIONS, DUPLICATE_VERDICTS, FREQUENCIES, SEND_STATUSES, check_in
 from tracker.shared.timeutil import utcnow
 
@@ -41,13 +42,7 @@ class Decision(db.Model):
             name="simplify_has_target",
         ),
         CheckConstraint("withdrawn_at IS NULL OR withdrawal_reason IS NOT NULL", name="withdrawal_has_reason"),
-        Index(
-            "uq_decision_live",
-            "request_id",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
-        ),
+        unique_where("uq_decision_live", "request_id", where="withdrawn_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

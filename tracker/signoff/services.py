@@ -135,13 +135,8 @@ def reopen(session, user: User, signoff: MonthSignoff, reason: str) -> MonthSign
         raise SignoffError("Enter why the month is being reopened")
     if len(reason) > REASON_MAX:
         raise SignoffError(f"The reason must be {REASON_MAX} characters or fewer")
-    before = audit.snapshot(signoff)
-    signoff.reopened_at = utcnow()
-    signoff.reopened_by_id = user.id
-    signoff.reopen_reason = reason
-    session.flush()
-    old, new = audit.changed_fields(before, audit.snapshot(signoff))
-    audit.record(session, user, "reopen", signoff, old=old, new=new)
+    audit.change(session, user, "reopen", signoff,
+                 {"reopened_at": utcnow(), "reopened_by_id": user.id, "reopen_reason": reason}, always=True)
     return signoff
 
 

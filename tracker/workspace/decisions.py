@@ -273,15 +273,10 @@ def withdraw_decision(user, decision: Decision, reason: str, session=None) -> De
         raise DecisionRefused("This decision was already withdrawn", "decision")
     if not reason:
         raise DecisionRefused("Say why the decision is withdrawn", "reason")
-    before = audit.snapshot(decision)
     if decision.applied_at is not None:
-        _put_back(user, decision)
-    decision.withdrawn_at = utcnow()
-    decision.withdrawn_by_id = user.id
-    decision.withdrawal_reason = reason
-    session.flush()
-    old, new = audit.changed_fields(before, audit.snapshot(decision))
-    audit.record(session, user, "withdraw", decision, old=old, new=new)
+        _put_back(user, decision)  # the catalogue as it was (its own audit events); the decision itself is unchanged
+    audit.change(session, user, "withdraw", decision,
+                 {"withdrawn_at": utcnow(), "withdrawn_by_id": user.id, "withdrawal_reason": reason}, always=True)
     return decision
 
 
@@ -317,9 +312,15 @@ def expected_fte(decision: Decision) -> Decimal:
     return fte(decision.expected_saving_hours, DAYS_A_YEAR)
 
 
-def due_for_review(today: date, session=None) -> list[Decision]:
-    """Live decisions whose review date has come, oldest review first."""
+def due_for_review(today: date, session=None, *, source_ids=None, request_ids=None) -> list[Decision]:
+    """Live decisions whose review date has come, oldest review first; only those on requests of
+    `source_ids`, or among `request_ids`, when given."""
     session = session or db.session
-    return list(session.scalars(select(Decision).where(
+    query = select(Decision).where(
         Decision.withdrawn_at.is_(None), Decision.review_on <= today, Decision.effective_on <= today,
-    ).order_by(Decision.review_on, Decision.id)))
+    )
+    if source_ids is not None:
+        query = query.join(Request, Request.id == Decision.request_id).where(Request.source_id.in_(list(source_ids) or [-1]))
+    if request_ids is not None:
+        query = query.where(Decision.request_id.in_(list(request_ids) or [-1]))
+    return list(session.scalars(query.order_by(Decision.review_on, Decision.id)))

@@ -268,12 +268,7 @@ def record_verdict(user, first_id: int, second_id: int, verdict: str, today: dat
         DuplicateVerdict.first_version == versions[0], DuplicateVerdict.second_version == versions[1],
     ))
     if existing is not None:
-        before = audit.snapshot(existing)
-        existing.verdict = verdict
-        session.flush()
-        old, new = audit.changed_fields(before, audit.snapshot(existing))
-        if new:
-            audit.record(session, user, "update", existing, old=old, new=new)
+        audit.change(session, user, "update", existing, {"verdict": verdict})
         return existing
     row = DuplicateVerdict(
         first_request_id=a_id, second_request_id=b_id, first_version=versions[0], second_version=versions[1],

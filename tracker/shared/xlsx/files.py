@@ -62,7 +62,7 @@ def save_atomically(wb: Workbook, path: Path, work_dir: Path | None = None) -> t
             _write_zip(wb, part)
             part.flush()
             os.fsync(part.fileno())
-        size, digest = _size_and_digest(part.name)
+        size, digest = size_and_sha256(part.name)
         os.replace(part.name, path)
     except BaseException:
         try:
@@ -96,7 +96,8 @@ def _write_zip(wb: Workbook, target) -> None:
         raise
 
 
-def _size_and_digest(filename: str) -> tuple[int, str]:
+def size_and_sha256(filename) -> tuple[int, str]:
+    """A file's size in bytes and its SHA-256 (hex), read a megabyte at a time."""
     digest = hashlib.sha256()
     size = 0
     with open(filename, "rb") as f:
