@@ -11,7 +11,7 @@ export PORT ?= 5000
 # apt needs root: sudo when not root already.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test setup deps dev-deps assets chromium db demo test-sqlite test-postgres bench clean
+.PHONY: run test test-fast setup deps dev-deps assets chromium db demo test-sqlite test-postgres bench clean
 
 run: setup db demo  ## set up and serve on http://$(HOST):$(PORT) with demo data
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with one of the demo logins above."
@@ -64,6 +64,12 @@ demo:
 # when missing). Without them: make test PYTEST_ARGS="-m 'not browser'" (chromium is then not installed).
 test: setup dev-deps $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
 	APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# While working: everything but the slow kinds (browser, server processes, Schemathesis; markers in
+# pytest.ini). `make test` and CI still run everything.
+FAST := not browser and not server and not schemathesis
+test-fast: setup dev-deps  ## the suite without browser, gunicorn/server and Schemathesis tests
+	APP_ENV=testing $(BIN)/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)
 
 test-sqlite: test
 

@@ -101,15 +101,30 @@ def run_migrations_online():
         url = connectable.url.render_as_string(hide_password=True)
         raise SystemExit(f"Error: cannot reach the database {url}: {unavailable_reason(error)}") from None
 
+    # SQLite: batch operations rebuild a table (copy it, DROP the old one, rename the copy), and with
+    # foreign keys enforced, dropping a table that other rows point at fails ("FOREIGN KEY constraint
+    # failed" on DROP TABLE user). So they are off while migrating (SQLite ignores the PRAGMA inside a
+    # transaction: it goes first), every reference is checked before the commit, and they go back on.
+    sqlite = connection.dialect.name == "sqlite"
     with connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

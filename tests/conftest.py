@@ -20,6 +20,16 @@ PASSWORD = "correct horse battery"
 
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow kinds carry a marker, so `make test-fast` (-m "not browser and not server and not
+    schemathesis") leaves them out while working; `make test` and CI run everything."""
+    for item in items:
+        if "gunicorn" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
+        if item.path.name == "test_schemathesis.py":
+            item.add_marker(pytest.mark.schemathesis)
+
+
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:

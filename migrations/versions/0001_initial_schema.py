@@ -6,13 +6,40 @@ Create Date: 2026-11-26 04:18:35.241403
 
 """
 import os
-from datetime import datetime, timezone
-from decimal import Decimal
+from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from alembic import op
 
-from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM, DEFAULT_ONCOST, default_rates, explanation
+# The default rates as they were when this revision was written (tracker/burden/default_rates.py then):
+# a migration must not change when the app does, so it imports nothing of the app.
+PAY_YEAR = "2025/26"
+PAID_HOURS_A_YEAR = Decimal("1955.4")
+DEFAULT_ONCOST = Decimal("0.28")
+DEFAULTS_EFFECTIVE_FROM = date(2000, 1, 1)
+PAY_POINTS = {
+    "2": (24465, 24465), "3": (24937, 26598), "4": (27485, 30162), "5": (31049, 37796), "6": (38682, 46580),
+    "7": (47810, 54710), "8a": (55690, 62682), "8b": (64455, 74896), "8c": (76965, 88682), "8d": (91342, 105337),
+    "9": (109179, 125637),
+}
+OTHER_FALLS_BACK_TO = "7"
+
+
+def default_rates(oncost: Decimal) -> dict[str, Decimal]:
+    return {
+        band: ((Decimal(entry) + Decimal(top)) / 2 / PAID_HOURS_A_YEAR * (1 + oncost)).quantize(
+            Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        for band, (entry, top) in PAY_POINTS.items()
+    }
+
+
+def explanation(oncost: Decimal) -> str:
+    return (
+        f"Mid-point of the Agenda for Change {PAY_YEAR} band ÷ {PAID_HOURS_A_YEAR:,} paid hours a year "
+        f"× (1 + {Decimal(oncost)} employer on-costs). Band 'other' uses band {OTHER_FALLS_BACK_TO}'s rate "
+        "until an admin sets one."
+    )
 
 
 # revision identifiers, used by Alembic.

@@ -78,6 +78,7 @@ def test_with_the_database_away_every_page_and_the_api_say_503_clearly(make_app,
     assert client.get("/static/app.css").status_code == 200  # files need no database
 
 
+@pytest.mark.server
 def test_gunicorn_serves_a_clear_503_while_the_database_is_away(tmp_path):
     port = free_port()
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "x" * 32, "DATABASE_URL": UNREACHABLE["postgresql"],

@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.server
 def test_a_short_load_loses_nothing_and_reports_its_figures():
     url = os.environ.get("TEST_DATABASE_URL")
     backend = ["--backend", "postgresql", "--postgres-url", url] if url else ["--backend", "sqlite"]

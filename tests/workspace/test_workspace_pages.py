@@ -223,6 +223,11 @@ def test_the_dashboard_lists_decisions_due_for_review(commissioner_client, works
     html = text_of(commissioner_client.get("/burden/"))
     due = re.search(r'data-testid="due-for-review">(.*?)</section>', html, re.S).group(1)
     assert "Keep: Monthly contract return" in due
+    # The panel follows the dashboard's filters (the slot passes them in): the ICB's request, logged by `team`.
+    for args, shown in (({"source_id": workspace["icb"].id}, True), ({"source_id": workspace["nhse"].id}, False),
+                        ({"team_id": workspace["team"].id}, True), ({"team_id": workspace["south"].id}, False)):
+        filtered = text_of(commissioner_client.get("/burden/", query_string=args))
+        assert ('data-testid="due-for-review"' in filtered) is shown, args
 
 
 def test_the_workspace_workbook(commissioner_client, workspace, db):

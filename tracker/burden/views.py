@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import click
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
@@ -70,6 +69,7 @@ def dashboard():
     if errors:
         return render_template("burden/dashboard.html", **context), 400
     context["panels"] = panels("burden.dashboard", query=query, user=current_user)  # e.g. unlicensed burden
+    context["head_panels"] = panels("burden.dashboard.head", query=query, user=current_user)  # e.g. decisions due
     if current_user.sees_all_teams:
         context["board"] = commissioner_dashboard(query)
         return render_template("burden/commissioner.html", **context)
@@ -146,14 +146,3 @@ def rates():
         ),
         status,
     )
-
-
-@blueprint.cli.command("rebuild-rollups")
-def rebuild_rollups_command():
-    """Recompute the burden rollups from the entries (after loading entries some other way)."""
-    from tracker.burden.rollup import differences, rebuild_rollups
-
-    rebuild_rollups(db.session)
-    db.session.commit()
-    left = differences(db.session)
-    click.echo("Burden rollups rebuilt and checked against the entries." if not left else f"Differences remain: {left}")

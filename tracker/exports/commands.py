@@ -95,3 +95,7 @@ def export_command(month_text: str, team_name: str | None, out: Path | None) -> 
         except OSError as error:
             raise click.ClickException(f"could not write {path}: {error.strerror or error}") from None
     click.echo(str(result.path))
+
+
+def register(app) -> None:
+    app.cli.add_command(export_command)

@@ -155,3 +155,8 @@ def import_catalogue_command(file: Path, create_missing: bool, email: str | None
         raise click.ClickException(str(error)) from None
     click.echo(f"Catalogue updated (import {batch.id}): {batch.rows_added} added, {batch.rows_updated} changed, "
                f"{batch.rows_skipped} unchanged.")
+
+
+def register(app) -> None:
+    app.cli.add_command(import_command)
+    app.cli.add_command(import_catalogue_command)

@@ -1,4 +1,4 @@
-"""`flask --app tracker backup OUT`: a consistent copy of a live SQLite database.
+"""A consistent copy of a live SQLite database (`flask --app tracker backup OUT`: commands.py).
 
 SQLite's online backup API copies the database page by page inside one read
 transaction, so the copy is the database as it was at one moment even while
@@ -15,11 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
-from sqlalchemy.engine import make_url
-
-from tracker.extensions import db
 
 
 def backup_sqlite(database: Path, out: Path) -> int:
@@ -53,27 +48,3 @@ def backup_path(out: Path) -> Path:
     if not out.parent.is_dir():
         raise click.ClickException(f"the folder {out.parent} does not exist.")
     return out
-
-
-@click.command("backup")
-@click.argument("out", type=click.Path(path_type=Path))
-@with_appcontext
-def backup_command(out: Path) -> None:
-    """Write a consistent backup of the (SQLite) database to OUT (a file, or a folder for a dated file)."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "sqlite":
-        raise click.ClickException(
-            "the database is PostgreSQL: back it up with pg_dump, for example "
-            f"pg_dump --format=custom --file=tracker.dump '{url.set(drivername='postgresql').render_as_string(hide_password=True)}' "
-            "(README.md, Production: backups)."
-        )
-    database = Path(url.database or "")
-    if not url.database or url.database == ":memory:" or not database.is_file():
-        raise click.ClickException(f"there is no SQLite database file at {database}.")
-    db.session.remove()
-    target = backup_path(out)
-    try:
-        size = backup_sqlite(database, target)
-    except (sqlite3.Error, OSError) as error:
-        raise click.ClickException(f"could not back up to {target}: {error}") from None
-    click.echo(f"{target} ({size:,} bytes)")

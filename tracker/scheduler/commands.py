@@ -61,3 +61,7 @@ def scheduler_command(once: bool) -> None:
     )
     scheduler.start()  # blocks until stop()
     log.info("export scheduler stopped")
+
+
+def register(app) -> None:
+    app.cli.add_command(scheduler_command)

@@ -22,7 +22,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import date, datetime, time as clock, timezone
+from datetime import date, datetime, time as clock
 from functools import wraps
 from typing import Callable
 
@@ -38,7 +38,6 @@ from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
 from tracker.licences.reminders import send_licence_reminders
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
-from tracker.shared.sending import SendPolicy
 from tracker.shared.smtp import sender_for
 from tracker.shared.timeutil import add_months, month_start, utcnow
 from tracker.workspace.decisions import apply_due_decisions

@@ -11,7 +11,14 @@ fills it; the higher feature fills the slot when its blueprint is registered:
 
 and the template includes each panel's template with its context
 (`{% for panel in panels %}{% with p = panel.context %}{% include panel.template %}{% endwith %}{% endfor %}`).
-An app without the higher feature simply shows nothing there."""
+An app without the higher feature simply shows nothing there. The lower page
+passes what it shows by (the dashboard passes its query, with the filters the
+reader chose), so a panel answers for the same teams, sources and period.
+
+This is the only way a lower page shows a higher feature's panel: slots in use
+are "catalogue.request", "catalogue.requests" and "burden.dashboard" (filled by
+tracker/licences/panels.py) and "burden.dashboard.head" (the decisions due for
+review, tracker/workspace/panels.py). No template global queries while rendering."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

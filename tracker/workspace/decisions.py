@@ -317,9 +317,15 @@ def expected_fte(decision: Decision) -> Decimal:
     return fte(decision.expected_saving_hours, DAYS_A_YEAR)
 
 
-def due_for_review(today: date, session=None) -> list[Decision]:
-    """Live decisions whose review date has come, oldest review first."""
+def due_for_review(today: date, session=None, *, source_ids=None, request_ids=None) -> list[Decision]:
+    """Live decisions whose review date has come, oldest review first; only those on requests of
+    `source_ids`, or among `request_ids`, when given."""
     session = session or db.session
-    return list(session.scalars(select(Decision).where(
+    query = select(Decision).where(
         Decision.withdrawn_at.is_(None), Decision.review_on <= today, Decision.effective_on <= today,
-    ).order_by(Decision.review_on, Decision.id)))
+    )
+    if source_ids is not None:
+        query = query.join(Request, Request.id == Decision.request_id).where(Request.source_id.in_(list(source_ids) or [-1]))
+    if request_ids is not None:
+        query = query.where(Decision.request_id.in_(list(request_ids) or [-1]))
+    return list(session.scalars(query.order_by(Decision.review_on, Decision.id)))

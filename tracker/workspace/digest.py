@@ -9,7 +9,6 @@ failed send is retried on later ticks after its back-off, up to the setting's
 attempts, and a send whose process died is taken over once its claim is stale."""
 from __future__ import annotations
 
-import logging
 from datetime import date
 from email.message import EmailMessage
 
@@ -24,8 +23,6 @@ from tracker.shared.sending import Outbox, SendPolicy, send_claimed
 from tracker.shared.smtp import Send, new_message
 from tracker.shared.timeutil import month_label
 from tracker.template_helpers import hours, money
-
-log = logging.getLogger("tracker.workspace.digest")
 
 DIGESTS = Outbox.plain(ReviewDigest)
 

@@ -16,6 +16,8 @@ from tracker.licences.status import licence_statuses, status_of
 from tracker.models.catalogue import Request
 from tracker.models.workspace import Decision
 from tracker.workspace import decisions as decision_rules
+from tracker.workspace import panels
+from tracker.workspace.panels import WORKSPACE_ROLES
 from tracker.workspace.duplicates import VerdictRefused, find_duplicates, record_verdict
 from tracker.workspace.figures import SORTS, ranking
 from tracker.workspace.forms import DecisionForm, RankingFilterForm, VerdictForm, WithdrawForm
@@ -27,19 +29,12 @@ from tracker.shared.choices import DECISION_STATUSES
 from tracker.shared.timeutil import local_today
 
 blueprint = Blueprint("workspace", __name__, url_prefix="/workspace")
-WORKSPACE_ROLES = ("commissioner", "admin")
+blueprint.record_once(lambda state: panels.register(state.app))  # the dashboard's decisions due for review
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def today():
     return local_today(current_app.config.get("TIMEZONE"))
-
-
-@blueprint.app_template_global()
-def decisions_due_for_review():
-    """For the commissioner's dashboard (templates/burden/commissioner.html): burden sits below this
-    package, so the dashboard reads the due list through this template global rather than an import."""
-    return decision_rules.due_for_review(today())
 
 
 @blueprint.app_template_filter("expected_fte")
