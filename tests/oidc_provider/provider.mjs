@@ -5,7 +5,7 @@ import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
-const accounts = JSON.parse(process.env.ACCOUNTS || '{}'); // login name -> {sub, email, email_verified, name}
+const accounts = JSON.parse(process.env.ACCOUNTS || '{}'); // subject -> {email, email_verified, name}
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -22,10 +22,11 @@ const provider = new Provider(issuer, {
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
   cookies: { keys: ['tracker-test-only'] },
+  // The login name typed on its sign-in page is the account's subject (`sub`).
   async findAccount(ctx, id) {
     const account = accounts[id];
     if (!account) return undefined;
-    return { accountId: id, async claims() { return { ...account }; } };
+    return { accountId: id, async claims() { return { sub: id, ...account }; } };
   },
 });
 provider.proxy = false;
