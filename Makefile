@@ -11,7 +11,7 @@ export PORT ?= 5000
 # apt needs root: sudo when not root already.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test test-fast setup deps dev-deps assets chromium print-tools db demo test-sqlite test-postgres bench clean
+.PHONY: oidc-provider run test test-fast setup deps dev-deps assets chromium print-tools db demo test-sqlite test-postgres bench clean
 
 run: setup db demo  ## set up and serve on http://$(HOST):$(PORT) with demo data
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with one of the demo logins above."
@@ -44,6 +44,10 @@ assets:
 	sed -E -i 's/@font-face\{[^}]*\}//g' tracker/static/nhsuk/nhsuk-frontend.min.css
 	! grep -q "https\?://" tracker/static/nhsuk/nhsuk-frontend.min.css
 
+# A real OpenID Connect provider for the sign-in tests (npm's oidc-provider, pinned in its own folder).
+oidc-provider:
+	npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error
+
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -73,7 +77,7 @@ demo:
 
 # The whole suite, browser tests included (they need Debian's chromium, installed with apt
 # when missing), and the print test (LibreOffice Calc and poppler, installed with apt when missing). Without them: make test PYTEST_ARGS="-m 'not browser'" (chromium is then not installed).
-test: setup dev-deps $(if $(findstring not printing,$(PYTEST_ARGS)),,print-tools) $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
+test: setup dev-deps oidc-provider $(if $(findstring not printing,$(PYTEST_ARGS)),,print-tools) $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)  ## install what the tests need and run the whole suite
 	APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # While working: everything but the slow kinds (browser, server processes, Schemathesis; markers in
@@ -92,4 +96,4 @@ bench: setup dev-deps
 	$(BIN)/python bench/export.py
 
 clean:
-	rm -rf $(VENV) node_modules tracker/static/nhsuk tracker/static/vendor
+	rm -rf $(VENV) node_modules tests/oidc_provider/node_modules tracker/static/nhsuk tracker/static/vendor

@@ -59,3 +59,16 @@ DATABASE_CONNECT_TIMEOUT = 5  # seconds (PostgreSQL): a dead server answers 503 
 SCHEDULER_HEARTBEAT_SECONDS = 60  # the scheduler says it is alive this often (/healthz shows the age)
 SCHEDULER_RETRY_SECONDS = 5  # first wait when the scheduler cannot reach the database; doubled each time
 SCHEDULER_RETRY_MAX_SECONDS = 300  # ... up to this
+
+# Sign-in through the organisation's identity provider (OpenID Connect; docs/sessions.md).
+# Unset OIDC_ISSUER: only the app's own passwords, as before.
+OIDC_ISSUER = None  # e.g. https://login.microsoftonline.com/<tenant id>/v2.0
+OIDC_CLIENT_ID = None
+OIDC_CLIENT_SECRET = None
+OIDC_SCOPES = "openid email profile"
+OIDC_LABEL = "Sign in with your organisation account"
+OIDC_ALLOWED_DOMAINS = ""  # comma-separated: newcomers from these email domains get an account (no team yet)
+OIDC_TIMEOUT_SECONDS = 10  # how long to wait for the provider before saying it is away
+PASSWORD_LOGIN = True  # 0: the password form is hidden and refused (one-time links from the command line still work)
+PUBLIC_URL = None  # the address people reach the app at, for links printed by the command line
+SIGN_IN_LINK_MINUTES = 15  # how long a one-time sign-in link works

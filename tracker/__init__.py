@@ -74,6 +74,9 @@ def register_extensions(app: Flask) -> None:
     from tracker.auth import session as auth_session
 
     auth_session.register(app)
+    from tracker.auth import oidc
+
+    oidc.init_app(app)  # the organisation's identity provider, when OIDC_ISSUER is set
 
 
 def register_operations(app: Flask) -> None:
@@ -86,6 +89,7 @@ def register_operations(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import blueprint as admin
     from tracker.api import blueprint as api
+    from tracker.auth.oidc_views import blueprint as organisation_sign_in
     from tracker.auth.views import blueprint as auth
     from tracker.burden.views import blueprint as burden
     from tracker.catalogue.views import blueprint as catalogue
@@ -97,7 +101,7 @@ def register_blueprints(app: Flask) -> None:
 
     from tracker.api.contract import init_contract
 
-    for blueprint in (auth, entries, catalogue, burden, workspace, exports, imports, licences, admin):
+    for blueprint in (auth, organisation_sign_in, entries, catalogue, burden, workspace, exports, imports, licences, admin):
         app.register_blueprint(blueprint)
     init_contract(app)  # registers the API's blueprint and generates its OpenAPI document
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)

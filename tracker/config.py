@@ -47,6 +47,14 @@ ENV_SETTINGS = {
     "SCHEDULER_HEARTBEAT_SECONDS": int,
     "SCHEDULER_RETRY_SECONDS": float,
     "SCHEDULER_RETRY_MAX_SECONDS": float,
+    "OIDC_ISSUER": str,
+    "OIDC_CLIENT_ID": str,
+    "OIDC_CLIENT_SECRET": str,
+    "OIDC_SCOPES": str,
+    "OIDC_LABEL": str,
+    "OIDC_ALLOWED_DOMAINS": str,
+    "PASSWORD_LOGIN": flag,
+    "PUBLIC_URL": str,
 }
 
 RELAXED_ENVIRONMENTS = {"development", "testing"}

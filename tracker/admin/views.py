@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
+from tracker.auth.oidc_accounts import users_waiting_for_a_team
 from tracker.admin import forms, services
 from tracker.auth.tokens import tokens_of
 from tracker.catalogue.forms import SourceForm
@@ -61,7 +62,7 @@ def index():
 @blueprint.route("/users")
 def users():
     page = paginate(services.users_query(), requested_page(request.args), PER_PAGE)
-    return render_template("admin/users.html", page=page)
+    return render_template("admin/users.html", page=page, waiting=users_waiting_for_a_team())
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])

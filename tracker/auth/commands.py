@@ -4,10 +4,12 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from sqlalchemy import func, select
 
 from tracker import audit
 from tracker.auth.forms import email_refusal
+from tracker.auth.links import new_sign_in_link
 from tracker.auth.tokens import new_api_token  # noqa: F401  (create-token; tests import it from here)
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Team
@@ -60,6 +62,13 @@ def account_summary(user: User) -> dict:
     }
 
 
+def sign_in_link_for(user: User) -> str:
+    """The address of a new one-time sign-in link (PUBLIC_URL, else this machine's default address)."""
+    token = new_sign_in_link(user, current_app.config["SIGN_IN_LINK_MINUTES"])
+    base = (current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    return f"{base}/login/link/{token}"
+
+
 def register(app) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
@@ -81,8 +90,22 @@ def register(app) -> None:
         except ValueError as error:
             raise click.ClickException(str(error)) from None
         audit.record(db.session, None, "cli_create_user", user, new=account_summary(user))
+        link = None if current_app.config.get("PASSWORD_LOGIN", True) else sign_in_link_for(user)
         db.session.commit()
         click.echo(f"User {user.email} ({user.role}) ready, id {user.id}.")
+        if link:  # password sign-in is off: the way in when the organisation's sign-in cannot be used
+            click.echo(f"One-time sign-in link (works once, for {current_app.config['SIGN_IN_LINK_MINUTES']} minutes): {link}")
+
+    @app.cli.command("sign-in-link")
+    @click.argument("email")
+    def sign_in_link_command(email):
+        """Print a one-time sign-in link for EMAIL (break-glass: works once, for SIGN_IN_LINK_MINUTES)."""
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if user is None or not user.active:
+            raise click.ClickException(f"No active user with email {email}.")
+        link = sign_in_link_for(user)
+        db.session.commit()
+        click.echo(link)
 
     @app.cli.command("create-token")
     @click.argument("email")

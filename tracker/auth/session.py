@@ -20,7 +20,10 @@ from tracker.shared.errors import message_response
 from tracker.shared.parsing import parse_id
 from tracker.shared.timeutil import utcnow
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "assets", "operations.healthz"}
+PUBLIC_ENDPOINTS = {
+    "auth.login", "auth.sign_in_by_link", "organisation_sign_in.start", "organisation_sign_in.callback",
+    "static", "assets", "operations.healthz",
+}
 
 
 def user_from_bearer_token(header: str | None) -> User | None:

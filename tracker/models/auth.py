@@ -17,7 +17,11 @@ from tracker.shared.timeutil import utcnow
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
-    __table_args__ = (CheckConstraint(check_in("role", ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(check_in("role", ROLES), name="role"),
+        # One account per person at the organisation's identity provider (docs/sessions.md).
+        UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_user_oidc_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -31,6 +35,10 @@ class User(UserMixin, db.Model):
     # Every signed-in session carries the number it started with (get_id below); raising it
     # ends all of the user's sessions at their next request (tracker/auth/sessions.py).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Who the organisation's identity provider says this is (its issuer and `sub`), stored at the
+    # first sign-in through it (tracker/auth/oidc_accounts.py). None: never signed in that way.
+    oidc_issuer: Mapped[Optional[str]] = mapped_column(String(255))
+    oidc_subject: Mapped[Optional[str]] = mapped_column(String(255))
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -119,3 +127,24 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SignInLink(db.Model):
+    """A one-time sign-in link printed by the command line (break-glass when password sign-in is off).
+
+    Only the token's SHA-256 is stored; the link works once, before `expires_at`."""
+
+    __tablename__ = "sign_in_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[Optional[datetime]]
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
