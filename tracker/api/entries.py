@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, make_response, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from tracker.api import blueprint
-from tracker.api.common import date_range_args, json_input, page_of, validation_error, whole_number_arg
+from tracker.api.common import date_range_args, json_input, page_of, refuse, validation_error, whole_number_arg
 from tracker.api.contract import WRITE_REFUSALS, answers, found_first
 from tracker.api.schemas import entries as schemas
 from tracker.api.serialise import entry_to_json
@@ -28,6 +28,7 @@ from tracker.entries.forms import EntryForm
 from tracker.entries.queries import EntryListFilter, live_entries, live_entry, newest_first_with_names
 from tracker.extensions import db
 from tracker.models.entries import Entry
+from tracker.shared.etags import MalformedIfMatch, format_entity_tag, parse_if_match
 
 
 # Optimistic concurrency on one entry, as the document states it.
@@ -64,17 +65,22 @@ def entry_etag(entry: Entry) -> str:
 
 
 def if_match_versions(entry_id: int) -> set[int] | None:
-    """The versions of this entry that If-Match names; None when it is absent or "*" (no condition).
+    """The versions of this entry that If-Match names; None when it is absent, blank or "*" (no condition).
 
-    An ETag of another entry, a weak one or a malformed one names none: the change is refused as stale."""
-    if not request.headers.get("If-Match", "").strip():
+    A tag of another entry, a weak one or one that is not ours names none: the change is refused as
+    stale (412). A header that is not an If-Match at all is 400 by the field (tracker/shared/etags.py)."""
+    header = request.headers.get("If-Match", "")
+    if not header.strip(" \t"):
         return None
-    if_match = request.if_match
-    if if_match.star_tag:
+    try:
+        if_match = parse_if_match(header)
+    except MalformedIfMatch as malformed:
+        refuse({"If-Match": [str(malformed)]})
+    if if_match.any_version:
         return None
     versions = set()
-    for tag in if_match.as_set():
-        match = re.fullmatch(r"(\d+)-(\d+)", tag)
+    for tag in if_match.strong_tags():
+        match = re.fullmatch(r"([0-9]+)-([0-9]+)", tag)
         if match and int(match[1]) == entry_id:
             versions.add(int(match[2]))
     return versions
@@ -82,7 +88,7 @@ def if_match_versions(entry_id: int) -> set[int] | None:
 
 def entry_response(entry: Entry, status: int = 200):
     """The entry, its status, and its version in the ETag header (quoted, as RFC 9110 writes it)."""
-    return entry_to_json(entry, RateBook.load(db.session)), status, {"ETag": f'"{entry_etag(entry)}"'}
+    return entry_to_json(entry, RateBook.load(db.session)), status, {"ETag": format_entity_tag(entry_etag(entry))}
 
 
 @blueprint.get("/entries")
@@ -150,4 +156,4 @@ def delete_entry(entry_id: int):
         db.session.rollback()
         return validation_error({error.field or "entry": [error.message]})
     db.session.commit()
-    return "", 204
+    return current_app.response_class(status=204)
