@@ -38,8 +38,6 @@ REFUSALS = {
     412: ("PRECONDITION_FAILED", "If-Match named a version the entry no longer has: someone changed it since. "
           "Nothing was written"),
     413: ("CONTENT_TOO_LARGE", "The body is larger than the server accepts (MAX_CONTENT_LENGTH); it was not read"),
-    428: ("PRECONDITION_REQUIRED", "Not answered by this API: a change without If-Match applies to the entry as it "
-          "stands when the write takes its lock"),
     503: ("SERVICE_UNAVAILABLE", "The service cannot reach its database; try again later (see Retry-After)"),
 }
 # What any write may also answer: no CSRF header (403), a clash with another user's change (409), a body too large (413).
