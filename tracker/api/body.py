@@ -22,13 +22,14 @@ NOT_STORABLE = "Remove the NUL character (\\u0000): it cannot be stored"
 NOT_TEXT = "Send text only: this holds a lone UTF-16 surrogate ('\\ud800' to '\\udfff'), which is not a character"
 
 
-def read_json_body() -> tuple[object, dict]:
+def read_json_body(fields: set[str] | None = None) -> tuple[object, dict]:
     """The request's JSON value and {} or (None, {field: [message]}): never an exception.
 
     Flask's `get_json(silent=True)` turns bad JSON into None but lets JSON
     nested a hundred thousand deep raise RecursionError (a 500), and
     accepts strings holding a lone surrogate ("\\ud800"), which no database can
-    store. A body over MAX_CONTENT_LENGTH never gets here: reading it is a 413."""
+    store. A body over MAX_CONTENT_LENGTH never gets here: reading it is a 413.
+    `fields`: the names a schema reads; text in other fields is ignored, as they are."""
     if not request.is_json:
         return None, {"body": [NOT_AN_OBJECT]}
     raw = request.get_data(cache=True)
@@ -38,10 +39,11 @@ def read_json_body() -> tuple[object, dict]:
         return None, {"body": ["Send a JSON object of plain values: this one is nested too deeply"]}
     except ValueError:  # includes UnicodeDecodeError
         return None, {"body": ["Send a valid JSON object (UTF-8) with Content-Type: application/json"]}
-    field = first_field_with_surrogate(data)
+    checked = {k: v for k, v in data.items() if k in fields} if fields is not None and isinstance(data, dict) else data
+    field = first_field_with_surrogate(checked)
     if field is not None:
         return None, {field: [NOT_TEXT]}
-    field = first_field_with_nul(data)
+    field = first_field_with_nul(checked)
     if field is not None:
         return None, {field: [NOT_STORABLE]}
     return data, {}

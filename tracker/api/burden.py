@@ -14,7 +14,7 @@
 - Bad input: 400 {"errors": {field: [message]}}."""
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import abort, current_app, jsonify
 from flask import request as http_request
 from flask_login import current_user
 
@@ -27,9 +27,22 @@ from tracker.auth.access import team_or_404
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
 from tracker.burden.service import burden
+from tracker.extensions import db
+from tracker.models.catalogue import Source
 from tracker.shared.parsing import parse_id
 
 API_GROUPINGS = schemas.BURDEN_GROUPINGS
+
+
+def filters_found_or_404() -> None:
+    """A well-formed `team_id` the caller may not see, or `source_id` naming no source, is not found (404,
+    as a guessed id anywhere in the API); a malformed one is the query parser's 400."""
+    team_id = parse_id(http_request.args.get("team_id"))
+    if team_id is not None:
+        team_or_404(current_user, team_id)
+    source_id = parse_id(http_request.args.get("source_id"))
+    if source_id is not None and db.session.get(Source, source_id) is None:
+        abort(404, f"There is no source {source_id}.")
 
 
 def figures_to_json(table, row) -> dict:
@@ -46,10 +59,11 @@ def figures_to_json(table, row) -> dict:
 @blueprint.response(200, schemas.Burden)
 @answers(400, 401, 404)
 def burden_report():
+    """Entries, hours, cost and FTE grouped, for the teams the caller may see
+
+    Refused (400), rules the schema cannot state: `from` after `to` (by `to`). A `team_id` the caller may not see, or a `source_id` naming no source, answers 404."""
     group_by = (http_request.args.get("group_by") or "team").strip()
-    team_id = parse_id(http_request.args.get("team_id"))
-    if team_id is not None:  # a well-formed id the caller may not see is not found; a malformed one is a 400 below
-        team_or_404(current_user, team_id)
+    filters_found_or_404()
     query, errors = parse_burden_query(http_request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
     if group_by not in API_GROUPINGS:
         errors["group_by"] = [f"group_by must be one of: {', '.join(API_GROUPINGS)}"]

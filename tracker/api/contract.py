@@ -89,7 +89,7 @@ class JsonBodyParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "json": EXCLUDE}
 
     def load_json(self, req, schema):
-        data, errors = read_json_body()
+        data, errors = read_json_body({field.data_key or name for name, field in schema.fields.items()})
         if errors:
             raise ValidationError(errors)
         if not isinstance(data, dict):

@@ -96,6 +96,9 @@ def entry_response(entry: Entry, status: int = 200):
 @blueprint.response(200, schemas.EntryPage)
 @answers(400, 401, 404)
 def list_entries():
+    """Entries of the teams the caller may see, newest first (deleted entries never appear)
+
+    Refused (400), rules the schema cannot state: `to` before `from`. A `team_id` the caller may not see answers 404."""
     team_id = whole_number_arg("team_id", "team_id must be the id of one of your teams")
     request_id = whole_number_arg("request_id", "request_id must be the id of a request")
     source_id = whole_number_arg("source_id", "source_id must be the id of a source")
@@ -119,6 +122,9 @@ def list_entries():
 @answers(*WRITE_REFUSALS)
 @json_input(lambda data: EntryForm.from_json(current_user, data), refusal_field="team_id")
 def create_entry(form):
+    """Log an entry
+
+    Refused (400), rules the schema cannot state: a request that does not exist, or is retired or merged; a team that is not one the caller may log for (commissioners may not log); a date more than a year from today, or in a month signed off; a band with no rate on that date."""
     return entry_response(services.create_entry(current_user, form.entry_values()), 201)
 
 
@@ -126,6 +132,7 @@ def create_entry(form):
 @blueprint.response(200, schemas.Entry, headers=ETAG)
 @answers(401, 404)
 def get_entry(entry_id: int):
+    """One entry"""
     return entry_response(visible_entry_or_404(entry_id))
 
 
@@ -140,6 +147,9 @@ def get_entry(entry_id: int):
     refusal_field="entry",
 )
 def update_entry(form, entry_id: int):
+    """Change an entry (managers their own, leads any of their teams', admins any)
+
+    Refused (400), rules the schema cannot state: as for logging one (`entry` when the change as a whole is refused, e.g. a signed-off month). If-Match naming another version: 412; malformed: 400 by `If-Match`."""
     entry = services.update_entry(current_user, form.existing, form.sent_values(), if_match_versions(entry_id))
     return entry_response(entry)
 
@@ -149,6 +159,9 @@ def update_entry(form, entry_id: int):
 @blueprint.response(204, description="Deleted (and audited)")
 @answers(400, 401, 403, 404, 409, 412)
 def delete_entry(entry_id: int):
+    """Delete an entry: recorded, never physical; it counts nowhere after (deleting it again: 404)
+
+    If-Match naming another version: 412; malformed: 400 by `If-Match`. An entry of a signed-off month: 400 by `entry`."""
     entry = changeable_entry_or_404(entry_id)
     try:
         services.delete_entry(current_user, entry, if_match_versions(entry_id))
