@@ -151,6 +151,11 @@ def plain_text(max_length: int | None = None, **kwargs) -> fields.Field:
     return Text(**_documented(kwargs, maxLength=max_length, pattern=rf"^[^{banned}]*$"))
 
 
+def search_text(**kwargs) -> fields.Field:
+    """Free text to search for: anything but NUL (refused: no database compares it)."""
+    return Text(**_documented(kwargs, pattern=r"^[^\x00]*$"))
+
+
 def digits(**kwargs) -> fields.Field:
     """A whole number in a query string: ASCII digits only, one spelling (tracker/shared/parsing.py);
     stated up to nine digits, which every id and page number the data holds fits in."""

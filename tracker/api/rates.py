@@ -16,7 +16,6 @@ from tracker.burden.forms import RateForm
 from tracker.models.burden import Rate
 from tracker.burden.rate_changes import create_rate
 from tracker.shared.choices import BANDS
-from tracker.extensions import db
 
 
 @blueprint.get("/rates")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import boolean, choice, digits, identifier, integer, moment, number, plain_text, text
+from tracker.api.fields import boolean, choice, digits, identifier, integer, moment, number, plain_text, search_text, text
 from tracker.api.schemas import Paged, page_of
 from tracker.rationalise.figures import SORTS
 from tracker.shared.choices import (
@@ -86,12 +86,12 @@ RequestPage = page_of(Request, "RequestPage")
 
 
 class TeamQuery(Paged):
-    q = plain_text(description="Name contains (any case).")
+    q = search_text(description="Name contains (any case).")
 
 
 class SourceQuery(Paged):
     kind = choice(SOURCE_KINDS, description="Only this kind.")
-    q = plain_text(description="Name contains (any case).")
+    q = search_text(description="Name contains (any case).")
 
 
 class RequestQuery(Paged):
@@ -99,7 +99,7 @@ class RequestQuery(Paged):
     status = choice(REQUEST_STATUSES, description="Only requests with this status.")
     source_kind = choice(SOURCE_KINDS, description="Only requests from sources of this kind.")
     obligation = choice(OBLIGATIONS, description="Only requests with this obligation.")
-    q = plain_text(description="Title contains (any case).")
+    q = search_text(description="Title contains (any case).")
     sort = choice([*SORTS, *(f"-{name}" for name in SORTS)], default="title", description=(
         "Order by a figure (commissioners and admins; anyone else may send only `title`); a leading - for "
         "largest first. Requests without the figure come last."))
