@@ -5,9 +5,11 @@ import json
 
 import pytest
 
-from tests.api_support import (  # noqa: F401  (fixtures)
-    manager_api, lead_api, commissioner_api, admin_api, sitrep, row_counts, audit_events, assert_field_error,
+from tests.api_support import (  # noqa: F401  (fixtures, with the ones they use)
+    manager, colleague, other_manager, manager_api, lead_api, commissioner_api,
+    admin_api, other_api, sitrep, own_entry, other_entry,
 )
+from tests.api_support import row_counts, audit_events, assert_field_error
 from tracker.models.catalogue import Request, Source
 
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api_support import (  # noqa: F401  (fixtures)
-    BAD_ENTRY_FIELDS, manager, manager_api, commissioner_api, admin_api, sitrep, own_entry, other_entry,
-    TODAY, row_counts, audit_events, entry_payload, assert_field_error,
+from tests.api_support import (  # noqa: F401  (fixtures, with the ones they use)
+    manager, colleague, other_manager, manager_api, lead_api, commissioner_api,
+    admin_api, other_api, sitrep, own_entry, other_entry,
 )
+from tests.api_support import BAD_ENTRY_FIELDS, TODAY, row_counts, audit_events, entry_payload, assert_field_error
 from tracker.burden.default_rates import default_hourly_cost
 from tracker.models.entries import Entry
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api_support import (  # noqa: F401  (fixtures)
-    BAD_ENTRY_FIELDS, manager, colleague, manager_api, lead_api, commissioner_api, admin_api, sitrep,
-    own_entry, other_entry, row_counts, audit_events, entry_payload, assert_field_error,
+from tests.api_support import (  # noqa: F401  (fixtures, with the ones they use)
+    manager, colleague, other_manager, manager_api, lead_api, commissioner_api,
+    admin_api, other_api, sitrep, own_entry, other_entry,
 )
+from tests.api_support import BAD_ENTRY_FIELDS, row_counts, audit_events, entry_payload, assert_field_error
 from tracker.models.entries import Entry
 
 
@@ -48,15 +49,21 @@ def test_a_manager_cannot_move_an_entry_to_another_team(db, manager_api, own_ent
     assert db.session.get(Entry, own_entry.id).team_id == own_entry.team_id
 
 
+def assert_neither_changed_nor_deleted(db, api, entry, minutes):
+    """PATCH and DELETE both answer 404 and the entry stays as it was."""
+    url = f"/api/v1/entries/{entry.id}"
+    assert api.patch(url, {"minutes": minutes + 1}).status_code == 404
+    assert api.delete(url).status_code == 404
+    db.session.expire_all()
+    found = db.session.get(Entry, entry.id)
+    assert found.minutes == minutes and found.deleted_at is None
+
+
 def test_a_colleagues_entry_is_readable_but_not_changeable_by_a_manager(db, make_entry, manager_api, colleague, team, sitrep):
     theirs = make_entry(colleague, team, sitrep, minutes=15)
     url = f"/api/v1/entries/{theirs.id}"
     assert manager_api.get(url).status_code == 200
-    assert manager_api.patch(url, {"minutes": 16}).status_code == 404
-    assert manager_api.delete(url).status_code == 404
-    db.session.expire_all()
-    entry = db.session.get(Entry, theirs.id)
-    assert entry.minutes == 15 and entry.deleted_at is None
+    assert_neither_changed_nor_deleted(db, manager_api, theirs, minutes=15)
 
 
 def test_a_lead_changes_any_entry_of_their_team(lead_api, own_entry):
@@ -65,12 +72,7 @@ def test_a_lead_changes_any_entry_of_their_team(lead_api, own_entry):
 
 
 def test_commissioner_can_neither_change_nor_delete(db, commissioner_api, own_entry):
-    url = f"/api/v1/entries/{own_entry.id}"
-    assert commissioner_api.patch(url, {"minutes": 5}).status_code == 404
-    assert commissioner_api.delete(url).status_code == 404
-    db.session.expire_all()
-    entry = db.session.get(Entry, own_entry.id)
-    assert entry.minutes == 90 and entry.deleted_at is None
+    assert_neither_changed_nor_deleted(db, commissioner_api, own_entry, minutes=90)
 
 
 def test_admin_changes_any_entry(admin_api, other_entry):

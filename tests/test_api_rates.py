@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api_support import (  # noqa: F401  (fixtures)
-    manager_api, lead_api, commissioner_api, admin_api, own_entry, TODAY, row_counts, audit_events,
-    assert_field_error,
+from tests.api_support import (  # noqa: F401  (fixtures, with the ones they use)
+    manager, colleague, other_manager, manager_api, lead_api, commissioner_api,
+    admin_api, other_api, sitrep, own_entry, other_entry,
 )
+from tests.api_support import TODAY, row_counts, audit_events, assert_field_error
 from tracker.burden.default_rates import default_hourly_cost
 from tracker.models.burden import Rate
 

@@ -7,9 +7,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.api_support import (  # noqa: F401  (fixtures)
-    manager, manager_api, row_counts,
+from tests.api_support import (  # noqa: F401  (fixtures, with the ones they use)
+    manager, colleague, other_manager, manager_api, lead_api, commissioner_api,
+    admin_api, other_api, sitrep, own_entry, other_entry,
 )
+from tests.api_support import row_counts
 from tests.conftest import PASSWORD, Api
 from tracker.auth.commands import new_api_token
 from tracker.models.auth import ApiToken
