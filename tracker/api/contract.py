@@ -19,7 +19,7 @@ from functools import wraps
 
 from flask import abort, make_response
 from flask_smorest import Api, Blueprint
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
 from tracker.api.body import NOT_AN_OBJECT, read_json_body, validation_error
@@ -57,18 +57,14 @@ DESCRIPTION = (
 class ValidationErrors(Schema):
     """Bad input: each field named, with what is allowed. Nothing was written."""
 
-    from marshmallow import fields as _f
-
-    errors = _f.Dict(keys=_f.String(), values=_f.List(_f.String()), required=True,
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
                      metadata={"example": {"minutes": ["Minutes must be a whole number from 1 to 14400"]}})
 
 
 class Message(Schema):
     """Every answer that is not a success and not bad input: what happened, in words."""
 
-    from marshmallow import fields as _f
-
-    message = _f.String(required=True)
+    message = fields.String(required=True)
 
 
 class JsonInput(Schema):

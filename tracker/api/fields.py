@@ -8,12 +8,11 @@ Each builder returns a marshmallow field that
   OpenAPI document, from the one constant the models and forms use
   (tracker/shared/choices.py). The form the pages share checks those values,
   in its own words, after the schema has checked the types;
-- shows a value as JSON on the way out (money rounded half-up to the penny
-  from the unrounded Decimal, only here at the edge)."""
+- shows a value as JSON on the way out (the views hand over values already
+  formatted by tracker/api/serialise.py: money rounded half-up to the penny)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import ValidationError, fields, missing
 
@@ -80,35 +79,6 @@ class Either(_JsonTyped, fields.Raw):
     def __init__(self, *json_types: str, one_of: list[dict], **kwargs):
         super().__init__(**_documented(kwargs, oneOf=one_of))
         self.json_types = json_types
-
-
-class Pounds(fields.Float):
-    """A Decimal amount as a JSON number of pounds, rounded half-up to the penny."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else pounds(value)
-
-
-class Rounded(fields.Float):
-    """A Decimal figure (hours, FTE, shares) as a JSON number rounded half-up to `places`."""
-
-    def __init__(self, places: int = 2, **kwargs):
-        super().__init__(**kwargs)
-        self.places = places
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else rounded(value, self.places)
-
-
-PENNY = Decimal("0.01")
-
-
-def pounds(value) -> float:
-    return float(Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP))
-
-
-def rounded(value, places: int = 2) -> float:
-    return float(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def _documented(kwargs: dict, **rules) -> dict:
