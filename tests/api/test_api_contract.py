@@ -42,7 +42,7 @@ def test_max_lengths_are_the_columns(document, schema, field, column):
 def test_text_kept_as_text_columns_states_the_shared_limit(document):
     assert schema_of(document, "EntryInput")["notes"]["maxLength"] == choices.LONG_TEXT_MAX
     assert schema_of(document, "RequestInput")["description"]["maxLength"] == choices.LONG_TEXT_MAX
-    assert schema_of(document, "DecisionInput")["rationale"]["maxLength"] == choices.RATIONALE_MAX
+    assert schema_of(document, "KeepDecision")["rationale"]["maxLength"] == choices.RATIONALE_MAX
     assert schema_of(document, "EstimateInput")["respondents"]["maximum"] == licence_forms.MAX_RESPONDENTS
     assert schema_of(document, "EntryInput")["minutes"] == {"type": "integer", "minimum": 1,
                                                             "maximum": choices.MAX_ENTRY_MINUTES}
@@ -54,8 +54,7 @@ ENUMS = [
     ("RequestInput", "obligation", choices.OBLIGATIONS),
     ("EntryInput", "band", choices.BANDS),
     ("RateInput", "band", choices.BANDS),
-    ("DecisionInput", "decision", choices.DECISIONS),
-    ("DecisionInput", "new_frequency", choices.FREQUENCIES),
+    ("ReduceFrequencyDecision", "new_frequency", choices.FREQUENCIES),
     ("LicenceInput", "action", choices.LICENCE_ACTIONS),
     ("EstimateInput", "basis", choices.ESTIMATE_BASES),
     ("Team", "sector", choices.SECTORS),
@@ -88,3 +87,30 @@ def test_the_document_is_valid_openapi_3_1(document):
 def test_the_models_size_their_columns_from_the_one_constant():
     assert Source.__table__.c.name.type.length == choices.SOURCE_NAME_MAX
     assert Request.__table__.c.title.type.length == choices.REQUEST_TITLE_MAX
+
+
+def test_a_decision_is_one_of_its_kinds_each_with_what_it_needs(document):
+    body = document["paths"]["/api/v1/requests/{request_id}/decisions"]["post"]["requestBody"]
+    kinds = body["content"]["application/json"]["schema"]["oneOf"]
+    schemas = document["components"]["schemas"]
+    by_kind = {schemas[k["$ref"].rsplit("/", 1)[1]]["properties"]["decision"]["enum"][0]: schemas[k["$ref"].rsplit("/", 1)[1]]
+               for k in kinds}
+    assert list(by_kind) == list(choices.DECISIONS)
+    assert "merge_into" in by_kind["merge"]["required"]
+    assert "new_frequency" in by_kind["reduce_frequency"]["required"]
+    assert "target_hours_per_entry" in by_kind["simplify"]["required"]
+    assert set(by_kind["retire"]["required"]) == {"decision", "rationale", "effective_date"}
+
+
+def test_plain_text_states_that_control_characters_are_refused(document):
+    name = schema_of(document, "SourceInput")["name"]
+    assert name["minLength"] == 1 and "\\x00" in name["pattern"]
+
+
+def test_rules_the_document_cannot_state_are_in_words(document):
+    burden = document["paths"]["/api/v1/burden"]["get"]
+    assert "`from` after `to`" in burden["description"] and "404" in burden["description"]
+    statement = document["paths"]["/api/v1/sources/{source_id}/statement"]["get"]
+    assert "without" in statement["description"]
+    patch = document["paths"]["/api/v1/entries/{entry_id}"]["patch"]
+    assert {"412", "404"} <= set(patch["responses"])

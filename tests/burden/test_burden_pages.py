@@ -160,7 +160,6 @@ def test_source_filter_for_a_manager(manager_client, work):
     [
         ("from=2026-02-31", "Enter a real date in the form YYYY-MM-DD"),
         ("from=2026-03-01&to=2026-02-01", "The end date must be the same as or after the start date"),
-        ("source_id=424242", "There is no source 424242"),
     ],
 )
 def test_bad_filters_show_a_message_by_the_filter(commissioner_client, query, message):
@@ -263,3 +262,7 @@ def test_the_rates_form_needs_its_csrf_token(make_app, make_user):
         assert response.status_code == 400
         assert b"CSRF token is missing" in response.data or b"Your form expired" in response.data
         assert db.session.scalar(select(Rate).where(Rate.effective_from == date(2026, 5, 1))) is None
+
+
+def test_a_source_id_naming_no_source_is_not_found(commissioner_client):
+    assert commissioner_client.get("/burden/?source_id=424242").status_code == 404

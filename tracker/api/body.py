@@ -22,13 +22,14 @@ NOT_STORABLE = "Remove the NUL character (\\u0000): it cannot be stored"
 NOT_TEXT = "Send text only: this holds a lone UTF-16 surrogate ('\\ud800' to '\\udfff'), which is not a character"
 
 
-def read_json_body() -> tuple[object, dict]:
+def read_json_body(fields: set[str] | None = None) -> tuple[object, dict]:
     """The request's JSON value and {} or (None, {field: [message]}): never an exception.
 
     Flask's `get_json(silent=True)` turns bad JSON into None but lets JSON
     nested a hundred thousand deep raise RecursionError (a 500), and
     accepts strings holding a lone surrogate ("\\ud800"), which no database can
-    store. A body over MAX_CONTENT_LENGTH never gets here: reading it is a 413."""
+    store. A body over MAX_CONTENT_LENGTH never gets here: reading it is a 413.
+    `fields`: the names a schema reads; the values of other fields are dropped unread, so not checked."""
     if not request.is_json:
         return None, {"body": [NOT_AN_OBJECT]}
     raw = request.get_data(cache=True)
@@ -38,29 +39,33 @@ def read_json_body() -> tuple[object, dict]:
         return None, {"body": ["Send a JSON object of plain values: this one is nested too deeply"]}
     except ValueError:  # includes UnicodeDecodeError
         return None, {"body": ["Send a valid JSON object (UTF-8) with Content-Type: application/json"]}
-    field = first_field_with_surrogate(data)
+    field = first_field_with_surrogate(data, fields)
     if field is not None:
         return None, {field: [NOT_TEXT]}
-    field = first_field_with_nul(data)
+    field = first_field_with_nul(data, fields)
     if field is not None:
         return None, {field: [NOT_STORABLE]}
     return data, {}
 
 
-def first_field_with_surrogate(data) -> str | None:
+def first_field_with_surrogate(data, fields: set[str] | None = None) -> str | None:
     """The top-level field whose value (or name) holds a lone surrogate, "body" for anything else."""
-    return _first_field_holding(data, _SURROGATE)
+    return _first_field_holding(data, _SURROGATE, fields)
 
 
-def first_field_with_nul(data) -> str | None:
+def first_field_with_nul(data, fields: set[str] | None = None) -> str | None:
     """The same for a NUL character, which PostgreSQL cannot store or compare."""
-    return _first_field_holding(data, _NUL)
+    return _first_field_holding(data, _NUL, fields)
 
 
-def _first_field_holding(data, pattern) -> str | None:
+def _first_field_holding(data, pattern, fields: set[str] | None) -> str | None:
     if not isinstance(data, dict):
         return "body" if _holds(data, pattern) else None
     for key, value in data.items():
+        if fields is not None and key not in fields:
+            if pattern is _SURROGATE and _holds(key, pattern):
+                return "body"  # not text at all, wherever it is
+            continue  # a field the schema does not read is dropped unread
         if _holds(key, pattern):
             return "body"
         if _holds(value, pattern):

@@ -44,6 +44,9 @@ def figures_to_json(table, row) -> dict:
 @blueprint.response(200, schemas.Burden)
 @answers(400, 401, 404)
 def burden_report():
+    """Entries, hours, cost and FTE grouped, for the teams the caller may see
+
+    Refused (400), rules the schema cannot state: `from` after `to` (by `to`). A `team_id` the caller may not see, or a `source_id` naming no source, answers 404."""
     group_by = (http_request.args.get("group_by") or "team").strip()
     query, errors = parse_burden_query(http_request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
     if group_by not in API_GROUPINGS:

@@ -41,6 +41,7 @@ def choice_arg(name: str, choices: dict) -> str | None:
 @blueprint.response(200, schemas.TeamPage)
 @answers(400, 401)
 def list_teams():
+    """Teams the caller may see (all for commissioners and admins)"""
     query = select(Team).order_by(Team.name)
     ids = visible_team_ids(current_user)
     if ids is not None:
@@ -56,6 +57,7 @@ def list_teams():
 @blueprint.response(200, schemas.SourcePage)
 @answers(400, 401)
 def list_sources():
+    """The bodies that ask for information"""
     kind = choice_arg("kind", SOURCE_KINDS)
     query = select(Source).order_by(Source.name)
     if kind:
@@ -72,6 +74,9 @@ def list_sources():
 @answers(*WRITE_REFUSALS)
 @json_input(lambda data: SourceForm.from_json(data))
 def create_source(form):
+    """Add a source (any signed-in role)
+
+    Refused (400), rules the schema cannot state: a name already used (ignoring case and spaces)."""
     values = form.values()
     return source_to_json(services.create_source(current_user, values["name"], values["kind"])), 201
 
@@ -81,8 +86,13 @@ def create_source(form):
 @blueprint.response(200, schemas.RequestPage)
 @answers(400, 401)
 def list_requests():
-    """The catalogue; commissioners and admins also get each request's workspace figures, sortable
-    (tracker/api/rationalise.py). Figures add up every team, so nobody else gets them."""
+    """The request catalogue
+
+    Commissioners and admins also get each request's figures for the last 12 months, and may sort by
+    them; figures add up every team, so anyone else gets none and may send only `sort=title` (400 by
+    `sort`).
+    ---
+    Figures: tracker/api/rationalise.py."""
     status = choice_arg("status", REQUEST_STATUSES)
     source_id = whole_number_arg("source_id", "source_id must be the id of a source")
     source_kind = choice_arg("source_kind", SOURCE_KINDS)
@@ -113,4 +123,7 @@ def list_requests():
 @answers(*WRITE_REFUSALS)
 @json_input(lambda data: RequestForm.from_json(data))
 def create_request(form):
+    """Add a request to the catalogue (any signed-in role)
+
+    Refused (400), rules the schema cannot state: a source that does not exist; a title its source already has (ignoring case)."""
     return request_to_json(services.create_request(current_user, **form.values())), 201

@@ -97,7 +97,7 @@ def json_input(build_form, refusal_field: str = "body"):
 
 
 def page_number() -> int:
-    number = parse_whole_number(request.args.get("page", "1"))
+    number = parse_whole_number(request.args.get("page") or "1")  # sent empty: not sent
     if not number:
         refuse({"page": ["page must be a whole number from 1"]})
     return min(number, MAX_PAGE)

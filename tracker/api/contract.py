@@ -19,7 +19,7 @@ from functools import wraps
 
 from flask import abort, make_response
 from flask_smorest import Api, Blueprint
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
 from tracker.api.body import NOT_AN_OBJECT, read_json_body, validation_error
@@ -38,8 +38,6 @@ REFUSALS = {
     412: ("PRECONDITION_FAILED", "If-Match named a version the entry no longer has: someone changed it since. "
           "Nothing was written"),
     413: ("CONTENT_TOO_LARGE", "The body is larger than the server accepts (MAX_CONTENT_LENGTH); it was not read"),
-    428: ("PRECONDITION_REQUIRED", "Not answered by this API: a change without If-Match applies to the entry as it "
-          "stands when the write takes its lock"),
     503: ("SERVICE_UNAVAILABLE", "The service cannot reach its database; try again later (see Retry-After)"),
 }
 # What any write may also answer: no CSRF header (403), a clash with another user's change (409), a body too large (413).
@@ -59,18 +57,14 @@ DESCRIPTION = (
 class ValidationErrors(Schema):
     """Bad input: each field named, with what is allowed. Nothing was written."""
 
-    from marshmallow import fields as _f
-
-    errors = _f.Dict(keys=_f.String(), values=_f.List(_f.String()), required=True,
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
                      metadata={"example": {"minutes": ["Minutes must be a whole number from 1 to 14400"]}})
 
 
 class Message(Schema):
     """Every answer that is not a success and not bad input: what happened, in words."""
 
-    from marshmallow import fields as _f
-
-    message = _f.String(required=True)
+    message = fields.String(required=True)
 
 
 class JsonInput(Schema):
@@ -91,7 +85,7 @@ class JsonBodyParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "json": EXCLUDE}
 
     def load_json(self, req, schema):
-        data, errors = read_json_body()
+        data, errors = read_json_body({field.data_key or name for name, field in schema.fields.items()})
         if errors:
             raise ValidationError(errors)
         if not isinstance(data, dict):

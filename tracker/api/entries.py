@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, make_response, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from tracker.api import blueprint
-from tracker.api.common import date_range_args, json_input, page_of, validation_error, whole_number_arg
+from tracker.api.common import date_range_args, json_input, page_of, refuse, validation_error, whole_number_arg
 from tracker.api.contract import WRITE_REFUSALS, answers, found_first
 from tracker.api.schemas import entries as schemas
 from tracker.api.serialise import entry_to_json
@@ -28,6 +28,7 @@ from tracker.entries.forms import EntryForm
 from tracker.entries.queries import EntryListFilter, live_entries, live_entry, newest_first_with_names
 from tracker.extensions import db
 from tracker.models.entries import Entry
+from tracker.shared.etags import MalformedIfMatch, format_entity_tag, parse_if_match
 
 
 # Optimistic concurrency on one entry, as the document states it.
@@ -64,17 +65,22 @@ def entry_etag(entry: Entry) -> str:
 
 
 def if_match_versions(entry_id: int) -> set[int] | None:
-    """The versions of this entry that If-Match names; None when it is absent or "*" (no condition).
+    """The versions of this entry that If-Match names; None when it is absent, blank or "*" (no condition).
 
-    An ETag of another entry, a weak one or a malformed one names none: the change is refused as stale."""
-    if not request.headers.get("If-Match", "").strip():
+    A tag of another entry, a weak one or one that is not ours names none: the change is refused as
+    stale (412). A header that is not an If-Match at all is 400 by the field (tracker/shared/etags.py)."""
+    header = request.headers.get("If-Match", "")
+    if not header.strip(" \t"):
         return None
-    if_match = request.if_match
-    if if_match.star_tag:
+    try:
+        if_match = parse_if_match(header)
+    except MalformedIfMatch as malformed:
+        refuse({"If-Match": [str(malformed)]})
+    if if_match.any_version:
         return None
     versions = set()
-    for tag in if_match.as_set():
-        match = re.fullmatch(r"(\d+)-(\d+)", tag)
+    for tag in if_match.strong_tags():
+        match = re.fullmatch(r"([0-9]+)-([0-9]+)", tag)
         if match and int(match[1]) == entry_id:
             versions.add(int(match[2]))
     return versions
@@ -82,7 +88,7 @@ def if_match_versions(entry_id: int) -> set[int] | None:
 
 def entry_response(entry: Entry, status: int = 200):
     """The entry, its status, and its version in the ETag header (quoted, as RFC 9110 writes it)."""
-    return entry_to_json(entry, RateBook.load(db.session)), status, {"ETag": f'"{entry_etag(entry)}"'}
+    return entry_to_json(entry, RateBook.load(db.session)), status, {"ETag": format_entity_tag(entry_etag(entry))}
 
 
 @blueprint.get("/entries")
@@ -90,6 +96,9 @@ def entry_response(entry: Entry, status: int = 200):
 @blueprint.response(200, schemas.EntryPage)
 @answers(400, 401, 404)
 def list_entries():
+    """Entries of the teams the caller may see, newest first (deleted entries never appear)
+
+    Refused (400), rules the schema cannot state: `to` before `from`. A `team_id` the caller may not see answers 404."""
     team_id = whole_number_arg("team_id", "team_id must be the id of one of your teams")
     request_id = whole_number_arg("request_id", "request_id must be the id of a request")
     source_id = whole_number_arg("source_id", "source_id must be the id of a source")
@@ -113,7 +122,9 @@ def list_entries():
 @answers(*WRITE_REFUSALS, 404)
 @json_input(lambda data: EntryForm.from_json(current_user, data), refusal_field="team_id")
 def create_entry(form):
-    """A `team_id` of a team the caller may not see (or of no team) answers 404."""
+    """Log an entry
+
+    Refused (400), rules the schema cannot state: a request that does not exist, or is retired or merged; a team that is not one the caller may log for (commissioners may not log); a date more than a year from today, or in a month signed off; a band with no rate on that date. A `team_id` of a team the caller may not see (or of no team) answers 404."""
     return entry_response(services.create_entry(current_user, form.entry_values()), 201)
 
 
@@ -121,6 +132,7 @@ def create_entry(form):
 @blueprint.response(200, schemas.Entry, headers=ETAG)
 @answers(401, 404)
 def get_entry(entry_id: int):
+    """One entry"""
     return entry_response(visible_entry_or_404(entry_id))
 
 
@@ -135,6 +147,9 @@ def get_entry(entry_id: int):
     refusal_field="entry",
 )
 def update_entry(form, entry_id: int):
+    """Change an entry (managers their own, leads any of their teams', admins any)
+
+    Refused (400), rules the schema cannot state: as for logging one (`entry` when the change as a whole is refused, e.g. a signed-off month). If-Match naming another version: 412; malformed: 400 by `If-Match`."""
     entry = services.update_entry(current_user, form.existing, form.sent_values(), if_match_versions(entry_id))
     return entry_response(entry)
 
@@ -144,6 +159,9 @@ def update_entry(form, entry_id: int):
 @blueprint.response(204, description="Deleted (and audited)")
 @answers(400, 401, 403, 404, 409, 412)
 def delete_entry(entry_id: int):
+    """Delete an entry: recorded, never physical; it counts nowhere after (deleting it again: 404)
+
+    If-Match naming another version: 412; malformed: 400 by `If-Match`. An entry of a signed-off month: 400 by `entry`."""
     entry = changeable_entry_or_404(entry_id)
     try:
         services.delete_entry(current_user, entry, if_match_versions(entry_id))
@@ -151,4 +169,4 @@ def delete_entry(entry_id: int):
         db.session.rollback()
         return validation_error({error.field or "entry": [error.message]})
     db.session.commit()
-    return "", 204
+    return current_app.response_class(status=204)

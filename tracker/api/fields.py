@@ -8,15 +8,16 @@ Each builder returns a marshmallow field that
   OpenAPI document, from the one constant the models and forms use
   (tracker/shared/choices.py). The form the pages share checks those values,
   in its own words, after the schema has checked the types;
-- shows a value as JSON on the way out (money rounded half-up to the penny
-  from the unrounded Decimal, only here at the edge)."""
+- shows a value as JSON on the way out (the views hand over values already
+  formatted by tracker/api/serialise.py: money rounded half-up to the penny)."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
 
 from marshmallow import ValidationError, fields, missing
 
 from tracker.shared.parsing import MAX_ID
+from tracker.shared.validators import CONTROL_CHARACTERS
 
 JSON_TYPE_WORDS = {
     "integer": "a whole number (a JSON number, not in quotes)",
@@ -53,6 +54,12 @@ class _JsonTyped:
 class WholeNumber(_JsonTyped, fields.Integer):
     json_types = ("integer",)
 
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        # JSON has one kind of number: 30.0 is the integer 30 (JSON Schema agrees); 30.5 is not.
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super().deserialize(value, attr, data, **kwargs)
+
 
 class Number(_JsonTyped, fields.Float):
     json_types = ("number",)
@@ -72,35 +79,6 @@ class Either(_JsonTyped, fields.Raw):
     def __init__(self, *json_types: str, one_of: list[dict], **kwargs):
         super().__init__(**_documented(kwargs, oneOf=one_of))
         self.json_types = json_types
-
-
-class Pounds(fields.Float):
-    """A Decimal amount as a JSON number of pounds, rounded half-up to the penny."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else pounds(value)
-
-
-class Rounded(fields.Float):
-    """A Decimal figure (hours, FTE, shares) as a JSON number rounded half-up to `places`."""
-
-    def __init__(self, places: int = 2, **kwargs):
-        super().__init__(**kwargs)
-        self.places = places
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else rounded(value, self.places)
-
-
-PENNY = Decimal("0.01")
-
-
-def pounds(value) -> float:
-    return float(Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP))
-
-
-def rounded(value, places: int = 2) -> float:
-    return float(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def _documented(kwargs: dict, **rules) -> dict:
@@ -133,15 +111,45 @@ def text(max_length: int | None = None, **kwargs) -> fields.Field:
     return Text(**_documented(kwargs, maxLength=max_length))
 
 
+def plain_text(max_length: int | None = None, **kwargs) -> fields.Field:
+    """Text a person typed: no invisible control characters (tracker/shared/validators.py); when
+    required, not blank either. Both stated as a pattern."""
+    banned = CONTROL_CHARACTERS.pattern[1:-1]  # the class's contents, "[...]" without its brackets
+    if kwargs.get("required"):
+        pattern = rf"^[^{banned}]*[^\s{banned}][^{banned}]*$"
+        return Text(**_documented(kwargs, maxLength=max_length, minLength=1, pattern=pattern))
+    return Text(**_documented(kwargs, maxLength=max_length, pattern=rf"^[^{banned}]*$"))
+
+
+def search_text(**kwargs) -> fields.Field:
+    """Free text to search for: anything but NUL (refused: no database compares it)."""
+    return Text(**_documented(kwargs, pattern=r"^[^\x00]*$"))
+
+
+def digits(**kwargs) -> fields.Field:
+    """A whole number in a query string: ASCII digits only, one spelling (tracker/shared/parsing.py);
+    stated up to nine digits, which every id and page number the data holds fits in."""
+    return Text(**_documented(kwargs, pattern=r"^[1-9][0-9]{0,8}$"))
+
+
 def choice(choices, **kwargs) -> fields.Field:
     """One of an enumeration's values (tracker/shared/choices.py); null too when `allow_none`."""
     values = list(choices) + ([None] if kwargs.get("allow_none") else [])
     return Text(**_documented(kwargs, enum=values))
 
 
-def day(**kwargs) -> fields.Field:
-    """A date, YYYY-MM-DD (the form checks that it is a real one)."""
-    return Text(**_documented(kwargs, format="date", example=kwargs.pop("example", "2026-04-01")))
+def day(earliest: date | None = None, latest: date | None = None, **kwargs) -> fields.Field:
+    """A date, YYYY-MM-DD (the form checks that it is a real one). Whole centuries from `earliest` to
+    `latest` are stated as a pattern: JSON Schema has no minimum for a date."""
+    pattern = _date_pattern(earliest, latest) if earliest and latest else None
+    return Text(**_documented(kwargs, format="date", pattern=pattern, example=kwargs.pop("example", "2026-04-01")))
+
+
+def _date_pattern(earliest: date, latest: date) -> str:
+    if (earliest.month, earliest.day, earliest.year % 100) != (1, 1, 0) or (latest.month, latest.day, latest.year % 100) != (12, 31, 99):
+        raise ValueError("A date pattern covers whole centuries")
+    centuries = "|".join(str(c) for c in range(earliest.year // 100, latest.year // 100 + 1))
+    return rf"^(?:{centuries})[0-9]{{2}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 
 
 def moment(**kwargs) -> fields.Field:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.api import blueprint
-from tracker.api.burden import figures_to_json
+from tracker.api.burden import figures_to_json, filters_found_or_404
 from tracker.api.common import date_range_args, json_input, page_of, validation_error
 from tracker.api.contract import WRITE_REFUSALS, answers, found_first
 from tracker.api.schemas import Paged
@@ -59,6 +59,7 @@ def request_or_404(request_id: int) -> Request:
 @blueprint.response(200, schemas.EstimatePage)
 @answers(400, 401, 404)
 def list_estimates(request_id: int):
+    """The request's burden estimates, newest first. Commissioners and admins only (404 for everyone else); 404 for a request that does not exist."""
     request_or_404(request_id)
     rates = RateBook.load(db.session)
     observed = observed_annual(db.session, [request_id], today())[request_id]
@@ -74,6 +75,9 @@ def list_estimates(request_id: int):
 @answers(*WRITE_REFUSALS, 404)
 @json_input(lambda data, request_id: EstimateForm.from_json(data))
 def create_estimate(form, request_id: int):
+    """Record a burden estimate. Commissioners and admins only (404 for everyone else); 404 for a request that does not exist.
+
+    Refused (400), rules the schema cannot state: see EstimateInput."""
     on = today()
     estimate = record_estimate(current_user, request_or_404(request_id), form.values(), on)
     observed = observed_annual(db.session, [request_id], on)[request_id]
@@ -88,6 +92,9 @@ def create_estimate(form, request_id: int):
 @answers(*WRITE_REFUSALS, 404)
 @json_input(lambda data, request_id: LicenceForm.from_json(data), refusal_field="action")
 def decide_request_licence(form, request_id: int):
+    """Approve, renew or decline the request's licence. Commissioners and admins only (404 for everyone else); 404 for a request that does not exist.
+
+    Refused (400), rules the schema cannot state: see LicenceInput."""
     on = today()
     decision = decide_licence(current_user, request_or_404(request_id), today=on, **form.values())
     db.session.flush()
@@ -100,6 +107,9 @@ def decide_request_licence(form, request_id: int):
 @blueprint.response(200, schemas.Statement)
 @answers(400, 401, 404)
 def source_statement(source_id: int):
+    """The burden statement of a source for a period. Commissioners and admins only (404 for everyone else).
+
+    Refused (400), rules the schema cannot state: `from` without `to` or `to` without `from` (give both, or neither for the last whole quarter); `from` after `to`."""
     source = db.session.get(Source, source_id)
     if source is None:
         abort(404, f"There is no source {source_id}.")
@@ -171,7 +181,11 @@ def source_statement(source_id: int):
 @blueprint.response(200, burden_schemas.Burden)
 @answers(400, 401, 404)
 def unlicensed_report():
+    """Burden on days a request had no licence in force, by team or source, for the teams the caller may see
+
+    Refused (400), rules the schema cannot state: `from` after `to` (by `to`). A `team_id` the caller may not see, or a `source_id` naming no source, answers 404."""
     group_by = (http_request.args.get("group_by") or "team").strip()
+    filters_found_or_404()
     query, errors = parse_burden_query(http_request.args, current_user, today())
     if group_by not in UNLICENSED_GROUPINGS:
         errors["group_by"] = [f"group_by must be one of: {', '.join(UNLICENSED_GROUPINGS)}"]

@@ -16,7 +16,6 @@ from tracker.burden.forms import RateForm
 from tracker.models.burden import Rate
 from tracker.burden.rate_changes import create_rate
 from tracker.shared.choices import BANDS
-from tracker.extensions import db
 
 
 @blueprint.get("/rates")
@@ -25,7 +24,7 @@ from tracker.extensions import db
 @answers(400, 401, 404)
 @role_required("admin")
 def list_rates():
-    """The whole history, band by band (in pay order), oldest rate first."""
+    """Rate history, band by band (in pay order), oldest rate first (admins only; 404 for everyone else)"""
     band = http_request.args.get("band", "").strip()
     if band and band not in BANDS:
         refuse({"band": [f"band must be one of: {', '.join(BANDS)}"]})
@@ -43,6 +42,9 @@ def list_rates():
 @answers(*WRITE_REFUSALS, 404)
 @json_input(lambda data: RateForm.from_json(data))
 def add_rate(form):
+    """Set a band's hourly cost from a date (admins only; 404 for everyone else)
+
+    Earlier months keep the rate they had. Refused (400), rules the schema cannot state: a date more than a year from today, or one the band already has a rate from; more than 6 decimal places; a string outside the range."""
     values = form.values()
     rate = create_rate(current_user, values["band"], values["hourly_cost"], values["effective_from"], note=values["note"])
     return rate_to_json(rate), 201

@@ -72,10 +72,14 @@ def _workspace_request_or_404(request_id: int) -> Request:
 @blueprint.post("/requests/<int:request_id>/decisions")
 @found_first(_workspace_request_or_404)
 @blueprint.arguments(schemas.DecisionInput)
+@blueprint.doc(requestBody=schemas.DECISION_BODY)
 @blueprint.response(201, schemas.Decision)
 @answers(*WRITE_REFUSALS, 404)
 @json_input(lambda data, request_id: DecisionForm.from_json(data, request=_workspace_request_or_404(request_id)))
 def create_decision(form: DecisionForm, request_id: int):
+    """Record a decision on a request (commissioners and admins; 404 for everyone else)
+
+    A request has at most one live decision. The body is one of the kinds (`oneOf` by `decision`). Refused (400), rules the schema cannot state: a retired or merged request, or one with a live decision (by `decision`); an effective date more than a year back or two years ahead; a review date before it; a merge into itself, a retired request or one that does not exist; a frequency not less often than now; a target not below the median hours per entry now."""
     decision = record_decision(current_user, form.request, form.values(), local_today())
     return decision_json(decision), 201
 
@@ -95,6 +99,7 @@ def _status_condition(status: str, today):
 @blueprint.response(200, schemas.DecisionPage)
 @answers(400, 401, 404)
 def list_decisions():
+    """Decisions with expected and realised savings (commissioners and admins; 404 for everyone else)"""
     _workspace_only()
     request_id = whole_number_arg("request_id", "request_id must be the id of a request")
     status = http_request.args.get("status", "").strip()

@@ -15,6 +15,7 @@ from tracker.auth.access import team_or_404, visible_team_ids
 from tracker.burden.services import BurdenFilter
 from tracker.models.catalogue import Source
 from tracker.extensions import db
+from tracker.shared.errors import NotVisible
 from tracker.shared.timeutil import add_months
 from tracker.shared.parsing import is_id, parse_iso_date
 
@@ -105,7 +106,7 @@ def parse_burden_query(args: Mapping[str, str], user, today: date) -> tuple[Burd
         team_or_404(user, team_id)  # another team's id, or none: not found, whether it exists or not
     source_id = _whole_number(args, "source_id", errors, "a source")
     if source_id is not None and db.session.scalar(select(Source.id).where(Source.id == source_id)) is None:
-        errors["source_id"] = [f"There is no source {source_id}: choose a source from the list"]
+        raise NotVisible()  # a guessed id: not found, as everywhere
 
     if errors:
         return None, errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from tracker.api.fields import integer
+from tracker.api.fields import digits, integer
 
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
@@ -20,7 +20,7 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 class Paged(Schema):
     """A list's query: which page."""
 
-    page = integer(1, default=1, description="Page number (100 items a page); past the last page the items are empty.")
+    page = digits(description="Page number, from 1 (100 items a page); past the last page the items are empty.")
 
 
 class Person(Schema):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from tracker.api.fields import choice, day, identifier, integer, number, text
+from tracker.api.fields import choice, day, digits, integer, number, text
 from tracker.burden.dimensions import API, offered_in
+from tracker.burden.filters import EARLIEST, LATEST
 
 BURDEN_GROUPINGS = offered_in(API)
 UNLICENSED_GROUPINGS = ("team", "source")
@@ -40,11 +41,11 @@ class Burden(Schema):
 def burden_query(groupings, default_range: str) -> type[Schema]:
     return Schema.from_dict({
         "group_by": choice(groupings, default="team", description="How rows are grouped."),
-        "start": day(data_key="from", description="First day, inclusive (YYYY-MM-DD). Default: " + default_range),
-        "end": day(data_key="to", description="Last day, inclusive (YYYY-MM-DD); not before `from`. Default: today "
+        "start": day(EARLIEST, LATEST, data_key="from", description="First day, inclusive (YYYY-MM-DD). Default: " + default_range),
+        "end": day(EARLIEST, LATEST, data_key="to", description="Last day, inclusive (YYYY-MM-DD); not before `from`. Default: today "
                    "(Europe/London)."),
-        "team_id": identifier(description="Only this team; a team the caller may not see answers 404."),
-        "source_id": identifier(description="Only requests from this source."),
+        "team_id": digits(description="Only this team; a team the caller may not see answers 404."),
+        "source_id": digits(description="Only requests from this source."),
     }, name="BurdenQuery" if groupings == BURDEN_GROUPINGS else "UnlicensedQuery")
 
 

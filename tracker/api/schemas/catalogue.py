@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import boolean, choice, identifier, integer, moment, number, text
+from tracker.api.fields import boolean, choice, digits, identifier, integer, moment, number, plain_text, search_text, text
 from tracker.api.schemas import Paged, page_of
 from tracker.workspace.figures import SORTS
 from tracker.shared.choices import (
@@ -30,16 +30,16 @@ class Source(Schema):
 
 
 class SourceInput(JsonInput):
-    name = text(SOURCE_NAME_MAX, required=True, description="Unique (ignoring case).")
+    name = plain_text(SOURCE_NAME_MAX, required=True, description="Unique (ignoring case).")
     kind = choice(SOURCE_KINDS, required=True)
 
 
 class RequestInput(JsonInput):
-    title = text(REQUEST_TITLE_MAX, required=True, description="Unique for its source (ignoring case).")
+    title = plain_text(REQUEST_TITLE_MAX, required=True, description="Unique for its source (ignoring case).")
     source_id = identifier(required=True)
     frequency = choice(FREQUENCIES, required=True)
     obligation = choice(OBLIGATIONS, required=True)
-    description = text(LONG_TEXT_MAX)
+    description = plain_text(LONG_TEXT_MAX)
 
 
 FIGURES_ONLY = "Commissioners and admins only (figures add up every team). "
@@ -86,20 +86,20 @@ RequestPage = page_of(Request, "RequestPage")
 
 
 class TeamQuery(Paged):
-    q = text(description="Name contains (any case).")
+    q = search_text(description="Name contains (any case).")
 
 
 class SourceQuery(Paged):
     kind = choice(SOURCE_KINDS, description="Only this kind.")
-    q = text(description="Name contains (any case).")
+    q = search_text(description="Name contains (any case).")
 
 
 class RequestQuery(Paged):
-    source_id = identifier(description="Only requests from this source.")
+    source_id = digits(description="Only requests from this source.")
     status = choice(REQUEST_STATUSES, description="Only requests with this status.")
     source_kind = choice(SOURCE_KINDS, description="Only requests from sources of this kind.")
     obligation = choice(OBLIGATIONS, description="Only requests with this obligation.")
-    q = text(description="Title contains (any case).")
+    q = search_text(description="Title contains (any case).")
     sort = choice([*SORTS, *(f"-{name}" for name in SORTS)], default="title", description=(
         "Order by a figure (commissioners and admins; anyone else may send only `title`); a leading - for "
         "largest first. Requests without the figure come last."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import Either, choice, day, identifier, integer, moment, number, text
+from tracker.api.fields import Either, choice, day, digits, identifier, integer, moment, number, plain_text, text
 from tracker.api.schemas import Paged, Person, page_of
 from tracker.shared.choices import ANSWERS, BANDS, LONG_TEXT_MAX, MAX_ENTRY_MINUTES
 
@@ -25,7 +25,7 @@ def entry_input_fields(required: bool) -> dict:
         "band": choice(BANDS, required=required),
         "duplicated_elsewhere": answer(default="unknown"),
         "used": answer(default="unknown"),
-        "notes": text(LONG_TEXT_MAX),
+        "notes": plain_text(LONG_TEXT_MAX),
     }
 
 
@@ -58,9 +58,9 @@ EntryPage = page_of(Entry, "EntryPage")
 
 
 class EntryQuery(Paged):
-    team_id = identifier(description="Only this team; a team the caller may not see answers 404.")
-    request_id = identifier(description="Only entries for this request.")
-    source_id = identifier(description="Only entries for requests from this source.")
+    team_id = digits(description="Only this team; a team the caller may not see answers 404.")
+    request_id = digits(description="Only entries for this request.")
+    source_id = digits(description="Only entries for requests from this source.")
     # "from" is a Python keyword: the field is named by data_key.
     start = day(data_key="from", description="First day, inclusive (YYYY-MM-DD). Sent with `to`, not after it (400).")
     end = day(data_key="to", description="Last day, inclusive (YYYY-MM-DD); not before `from` (400).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import choice, day, identifier, integer, moment, number, text
+from tracker.api.fields import choice, day, identifier, integer, moment, number, plain_text, text
 from tracker.api.schemas import page_of
 from tracker.api.schemas.burden import BurdenFigures
 from tracker.api.schemas.catalogue import Source
@@ -17,25 +17,25 @@ from tracker.shared.choices import (
 
 def _estimate_fields() -> dict:
     return {
-        "reference": text(REFERENCE_MAX, description="The requester's, e.g. a national collection number."),
-        "purpose": text(LONG_TEXT_MAX, required=True),
-        "necessity": text(LONG_TEXT_MAX, description="Why necessary rather than useful."),
-        "legal_basis": text(SHORT_TEXT_MAX),
-        "answered_by": text(SHORT_TEXT_MAX, description="Who must answer, in words."),
+        "reference": plain_text(REFERENCE_MAX, description="The requester's, e.g. a national collection number."),
+        "purpose": plain_text(LONG_TEXT_MAX, required=True),
+        "necessity": plain_text(LONG_TEXT_MAX, description="Why necessary rather than useful."),
+        "legal_basis": plain_text(SHORT_TEXT_MAX),
+        "answered_by": plain_text(SHORT_TEXT_MAX, description="Who must answer, in words."),
         "sector": choice(SECTORS, allow_none=True, description=(
             "The sector answering; null (or left out) for any or several. An estimate read back has null then.")),
         "respondents": integer(1, licence_forms.MAX_RESPONDENTS, required=True, description="How many teams answer."),
         "responses_per_year": integer(1, licence_forms.MAX_RESPONSES, required=True),
         "resubmissions_per_year": integer(0, licence_forms.MAX_RESPONSES, default=0,
                                           description="Each counts as a full response."),
-        "frequency_reason": text(LONG_TEXT_MAX),
+        "frequency_reason": plain_text(LONG_TEXT_MAX),
         **{name: integer(0, licence_forms.MAX_PART_MINUTES, default=0, description=f"{label}, minutes per response.")
            for name, label in ESTIMATE_PARTS.items()},
         "one_off_minutes": integer(0, licence_forms.MAX_ONE_OFF_MINUTES, default=0,
                                    description="One-off set-up, minutes per team answering."),
         "band": choice(BANDS, required=True),
         "basis": choice(ESTIMATE_BASES, required=True, description="Where the estimate came from."),
-        "notes": text(LONG_TEXT_MAX),
+        "notes": plain_text(LONG_TEXT_MAX),
     }
 
 
@@ -76,10 +76,10 @@ class LicenceInput(JsonInput):
     or before the approval date, or more than 5 years after it."""
 
     action = choice(LICENCE_ACTIONS, required=True)
-    reference = text(REFERENCE_MAX, description="The licence number; a renewal keeps the last one if blank.")
+    reference = plain_text(REFERENCE_MAX, description="The licence number; a renewal keeps the last one if blank.")
     approved_on = day(description="Default today. In force from this day.")
     expires_on = day(description="Default a year after approved_on. In force until the day before.")
-    reasons = text(LONG_TEXT_MAX, description="Required to decline.")
+    reasons = plain_text(LONG_TEXT_MAX, description="Required to decline.")
 
 
 class LicenceDecision(Schema):

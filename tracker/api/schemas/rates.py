@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import Either, choice, day, identifier, integer, moment, number, text
+from tracker.api.fields import Either, choice, day, identifier, integer, moment, number, plain_text, text
 from tracker.api.schemas import Paged, page_of
 from tracker.burden.forms import COST_PLACES, MAX_HOURLY_COST
 from tracker.shared.choices import BANDS, SHORT_TEXT_MAX
@@ -15,7 +15,7 @@ class RateInput(JsonInput):
     hourly_cost = Either("number", "string", required=True, one_of=[{"type": "number"}, {"type": "string"}], description=(
         f"More than 0, at most {MAX_HOURLY_COST:,}, at most {COST_PLACES} decimal places (a string keeps them exact)."))
     effective_from = day(required=True, description="Unique for the band; from 2000-01-01 to a year from today.")
-    note = text(SHORT_TEXT_MAX)
+    note = plain_text(SHORT_TEXT_MAX)
 
 
 class Rate(Schema):

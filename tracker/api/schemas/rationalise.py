@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import boolean, choice, day, identifier, integer, moment, number, text
+from tracker.api.fields import boolean, choice, day, digits, identifier, integer, moment, number, plain_text, text
 from tracker.api.schemas import Paged, Person, page_of
 from tracker.workspace.forms import MOST_TARGET_HOURS
 from tracker.shared.choices import DECISION_STATUSES, DECISIONS, FREQUENCIES, RATIONALE_MAX
@@ -12,15 +12,44 @@ from tracker.shared.choices import DECISION_STATUSES, DECISIONS, FREQUENCIES, RA
 
 
 
-class DecisionInput(JsonInput):
-    decision = choice(DECISIONS, required=True)
-    rationale = text(RATIONALE_MAX, required=True)
-    effective_date = day(required=True, description="At most a year back, at most two years ahead.")
-    review_date = day(description="Not before effective_date. Default: six months after it.")
-    merge_into = identifier(description="merge: the live request that replaces this one (not itself).")
-    new_frequency = choice(FREQUENCIES, description="reduce_frequency: less often than now (not ad_hoc).")
-    target_hours_per_entry = number(exclusive_minimum=0, maximum=int(MOST_TARGET_HOURS),
-                                    description="simplify: less than the median hours per entry now; 2 places.")
+def _decision_fields(kinds) -> dict:
+    return {
+        "decision": choice(kinds, required=True),
+        "rationale": plain_text(RATIONALE_MAX, required=True),
+        "effective_date": day(required=True, description="At most a year back, at most two years ahead."),
+        "review_date": day(description="Not before effective_date. Default: six months after it."),
+    }
+
+
+# What each kind of decision needs beyond the common fields (the form refuses it missing, by the field).
+KIND_FIELDS = {
+    "merge": {"merge_into": lambda required: identifier(
+        required=required, description="merge: the live request that replaces this one (not itself).")},
+    "reduce_frequency": {"new_frequency": lambda required: choice(
+        FREQUENCIES, required=required, description="reduce_frequency: less often than now (not ad_hoc).")},
+    "simplify": {"target_hours_per_entry": lambda required: number(
+        exclusive_minimum=0, maximum=int(MOST_TARGET_HOURS), required=required,
+        description="simplify: less than the median hours per entry now; 2 places.")},
+}
+
+# The body as checked: every field, so a field of the wrong JSON type is refused whatever the kind.
+DecisionInput = JsonInput.from_dict({
+    **_decision_fields(DECISIONS),
+    **{name: build(False) for fields_of_kind in KIND_FIELDS.values() for name, build in fields_of_kind.items()},
+}, name="DecisionInput")
+
+# The body as documented: one shape per kind of decision (`oneOf`, told apart by `decision`).
+DECISION_KINDS = {
+    kind: JsonInput.from_dict({
+        **_decision_fields([kind]),
+        **{name: build(True) for name, build in KIND_FIELDS.get(kind, {}).items()},
+    }, name=f"{''.join(word.title() for word in kind.split('_'))}Decision")
+    for kind in DECISIONS
+}
+DECISION_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "oneOf": list(DECISION_KINDS.values()),
+    "discriminator": {"propertyName": "decision"},
+}}}}
 
 
 class Decision(Schema):
@@ -62,5 +91,5 @@ DecisionPage = page_of(Decision, "DecisionPage")
 
 
 class DecisionQuery(Paged):
-    request_id = identifier(description="Only decisions on this request.")
+    request_id = digits(description="Only decisions on this request.")
     status = choice(DECISION_STATUSES, description="Only decisions that stand so today.")
