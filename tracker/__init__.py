@@ -97,6 +97,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth, entries, catalogue, burden, rationalise, exports, imports, licences, api, admin):
         app.register_blueprint(blueprint)
+    from tracker.burden.capacity_views import blueprint as capacity
+
+    app.register_blueprint(capacity)
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 
 

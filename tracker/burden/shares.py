@@ -130,3 +130,21 @@ def management_shares(flt: BurdenFilter, *, by_month: bool = False, table: Burde
                 result.months[(team_id, key)] = Share(month_minutes.get((team_id, key), 0),
                                                       book.available_hours(team_id, first, last))
     return result
+
+
+SHARE_PLACES = 4  # the API and the workbook: 0.0996; pages show the same as a percentage, 10.0%
+NOT_RECORDED = "capacity not recorded"
+
+
+def share_rounded(share: Share) -> Decimal | None:
+    """The share as the API and the workbook give it: 0 to 1, half-up to 4 places (None: undefined)."""
+    from decimal import ROUND_HALF_UP
+
+    value = share.share
+    return None if value is None else value.quantize(Decimal(1).scaleb(-SHARE_PLACES), rounding=ROUND_HALF_UP)
+
+
+def share_text(share: Share) -> str:
+    """'10.0%' (the rounded share × 100), or 'capacity not recorded': never 0 % for a team without capacity."""
+    value = share_rounded(share)
+    return NOT_RECORDED if value is None else f"{value * 100:.1f}%"
