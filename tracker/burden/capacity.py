@@ -48,17 +48,18 @@ def fte_problem(value) -> str | None:
     return None
 
 
-def record_capacity(user, team: Team, fte, effective_from: date, note: str = "") -> TeamCapacity:
+def record_capacity(user, team: Team, fte, effective_from: date, note: str = "", session=None) -> TeamCapacity:
     """Add a capacity from a date, audited, in the caller's transaction (the caller commits).
 
     Who may is the caller's check (admins, or the team's lead). The team's row is
     locked first, so two people adding one for the same day queue, and the second
     is refused by the field rather than failing."""
+    session = session or db.session
     problem = fte_problem(fte)
     if problem:
         raise Refused(problem, "fte")
-    db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
-    clash = db.session.scalar(
+    session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+    clash = session.scalar(
         select(TeamCapacity.id).where(TeamCapacity.team_id == team.id, TeamCapacity.effective_from == effective_from)
     )
     if clash is not None:
@@ -73,9 +74,9 @@ def record_capacity(user, team: Team, fte, effective_from: date, note: str = "")
         note=(note or "").strip()[:NOTE_MAX],
         created_by_id=getattr(user, "id", None),
     )
-    db.session.add(capacity)
-    db.session.flush()  # the unique key is the last word (SQLite locks no rows): callers catch IntegrityError
-    audit.record(db.session, user, "create", capacity, new=audit.snapshot(capacity))
+    session.add(capacity)
+    session.flush()  # the unique key is the last word (SQLite locks no rows): callers catch IntegrityError
+    audit.record(session, user, "create", capacity, new=audit.snapshot(capacity))
     return capacity
 
 
