@@ -89,11 +89,14 @@ def capacity_history(team_id: int, session=None) -> list[TeamCapacity]:
     ))
 
 
+MILLI = 1000  # FTE is stored to three places: whole thousandths keep the day sums in integers
+
+
 @dataclass
 class CapacityBook:
-    """Every capacity of the teams asked for, in memory (a few rows a team): team -> sorted (from, FTE)."""
+    """Every capacity of the teams asked for, in memory (a few rows a team): team -> sorted (from, FTE in thousandths)."""
 
-    by_team: dict[int, list[tuple[date, Fraction]]]
+    by_team: dict[int, list[tuple[date, int]]]
 
     @classmethod
     def load(cls, session=None, team_ids: Iterable[int] | None = None) -> "CapacityBook":
@@ -103,9 +106,9 @@ class CapacityBook:
         )
         if team_ids is not None:
             query = query.where(TeamCapacity.team_id.in_(list(team_ids)))
-        by_team: dict[int, list[tuple[date, Fraction]]] = {}
+        by_team: dict[int, list[tuple[date, int]]] = {}
         for team_id, effective_from, fte in session.execute(query):
-            by_team.setdefault(team_id, []).append((effective_from, Fraction(Decimal(fte))))
+            by_team.setdefault(team_id, []).append((effective_from, int(Decimal(fte) * MILLI)))
         return cls(by_team)
 
     def teams(self) -> set[int]:
@@ -114,7 +117,7 @@ class CapacityBook:
     def fte_on(self, team_id: int, day: date) -> Fraction | None:
         history = self.by_team.get(team_id) or []
         i = bisect.bisect_right([d for d, _ in history], day) - 1
-        return history[i][1] if i >= 0 else None
+        return Fraction(history[i][1], MILLI) if i >= 0 else None
 
     def available_hours(self, team_id: int, start: date, end: date) -> Fraction | None:
         """Σ over the days start..end of the FTE in force × 37.5 ÷ 7, exact.
@@ -122,13 +125,23 @@ class CapacityBook:
         None (undefined, never 0) when any day of the period is before the team's
         first capacity: a share over days nobody recorded a capacity for would
         count their hours against no time at all."""
+        milli_fte_days = self.milli_fte_days(team_id, start, end)
+        return None if milli_fte_days is None else available_from(milli_fte_days)
+
+    def milli_fte_days(self, team_id: int, start: date, end: date) -> int | None:
+        """Σ over the days start..end of the FTE in force, in thousandths (an integer); None as above."""
         history = self.by_team.get(team_id)
         if not history or history[0][0] > start or start > end:
             return None
-        fte_days = Fraction(0)
-        for i, (effective_from, fte) in enumerate(history):
+        milli_fte_days = 0
+        for i, (effective_from, milli_fte) in enumerate(history):
             until = history[i + 1][0] - timedelta(days=1) if i + 1 < len(history) else end
             first, last = max(effective_from, start), min(until, end)
             if first <= last:
-                fte_days += fte * ((last - first).days + 1)
-        return fte_days * HOURS_PER_DAY_PER_FTE
+                milli_fte_days += milli_fte * ((last - first).days + 1)
+        return milli_fte_days
+
+
+def available_from(milli_fte_days: int) -> Fraction:
+    """Available hours of a sum of FTE-days in thousandths: × 37.5 ÷ 7 per FTE-day."""
+    return Fraction(milli_fte_days, MILLI) * HOURS_PER_DAY_PER_FTE

@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable
 
-from tracker.burden.capacity import CapacityBook
+from tracker.burden.capacity import CapacityBook, available_from
 from tracker.burden.figures import BurdenFilter, BurdenTable
 from tracker.burden.service import burden
 from tracker.extensions import db
@@ -34,13 +34,18 @@ class Share:
     """Hours against available hours, for one team or a group of teams."""
 
     minutes: int  # of the teams counted (a group leaves out teams without capacity)
-    available: Fraction | None  # hours; None: no capacity recorded for the period
+    milli_fte_days: int | None  # Σ FTE in force × days, in thousandths of an FTE; None: no capacity for the period
     teams_covered: int = 1  # teams with capacity that the figure counts
     teams: int = 1  # teams in the group
 
     @property
     def defined(self) -> bool:
-        return self.available is not None and self.available > 0
+        return bool(self.milli_fte_days)
+
+    @property
+    def available(self) -> Fraction | None:
+        """Available hours, exact: Σ FTE-days × 37.5 ÷ 7."""
+        return None if self.milli_fte_days is None else available_from(self.milli_fte_days)
 
     @property
     def hours(self) -> Decimal:
@@ -63,14 +68,14 @@ class Share:
 
 def combine(shares: Iterable[Share]) -> Share:
     """A group's share: Σ hours ÷ Σ available hours over the teams with capacity."""
-    minutes, available, covered, teams = 0, Fraction(0), 0, 0
+    minutes, milli_fte_days, covered, teams = 0, 0, 0, 0
     for share in shares:
         teams += share.teams
-        if share.defined:
+        if share.milli_fte_days:
             minutes += share.minutes
-            available += share.available
+            milli_fte_days += share.milli_fte_days
             covered += share.teams_covered
-    return Share(minutes, available if covered else None, covered, teams)
+    return Share(minutes, milli_fte_days if covered else None, covered, teams)
 
 
 def month_periods(start: date, end: date) -> list[tuple[str, date, date]]:
@@ -121,14 +126,14 @@ def management_shares(flt: BurdenFilter, *, by_month: bool = False, table: Burde
         if by_month:
             month_minutes[(row.key[0], row.key[1])] = row.minutes
     team_ids = set(team_minutes) | book.teams()
-    result = ShareTable(flt, {t: Share(team_minutes.get(t, 0), book.available_hours(t, flt.start, flt.end)) for t in team_ids})
+    result = ShareTable(flt, {t: Share(team_minutes.get(t, 0), book.milli_fte_days(t, flt.start, flt.end)) for t in team_ids})
     if by_month:
         periods = month_periods(flt.start, flt.end)
         result.month_keys = [key for key, _, _ in periods]
         for team_id in team_ids:
             for key, first, last in periods:
                 result.months[(team_id, key)] = Share(month_minutes.get((team_id, key), 0),
-                                                      book.available_hours(team_id, first, last))
+                                                      book.milli_fte_days(team_id, first, last))
     return result
 
 

@@ -2,7 +2,7 @@
 change of it (from the 16th of a month four months ago), so shares, a mid-month change and a few
 hotspots show after `make run`.
 
-Sized from what each team logged so that reporting takes 6 % to 32 % of its management time,
+Sized from what each team logged so that reporting takes 5 % to 25 % of its management time,
 with draws from a generator of their own: the entries' random sequence is untouched."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tracker.models.entries import Entry
 from tracker.shared.timeutil import add_months
 
 HOURS_A_MONTH_PER_FTE = Decimal("37.5") * Decimal("30.44") / 7
-SHARES = (0.06, 0.32)
+SHARES = (0.05, 0.25)
 
 
 def ensure_capacities(session, team_ids: list[int], admin_id: int, first_day: date, today: date, seed: int) -> int:
