@@ -19,6 +19,7 @@ from flask import request as http_request
 from flask_login import current_user
 
 from tracker.api import blueprint
+from tracker.api.capacity import capacity_fields
 from tracker.api.common import validation_error
 from tracker.api.serialise import pounds, rounded
 from tracker.auth.access import team_or_404
@@ -26,6 +27,7 @@ from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
 from tracker.burden.dimensions import API, offered_in
 from tracker.burden.service import burden
+from tracker.burden.shares import management_shares
 from tracker.shared.parsing import parse_id
 
 API_GROUPINGS = offered_in(API)
@@ -52,6 +54,8 @@ def burden_report():
     if errors:
         return validation_error(errors)
     table = burden(query.burden_filter(), (group_by,))
+    shares = management_shares(query.burden_filter(), table=table)  # share of management time (issue 15)
+    by_team = group_by == "team"
     return jsonify(
         {
             "group_by": group_by,
@@ -60,8 +64,10 @@ def burden_report():
             "days": table.days,
             "team_id": query.team_id,
             "rows": [
-                {"key": row.key[0], "label": row.label[0], **figures_to_json(table, row)} for row in table.rows
+                {"key": row.key[0], "label": row.label[0], **figures_to_json(table, row),
+                 **(capacity_fields(shares.of(row.key[0])) if by_team else {})}
+                for row in table.rows
             ],
-            "totals": figures_to_json(table, table.totals),
+            "totals": {**figures_to_json(table, table.totals), **capacity_fields(shares.group(), group=True)},
         }
     )

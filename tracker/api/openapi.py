@@ -767,6 +767,113 @@ PATHS.update({
     },
 })
 
+# ---- issue 15: team capacity, share of management time, hotspots (tracker/api/capacity.py) ----
+_CAPACITY_SHARE = {
+    "available_hours": {**nullable("number"), "description": "Σ over the period's days of the FTE in force × 37.5 ÷ 7; "
+                        "null where no capacity is recorded for the whole period."},
+    "capacity_share": {**nullable("number"), "minimum": 0,
+                       "description": "hours ÷ available hours, 0 to 1 (above 1 only if more was logged than the "
+                       "capacity), half-up to 4 places; null where undefined (never 0)."},
+}
+SCHEMAS["TeamCapacity"] = {
+    "type": "object",
+    "required": ["id", "team_id", "fte", "effective_from"],
+    "properties": {
+        "id": ID,
+        "team_id": ID,
+        "fte": {"type": "number", "description": "Management FTE of the team from effective_from until the next one."},
+        "effective_from": DATE,
+        "note": {"type": "string"},
+        "created_at": DATETIME,
+        "created_by_id": nullable("integer"),
+    },
+}
+SCHEMAS["TeamCapacityPage"] = page_of("TeamCapacity")
+SCHEMAS["CapacityInput"] = {
+    "type": "object",
+    "required": ["fte", "effective_from"],
+    "properties": {
+        "fte": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000,
+                "description": "More than 0, at most 1,000, at most 3 decimal places."},
+        "effective_from": {**DATE, "description": "Unique for the team; from 2000-01-01 to a year from today."},
+        "note": {"type": "string", "maxLength": 300},
+    },
+}
+SCHEMAS["BurdenWithCapacity"] = {
+    "type": "object",
+    "required": ["rows", "totals"],
+    "properties": {
+        "rows": {"type": "array", "items": {"allOf": [ref("BurdenRow"), {
+            "type": "object", "properties": _CAPACITY_SHARE,
+            "description": "Rows grouped by team carry available_hours and capacity_share."}]}},
+        "totals": {"allOf": [ref("BurdenFigures"), {
+            "type": "object",
+            "required": ["available_hours", "capacity_share", "capacity_teams_covered", "capacity_teams_total"],
+            "properties": {**_CAPACITY_SHARE,
+                           "capacity_teams_covered": {"type": "integer", "description": "Teams with a capacity, counted in the share."},
+                           "capacity_teams_total": {"type": "integer", "description": "Teams in the figures."}},
+        }]},
+    },
+}
+SCHEMAS["Hotspots"] = {
+    "type": "object",
+    "required": ["from", "to", "threshold", "items"],
+    "properties": {
+        "from": DATE,
+        "to": DATE,
+        "threshold": {"type": "number", "description": "HOTSPOT_SHARE."},
+        "items": {"type": "array", "items": {
+            "type": "object",
+            "required": ["team_id", "share", "top_requests"],
+            "properties": {
+                "team_id": ID,
+                "team": {"type": "string"},
+                "share": {"type": "number", "description": "Over the last three whole months, 0 to 1, 4 places."},
+                "hours": {"type": "number"},
+                "available_hours": {"type": "number"},
+                "top_requests": {"type": "array", "items": {
+                    "type": "object", "required": ["request_id", "title", "hours", "cost"],
+                    "properties": {"request_id": ID, "title": {"type": "string"}, "hours": {"type": "number"},
+                                   "cost": {"type": "number"}}}},
+                "trend": {"type": "array", "items": {
+                    "type": "object", "required": ["month", "hours", "available_hours", "capacity_share"],
+                    "properties": {"month": {"type": "string"}, "hours": {"type": "number"}, **_CAPACITY_SHARE}}},
+            },
+        }},
+    },
+}
+PATHS["/api/v1/burden"]["get"]["responses"] = {
+    **ok("Burden rows and totals, with the share of management time", ref("BurdenWithCapacity")),
+    **errors("400", "401", "404"),
+}
+PATHS.update({
+    "/api/v1/teams/{team_id}/capacity": {
+        "parameters": [{"name": "team_id", "in": "path", "required": True, "schema": ID}],
+        "get": {
+            "summary": "A team's management capacity, newest first (a team the caller may not see answers 404)",
+            "operationId": "listTeamCapacity",
+            "parameters": [PAGE],
+            "responses": {**ok("A page of capacities", ref("TeamCapacityPage")), **errors("400", "401", "404")},
+        },
+        "post": {
+            "summary": "Record a team's management FTE from a date (admins, and the team's lead; 404 for everyone else)",
+            "operationId": "createTeamCapacity",
+            "requestBody": body("CapacityInput", "The new capacity. Earlier days keep the capacity they had."),
+            "responses": {**ok("The capacity, recorded and audited", ref("TeamCapacity"), "201"),
+                          **errors(*WRITE_ERRORS, "404")},
+        },
+    },
+    "/api/v1/hotspots": {
+        "get": {
+            "summary": "Teams whose share of management time over the last three whole months is at least "
+                       "HOTSPOT_SHARE, largest first (only the caller's teams)",
+            "operationId": "listHotspots",
+            "responses": {**ok("Hotspots", ref("Hotspots")), **errors("401")},
+        }
+    },
+})
+# ---- end of issue 15 ----
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {

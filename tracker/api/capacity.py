@@ -1,0 +1,102 @@
+"""Team capacity, share of management time and hotspots in the JSON API (issue 15).
+
+- GET  /api/v1/teams/<id>/capacity: the team's capacities, newest first (anyone who may see the team).
+- POST /api/v1/teams/<id>/capacity: `fte` (a JSON number > 0 and <= 1000, at most 3 decimal places),
+  `effective_from`, `note`: admins, and the team's lead for that team; anyone else 404.
+- GET  /api/v1/hotspots: teams at or over HOTSPOT_SHARE over the last three whole months, largest
+  first (a manager or lead: only their own teams).
+- `capacity_fields`: what /api/v1/burden adds to rows grouped by team and to its totals.
+
+Shares are 0 to 1, half-up to 4 places, and null where no capacity is recorded (never 0)."""
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.api import blueprint
+from tracker.api.common import json_input, page_of
+from tracker.api.serialise import pounds, rounded
+from tracker.auth.access import leads_team, team_or_404, visible_team_ids
+from tracker.burden.capacity import record_capacity
+from tracker.burden.capacity_forms import CapacityForm
+from tracker.burden.hotspots import find_hotspots
+from tracker.burden.shares import Share, share_rounded
+from tracker.models.capacity import TeamCapacity
+from tracker.shared.timeutil import local_today
+
+
+def capacity_to_json(capacity: TeamCapacity) -> dict:
+    return {
+        "id": capacity.id,
+        "team_id": capacity.team_id,
+        "fte": float(capacity.fte),
+        "effective_from": capacity.effective_from.isoformat(),
+        "note": capacity.note,
+        "created_at": capacity.created_at.isoformat(),
+        "created_by_id": capacity.created_by_id,
+    }
+
+
+def capacity_fields(share: Share, group: bool = False) -> dict:
+    """`available_hours` and `capacity_share` (null where undefined); a group also says how many teams it covers."""
+    fields = {
+        "available_hours": rounded(share.available_hours, 2) if share.defined else None,
+        "capacity_share": float(share_rounded(share)) if share.defined else None,
+    }
+    if group:
+        fields["capacity_teams_covered"] = share.teams_covered
+        fields["capacity_teams_total"] = share.teams
+    return fields
+
+
+@blueprint.get("/teams/<int:team_id>/capacity")
+def list_capacity(team_id: int):
+    team = team_or_404(current_user, team_id)
+    query = select(TeamCapacity).where(TeamCapacity.team_id == team.id).order_by(
+        TeamCapacity.effective_from.desc(), TeamCapacity.id.desc()
+    )
+    return page_of(query, capacity_to_json)
+
+
+def _capacity_form(data: dict, team_id: int) -> CapacityForm:
+    team = team_or_404(current_user, team_id)
+    if not leads_team(current_user, team.id):
+        abort(404)  # the route does not exist for anyone who may not record the team's capacity
+    return CapacityForm.from_json(data, team=team)
+
+
+@blueprint.post("/teams/<int:team_id>/capacity")
+@json_input(_capacity_form, schema="CapacityInput")
+def add_capacity(form: CapacityForm, team_id: int):
+    values = form.values()
+    capacity = record_capacity(current_user, form.team, values["fte"], values["effective_from"], values["note"])
+    return capacity_to_json(capacity), 201
+
+
+@blueprint.get("/hotspots")
+def hotspots():
+    found = find_hotspots(local_today(current_app.config.get("TIMEZONE")), visible_team_ids(current_user))
+    return jsonify({
+        "from": found.start.isoformat(),
+        "to": found.end.isoformat(),
+        "threshold": float(found.threshold),
+        "items": [
+            {
+                "team_id": spot.team_id,
+                "team": spot.team,
+                "share": float(share_rounded(spot.share)),
+                "hours": rounded(spot.share.hours, 2),
+                "available_hours": rounded(spot.share.available_hours, 2),
+                "top_requests": [
+                    {"request_id": row.key[1], "title": row.label[1], "hours": rounded(row.hours, 2), "cost": pounds(row.cost)}
+                    for row in spot.top_requests
+                ],
+                "trend": [
+                    {"month": key, **capacity_fields(share), "hours": rounded(share.hours, 2)}
+                    for key, _label, share in spot.trend
+                ],
+            }
+            for spot in found.teams
+        ],
+    })
