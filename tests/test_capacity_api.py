@@ -111,8 +111,11 @@ def test_hotspots_for_a_commissioner_and_only_their_own_for_a_lead(db, team, oth
     assert [(h["team_id"], h["share"]) for h in everyone["items"]] == [(other_team.id, 0.3077)]
     assert everyone["items"][0]["top_requests"][0]["request_id"] == costly.id
     assert (everyone["from"], everyone["to"]) == (start.isoformat(), end.isoformat())
-    lead = api_for(make_user("lead", [team])).get("/api/v1/hotspots")
+    lead_api = api_for(make_user("lead", [team]))
+    lead = lead_api.get("/api/v1/hotspots")
     assert lead.get_json()["items"] == [] and other_team.name not in lead.get_data(as_text=True)
+    assert lead_api.get(f"/api/v1/hotspots?team_id={other_team.id}").status_code == 404
+    assert lead_api.get("/api/v1/hotspots?team_id=x").status_code == 400
 
 
 def test_the_openapi_document_describes_the_new_routes(app, api_for, make_user):

@@ -3,8 +3,8 @@
 - GET  /api/v1/teams/<id>/capacity: the team's capacities, newest first (anyone who may see the team).
 - POST /api/v1/teams/<id>/capacity: `fte` (a JSON number > 0 and <= 1000, at most 3 decimal places),
   `effective_from`, `note`: admins, and the team's lead for that team; anyone else 404.
-- GET  /api/v1/hotspots: teams at or over HOTSPOT_SHARE over the last three whole months, largest
-  first (a manager or lead: only their own teams).
+- GET  /api/v1/hotspots[?team_id=]: teams at or over HOTSPOT_SHARE over the last three whole months,
+  largest first (a manager or lead: only their own teams; a team they may not see answers 404).
 - `capacity_fields`: what /api/v1/burden adds to rows grouped by team and to its totals.
 
 Shares are 0 to 1, half-up to 4 places, and null where no capacity is recorded (never 0)."""
@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.api import blueprint
-from tracker.api.common import json_input, page_of
+from tracker.api.common import json_input, page_of, whole_number_arg
 from tracker.api.serialise import pounds, rounded
 from tracker.auth.access import leads_team, team_or_404, visible_team_ids
 from tracker.burden.capacity import record_capacity
@@ -76,7 +76,11 @@ def add_capacity(form: CapacityForm, team_id: int):
 
 @blueprint.get("/hotspots")
 def hotspots():
-    found = find_hotspots(local_today(current_app.config.get("TIMEZONE")), visible_team_ids(current_user))
+    team_id = whole_number_arg("team_id", "team_id must be the id of one of your teams")
+    if team_id is not None:
+        team_or_404(current_user, team_id)
+    team_ids = [team_id] if team_id is not None else visible_team_ids(current_user)
+    found = find_hotspots(local_today(current_app.config.get("TIMEZONE")), team_ids)
     return jsonify({
         "from": found.start.isoformat(),
         "to": found.end.isoformat(),

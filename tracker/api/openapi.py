@@ -868,7 +868,8 @@ PATHS.update({
             "summary": "Teams whose share of management time over the last three whole months is at least "
                        "HOTSPOT_SHARE, largest first (only the caller's teams)",
             "operationId": "listHotspots",
-            "responses": {**ok("Hotspots", ref("Hotspots")), **errors("401")},
+            "parameters": [param("team_id")],
+            "responses": {**ok("Hotspots", ref("Hotspots")), **errors("400", "401", "404")},
         }
     },
 })
