@@ -21,16 +21,18 @@ from flask_login import current_user
 from tracker.api import blueprint
 from tracker.api.capacity import capacity_fields
 from tracker.api.common import validation_error
+from tracker.api.contract import answers
+from tracker.api.schemas import burden as schemas
+from tracker.api.schemas import capacity as capacity_schemas
 from tracker.api.serialise import pounds, rounded
 from tracker.auth.access import team_or_404
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
-from tracker.burden.dimensions import API, offered_in
 from tracker.burden.service import burden
 from tracker.burden.shares import management_shares
 from tracker.shared.parsing import parse_id
 
-API_GROUPINGS = offered_in(API)
+API_GROUPINGS = schemas.BURDEN_GROUPINGS
 
 
 def figures_to_json(table, row) -> dict:
@@ -43,6 +45,9 @@ def figures_to_json(table, row) -> dict:
 
 
 @blueprint.get("/burden")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.BurdenQuery}])
+@blueprint.response(200, capacity_schemas.BurdenWithCapacity)
+@answers(400, 401, 404)
 def burden_report():
     group_by = (http_request.args.get("group_by") or "team").strip()
     team_id = parse_id(http_request.args.get("team_id"))

@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from tracker.api import blueprint
 from tracker.api.common import json_input, page_of, whole_number_arg
+from tracker.api.contract import WRITE_REFUSALS, answers, found_first
+from tracker.api.schemas import capacity as schemas
 from tracker.api.serialise import pounds, rounded
 from tracker.auth.access import leads_team, team_or_404, visible_team_ids
 from tracker.burden.capacity import record_capacity
@@ -51,7 +53,13 @@ def capacity_fields(share: Share, group: bool = False) -> dict:
 
 
 @blueprint.get("/teams/<int:team_id>/capacity")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.CapacityQuery}])
+@blueprint.response(200, schemas.TeamCapacityPage)
+@answers(400, 401, 404)
 def list_capacity(team_id: int):
+    """A team's management capacity, newest first.
+
+    A team the caller may not see answers 404."""
     team = team_or_404(current_user, team_id)
     query = select(TeamCapacity).where(TeamCapacity.team_id == team.id).order_by(
         TeamCapacity.effective_from.desc(), TeamCapacity.id.desc()
@@ -59,23 +67,41 @@ def list_capacity(team_id: int):
     return page_of(query, capacity_to_json)
 
 
-def _capacity_form(data: dict, team_id: int) -> CapacityForm:
+def team_they_record_for(team_id: int):
+    """The team, when the caller may record its capacity (admins; its lead); 404 for anyone else."""
     team = team_or_404(current_user, team_id)
     if not leads_team(current_user, team.id):
         abort(404)  # the route does not exist for anyone who may not record the team's capacity
-    return CapacityForm.from_json(data, team=team)
+    return team
 
 
 @blueprint.post("/teams/<int:team_id>/capacity")
-@json_input(_capacity_form, schema="CapacityInput")
+@found_first(team_they_record_for)
+@blueprint.arguments(schemas.CapacityInput)
+@blueprint.response(201, schemas.TeamCapacity)
+@answers(*WRITE_REFUSALS, 404)
+@json_input(lambda data, team_id: CapacityForm.from_json(data, team=team_they_record_for(team_id)))
 def add_capacity(form: CapacityForm, team_id: int):
+    """Record a team's management FTE from a date.
+
+    Admins, and the team's lead; 404 for everyone else. A capacity is never
+    changed: a second one for the same team and day is refused (400 by
+    effective_from). Earlier days keep the capacity they had. Audited."""
     values = form.values()
     capacity = record_capacity(current_user, form.team, values["fte"], values["effective_from"], values["note"])
     return capacity_to_json(capacity), 201
 
 
 @blueprint.get("/hotspots")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.HotspotQuery}])
+@blueprint.response(200, schemas.Hotspots)
+@answers(400, 401, 404)
 def hotspots():
+    """Teams whose share of management time over the last three whole months is at least HOTSPOT_SHARE.
+
+    Largest share first, each with its three costliest requests and its
+    12-month trend. Only the caller's teams (commissioners and admins: every
+    team); a team_id the caller may not see answers 404."""
     team_id = whole_number_arg("team_id", "team_id must be the id of one of your teams")
     if team_id is not None:
         team_or_404(current_user, team_id)

@@ -21,13 +21,14 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models.capacity import TeamCapacity
 from tracker.models.catalogue import Team
+from tracker.shared.choices import SHORT_TEXT_MAX
 from tracker.shared.errors import Refused
 
 HOURS_PER_DAY_PER_FTE = Fraction(75, 14)  # 37.5 hours a week ÷ 7 days
 MAX_FTE = Decimal("1000")
 FTE_PLACES = 3
 FTE_RULE = f"Enter the FTE as a number more than 0 and at most {MAX_FTE:,.0f}, with at most {FTE_PLACES} decimal places"
-NOTE_MAX = 300
+NOTE_MAX = SHORT_TEXT_MAX
 
 
 class CapacityExists(Refused):

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
+from tracker.shared.choices import SHORT_TEXT_MAX
 from tracker.shared.timeutil import utcnow
 
 
@@ -27,6 +28,6 @@ class TeamCapacity(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     fte: Mapped[Decimal] = mapped_column(Numeric(7, 3))  # up to 1000.000
     effective_from: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
