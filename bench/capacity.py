@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
