@@ -10,7 +10,7 @@
 Shares are 0 to 1, half-up to 4 places, and null where no capacity is recorded (never 0)."""
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify
+from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -107,7 +107,7 @@ def hotspots():
         team_or_404(current_user, team_id)
     team_ids = [team_id] if team_id is not None else visible_team_ids(current_user)
     found = find_hotspots(local_today(current_app.config.get("TIMEZONE")), team_ids)
-    return jsonify({
+    return {
         "from": found.start.isoformat(),
         "to": found.end.isoformat(),
         "threshold": float(found.threshold),
@@ -129,4 +129,4 @@ def hotspots():
             }
             for spot in found.teams
         ],
-    })
+    }
