@@ -28,6 +28,10 @@ EXPORT_WORKERS = 2  # threads for "make now" in each web process
 # Employer on-costs added to Agenda for Change pay when the default rates are made.
 EMPLOYER_ONCOST = "0.28"
 
+# A team is a hotspot when reporting took at least this share of its management time
+# over the last three whole months (tracker/burden/hotspots.py).
+HOTSPOT_SHARE = "0.20"
+
 # Login throttling: attempts per minute, counted per account and per address.
 LOGIN_ATTEMPTS_PER_MINUTE = 10
 

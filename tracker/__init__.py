@@ -103,6 +103,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth, organisation_sign_in, entries, catalogue, burden, workspace, exports, imports, licences, admin):
         app.register_blueprint(blueprint)
+    from tracker.burden.capacity_views import blueprint as capacity
+
+    app.register_blueprint(capacity)
     init_contract(app)  # registers the API's blueprint and generates its OpenAPI document
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 

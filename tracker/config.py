@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,7 @@ ENV_SETTINGS = {
     "SMTP_URL": str,
     "SMTP_FROM": str,
     "EMPLOYER_ONCOST": str,
+    "HOTSPOT_SHARE": str,
     "SCHEDULER_ENABLED": flag,
     "EXPORT_CATCH_UP_MONTHS": int,
     "EXPORT_RETRY_MINUTES": int,
@@ -108,9 +110,22 @@ def finalise(app) -> None:
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
         connect_args = cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {})
         connect_args.setdefault("connect_timeout", int(cfg.get("DATABASE_CONNECT_TIMEOUT") or 5))
+    _check_hotspot_share(cfg)
     if not cfg.get("LOG_FORMAT"):
         cfg["LOG_FORMAT"] = "text" if env == "development" else "json"
     if cfg.get("HSTS_SECONDS") is None:
         cfg["HSTS_SECONDS"] = 0 if env == "development" else 365 * 24 * 60 * 60
     if not cfg.get("EXPORT_DIR"):
         cfg["EXPORT_DIR"] = str(Path(app.instance_path) / "exports")
+
+
+def _check_hotspot_share(cfg) -> None:
+    """HOTSPOT_SHARE is a share of management time from 0 to 1 (0.20 is 20 %); refuse anything else."""
+    raw = cfg.get("HOTSPOT_SHARE", "0.20")
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 0 < value <= 1:
+        raise ConfigError(f"HOTSPOT_SHARE '{raw}' must be a number more than 0 and at most 1 (0.20 is 20 %).")
+    cfg["HOTSPOT_SHARE"] = value

@@ -45,14 +45,17 @@ def test_shape_and_hand_computed_figures(commissioner_client, logged, team, othe
     assert response.status_code == 200
     body = response.get_json()
     assert set(body) >= {"rows", "totals"}
-    assert [set(row) for row in body["rows"]] == [{"key", "label", "entries", "hours", "cost", "fte"}] * 2
+    capacity = {"available_hours": None, "capacity_share": None}  # no capacity recorded (tests/test_capacity_api.py)
+    assert [set(row) for row in body["rows"]] == [{"key", "label", "entries", "hours", "cost", "fte", *capacity}] * 2
     first, second = body["rows"]
     # Team: 120 minutes at band 5 = 2 h × £22.532883 = £45.065766 -> £45.07; FTE 2 / (37.5 × 31 / 7) = 0.01204
-    assert first == {"key": team.id, "label": team.name, "entries": 2, "hours": 2.0, "cost": 45.07, "fte": 0.012}
+    assert first == {"key": team.id, "label": team.name, "entries": 2, "hours": 2.0, "cost": 45.07, "fte": 0.012, **capacity}
     # Other team: 60 minutes at band 7 = £33.554669 -> £33.55
-    assert second == {"key": other_team.id, "label": other_team.name, "entries": 1, "hours": 1.0, "cost": 33.55, "fte": 0.006}
+    assert second == {"key": other_team.id, "label": other_team.name, "entries": 1, "hours": 1.0, "cost": 33.55, "fte": 0.006,
+                      **capacity}
     # The deleted 600 minutes count nowhere. Total £78.620435 -> £78.62.
-    assert body["totals"] == {"entries": 3, "hours": 3.0, "cost": 78.62, "fte": 0.018}
+    assert body["totals"] == {"entries": 3, "hours": 3.0, "cost": 78.62, "fte": 0.018, **capacity,
+                              "capacity_teams_covered": 0, "capacity_teams_total": 2}
     assert isinstance(body["totals"]["cost"], float) and isinstance(body["totals"]["entries"], int)
 
 
@@ -146,7 +149,9 @@ def test_defaults_are_the_last_12_calendar_months_to_today(commissioner_client, 
     start, end = default_period(today)
     assert (body["group_by"], body["from"], body["to"]) == ("team", start.isoformat(), end.isoformat())
     assert start.day == 1 and (end.year * 12 + end.month) - (start.year * 12 + start.month) == 11
-    assert body["rows"] == [] and body["totals"] == {"entries": 0, "hours": 0.0, "cost": 0.0, "fte": 0.0}
+    assert body["rows"] == [] and body["totals"] == {"entries": 0, "hours": 0.0, "cost": 0.0, "fte": 0.0,
+                                                     "available_hours": None, "capacity_share": None,
+                                                     "capacity_teams_covered": 0, "capacity_teams_total": 0}
 
 
 def test_to_alone_counts_back_12_months(commissioner_client):

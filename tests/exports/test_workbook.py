@@ -21,7 +21,7 @@ PENNY = 0.005
 
 HEADERS = {
     "By team": ["Team", "Organisation", "Sector", "Entries", "Hours", "Cost (£)", "FTE", "Requests",
-                "Change in hours vs previous month"],
+                "Change in hours vs previous month", "Available hours", "Share of management time"],
     "By source": ["Source", "Kind", "Requests", "Teams", "Entries", "Hours", "Cost (£)", "Share of hours"],
     "By request": ["Request", "Source", "Frequency", "Obligation", "Teams", "Entries", "Hours", "Cost (£)",
                    "Hours per entry", "Cumulative share of hours", "Duplicated elsewhere (share)", "Used (share)"],

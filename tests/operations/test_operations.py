@@ -227,3 +227,13 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(make_app, 
         app.test_client().get("/login", headers=headers)
         access = [line for line in log_lines(capsys) if line["logger"] == "tracker.access"]
         assert access[-1]["remote_addr"] == expected
+
+
+
+def migration_head() -> str:
+    """The newest migration's id (several branches add migrations: not a fixed one)."""
+    from pathlib import Path
+
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(Path(__file__).resolve().parent.parent / "migrations")).get_current_head()

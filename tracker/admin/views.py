@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from tracker.auth.oidc_accounts import users_waiting_for_a_team
 from tracker.admin import forms, services
 from tracker.auth.tokens import tokens_of
+from tracker.burden.capacity import capacity_history
+from tracker.burden.capacity_forms import CapacityForm
 from tracker.catalogue.forms import SourceForm
 from tracker.models.auth import User
 from tracker.catalogue import services as catalogue
@@ -185,12 +187,17 @@ def team_edit(team_id: int):
     status_form = forms.ActiveForm()
     if request.method == "POST":
         if not form.validate():
-            return _invalid("admin/team_form.html", form=form, team=team, status_form=status_form)
+            return _invalid("admin/team_form.html", form=form, team=team, status_form=status_form, **_capacity(team))
         changed = services.update_team(current_user, team, name=form.name.data, organisation=form.organisation.data, sector=form.sector.data)
         db.session.commit()
         flash(f"Team {team.name} saved." if changed else "Nothing changed.", "success" if changed else "info")
         return redirect(url_for("admin.teams"))
-    return render_template("admin/team_form.html", form=form, team=team, status_form=status_form)
+    return render_template("admin/team_form.html", form=form, team=team, status_form=status_form, **_capacity(team))
+
+
+def _capacity(team: Team) -> dict:
+    """The team page's capacity section: its history, and the form that posts to the capacity page."""
+    return {"capacity_history": capacity_history(team.id), "capacity_form": CapacityForm(formdata=None, team=team)}
 
 
 @blueprint.route("/teams/<int:team_id>/<any(deactivate, reactivate):action>", methods=["POST"])

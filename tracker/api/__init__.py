@@ -8,3 +8,4 @@ from tracker.api.contract import ApiBlueprint
 blueprint = ApiBlueprint("api", __name__, url_prefix="/api/v1")
 
 from tracker.api import burden, catalogue, common, entries, licences, openapi, rates, rationalise  # noqa: E402,F401  (routes register on import)
+from tracker.api import capacity  # noqa: E402,F401  (issue 15: capacity, shares, hotspots)

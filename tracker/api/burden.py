@@ -19,13 +19,16 @@ from flask import request as http_request
 from flask_login import current_user
 
 from tracker.api import blueprint
+from tracker.api.capacity import capacity_fields
 from tracker.api.common import validation_error
 from tracker.api.contract import answers
 from tracker.api.schemas import burden as schemas
+from tracker.api.schemas import capacity as capacity_schemas
 from tracker.api.serialise import pounds, rounded
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
 from tracker.burden.services import burden
+from tracker.burden.shares import management_shares
 
 API_GROUPINGS = schemas.BURDEN_GROUPINGS
 
@@ -41,7 +44,7 @@ def figures_to_json(table, row) -> dict:
 
 @blueprint.get("/burden")
 @blueprint.doc(parameters=[{"in": "query", "schema": schemas.BurdenQuery}])
-@blueprint.response(200, schemas.Burden)
+@blueprint.response(200, capacity_schemas.BurdenWithCapacity)
 @answers(400, 401, 404)
 def burden_report():
     """Entries, hours, cost and FTE grouped, for the teams the caller may see
@@ -54,6 +57,8 @@ def burden_report():
     if errors:
         return validation_error(errors)
     table = burden(query.burden_filter(), (group_by,))
+    shares = management_shares(query.burden_filter(), table=table)  # share of management time (issue 15)
+    by_team = group_by == "team"
     return jsonify(
         {
             "group_by": group_by,
@@ -62,8 +67,10 @@ def burden_report():
             "days": table.days,
             "team_id": query.team_id,
             "rows": [
-                {"key": row.key[0], "label": row.label[0], **figures_to_json(table, row)} for row in table.rows
+                {"key": row.key[0], "label": row.label[0], **figures_to_json(table, row),
+                 **(capacity_fields(shares.of(row.key[0])) if by_team else {})}
+                for row in table.rows
             ],
-            "totals": figures_to_json(table, table.totals),
+            "totals": {**figures_to_json(table, table.totals), **capacity_fields(shares.group(), group=True)},
         }
     )

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from tracker.auth.access import role_required, visible_teams
+from tracker.auth.access import leads_team, role_required, visible_teams
 from tracker.burden import charts, default_rates
 from tracker.burden.dashboards import commissioner_dashboard, heaviest_team_of_each_request, info_column, team_dashboard
 from tracker.burden.filters import parse_burden_query
@@ -19,6 +19,7 @@ from tracker.burden.forms import RateForm
 from tracker.models.burden import Rate
 from tracker.burden.rate_changes import RateExists, create_rate
 from tracker.burden.services import fte
+from tracker.burden.share_boards import commissioner_shares, team_shares
 from tracker.burden.signoff_due import months_waiting_for_signoff
 from tracker.models.catalogue import Source
 from tracker.shared.choices import BANDS
@@ -72,8 +73,11 @@ def dashboard():
     context["head_panels"] = panels("burden.dashboard.head", query=query, user=current_user)  # e.g. decisions due
     if current_user.sees_all_teams:
         context["board"] = commissioner_dashboard(query)
+        context["shares"] = commissioner_shares(query, context["board"].by_team, today)
         return render_template("burden/commissioner.html", **context)
     context["board"] = team_dashboard(query)
+    context["shares"] = team_shares(query)
+    context["capacity_links"] = [t for t in context["teams"] if leads_team(current_user, t.id)]
     return render_template("burden/team.html", **context)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tracker.burden.dimensions import dimension
 from tracker.burden.services import BurdenFilter, BurdenRow, BurdenTable, burden, fte
+from tracker.burden.shares import NOT_RECORDED, Share, ShareTable, management_shares, share_rounded
 from tracker.licences.unlicensed import UnlicensedBurden, unlicensed_burden
 from tracker.models.catalogue import Team
 from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, SECTORS, SOURCE_KINDS
@@ -57,6 +58,7 @@ class MonthFigures:
     trend_teams: list[int]
     unlicensed: UnlicensedBurden  # work on days with no licence in force (the Unlicensed sheet)
     timezone: ZoneInfo  # the app's TIMEZONE: Excel has no time zones, so times are shown as wall-clock time there
+    shares: ShareTable | None = None  # share of management time of each team over the month
     generated_at: datetime = field(default_factory=utcnow)
     scope: str = ""  # whose work: "All teams", a team's name (the workbook's scope label)
 
@@ -118,6 +120,7 @@ def gather(session, month: date, team_ids: list[int] | None, timezone: ZoneInfo)
         trend_teams=by_hours(lambda t: trend_total.get(t, 0)),
         unlicensed=unlicensed_burden(session, flt),
         timezone=timezone,
+        shares=management_shares(flt, table=by_team, session=session),
     )
 
 
@@ -148,18 +151,26 @@ def _local(moment: datetime | None, zone: ZoneInfo):
 # ---- By team -----------------------------------------------------------------
 
 BY_TEAM = ("Team", "Organisation", "Sector", "Entries", "Hours", "Cost (£)", "FTE", "Requests",
-           "Change in hours vs previous month")
+           "Change in hours vs previous month", "Available hours", "Share of management time")
+CHANGE_COLUMN = BY_TEAM.index("Change in hours vs previous month")
+
+
+def share_cells(ws, fmt, share: Share, bold: bool = False) -> list:
+    """Available hours and share of management time, or 'capacity not recorded' (never 0 %)."""
+    if not share.defined:
+        return [text_cell(ws, NOT_RECORDED), text_cell(ws, NOT_RECORDED)]
+    return [fmt.cell(ws, share.available_hours, HOURS, bold=bold), fmt.cell(ws, share_rounded(share), SHARE, bold=bold)]
 
 
 def write_by_team(ws, fmt, fig: MonthFigures) -> None:
     info = fig.team_info
     set_widths(ws, [fit([fig.team_name(t) for t in fig.teams], "Team"),
                     fit([info.get(t, {}).get("organisation") for t in fig.teams], "Organisation"),
-                    16, 10, 10, 14, 8, 10, 16])
+                    16, 10, 10, 14, 8, 10, 16, 14, 16])
     ws.freeze_panes = "A2"
     prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)
     header = fmt.header(ws, BY_TEAM)
-    header[-1].comment = Comment(WHOLE_MONTHS_NOTE, "Reporting Burden Tracker")
+    header[CHANGE_COLUMN].comment = Comment(WHOLE_MONTHS_NOTE, "Reporting Burden Tracker")
     ws.append(header)
     empty = BurdenRow((), ())
     for team in fig.teams:
@@ -175,6 +186,7 @@ def write_by_team(ws, fmt, fig: MonthFigures) -> None:
             fmt.cell(ws, fig.fte(row), HOURS),
             fmt.cell(ws, row.requests or 0, COUNT),
             fmt.cell(ws, row.hours - before.hours, CHANGE),
+            *share_cells(ws, fmt, fig.shares.of(team)),
         ])
     total = fig.totals
     ws.append([
@@ -185,6 +197,7 @@ def write_by_team(ws, fmt, fig: MonthFigures) -> None:
         fmt.cell(ws, fig.fte(total), HOURS, bold=True),
         fmt.cell(ws, total.requests or 0, COUNT, bold=True),
         fmt.cell(ws, total.hours - fig.previous_totals.hours, CHANGE, bold=True),
+        *share_cells(ws, fmt, fig.shares.group(fig.teams), bold=True),
     ])
     set_print_area(ws, len(BY_TEAM), len(fig.teams) + 2)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, Reference
 
 from tracker.exports.sheets import (
-    CHART_TEAMS, NO_ENTRIES, TOP, WHOLE_MONTHS_NOTE, WORKBOOK_HEADING, MonthFigures, _local, _share,
+    CHART_TEAMS, NO_ENTRIES, TOP, WHOLE_MONTHS_NOTE, WORKBOOK_HEADING, MonthFigures, _local, _share, share_cells,
 )
 from tracker.shared.choices import SOURCE_KINDS
 from tracker.shared.timeutil import add_months, month_label
@@ -55,6 +55,10 @@ def write_summary(ws, fmt, fig: MonthFigures, by_team_ws, scope_label: str, sign
     line("Days in period", fmt.cell(ws, fig.days, COUNT))
     line("Teams with entries", fmt.cell(ws, total.teams or 0, COUNT))
     line("Requests with entries", fmt.cell(ws, total.requests or 0, COUNT))
+    overall = fig.shares.group(fig.teams)
+    line("Available hours (teams with a capacity recorded)", *share_cells(ws, fmt, overall)[:1])
+    line("Share of management time", *share_cells(ws, fmt, overall)[1:])
+    line("Teams with a capacity recorded", fmt.cell(ws, overall.teams_covered, COUNT), f"of {overall.teams}")
     line("Share of hours on data already supplied elsewhere", fmt.cell(ws, total.share_duplicated(), SHARE))
     line("Share of hours where the information was seen used", fmt.cell(ws, total.share_used(), SHARE))
     line("Hours with no licence in force (see Unlicensed)", fmt.cell(ws, fig.unlicensed.totals.hours, HOURS))

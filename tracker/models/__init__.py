@@ -6,6 +6,7 @@ Alembic sees the whole schema through this one package."""
 from tracker.models.audit import AuditEvent
 from tracker.models.auth import ApiToken, LoginAttempt, Membership, User
 from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam, Rate
+from tracker.models.capacity import TeamCapacity
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
 from tracker.models.exports import ExportRun
@@ -22,4 +23,5 @@ __all__ = [
     "Decision", "DuplicateVerdict", "ReviewDigest",
     "Estimate", "LicenceDecision", "LicenceReminder", "LicenceReminderItem",
     "ServiceHeartbeat",
+    "TeamCapacity",
 ]

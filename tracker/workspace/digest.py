@@ -14,6 +14,8 @@ from email.message import EmailMessage
 
 from sqlalchemy import and_, select
 
+from tracker.burden.hotspots import Hotspots, find_hotspots
+from tracker.burden.shares import share_text
 from tracker.models.auth import User
 from tracker.models.workspace import Decision, ReviewDigest
 from tracker.workspace.decisions import DECISIONS
@@ -47,7 +49,19 @@ def describe(row: DecisionRow) -> str:
     return line + "."
 
 
-def digest_message(user: User, period: date, rows: list[DecisionRow], sender: str) -> EmailMessage:
+def hotspot_lines(spots: Hotspots) -> list[str]:
+    """The digest's hotspots: each team over HOTSPOT_SHARE, its share and its three costliest requests."""
+    lines = [f"Hotspots: teams where reporting took at least {spots.threshold * 100:.0f}% of management time, "
+             f"{spots.window_label} ({len(spots.teams)}):"]
+    for spot in spots.teams:
+        costliest = "; ".join(f"{row.label[1]} ({_hours(row.hours)} hours, {money(row.cost)})" for row in spot.top_requests)
+        lines.append(f"- {spot.team}: {share_text(spot.share)} ({_hours(spot.share.hours)} of "
+                     f"{_hours(spot.share.available_hours)} available hours). Costliest: {costliest or 'none'}.")
+    return lines if spots.teams else lines + ["- None."]
+
+
+def digest_message(user: User, period: date, rows: list[DecisionRow], sender: str,
+                   hotspots: Hotspots | None = None) -> EmailMessage:
     due = [row for row in rows if row.status == "review_due"]
     in_effect = [row for row in rows if row.status in ("in_effect", "review_due")]
     message = new_message(f"Reporting burden: decisions to review, {month_label(period)} ({len(due)} due)", sender,
@@ -59,6 +73,7 @@ def digest_message(user: User, period: date, rows: list[DecisionRow], sender: st
     scheduled = [row for row in rows if row.status == "scheduled"]
     if scheduled:
         lines += ["", f"Not in effect yet ({len(scheduled)}):"] + [f"- {describe(row)}" for row in scheduled]
+    lines += [""] + hotspot_lines(hotspots if hotspots is not None else find_hotspots(period))
     lines += ["", "The workspace of the Reporting Burden Tracker (Workspace, then Decisions) has the figures behind "
               "these, and the workbook to download.", ""]
     message.set_content("\n".join(lines))
