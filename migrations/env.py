@@ -102,14 +102,30 @@ def run_migrations_online():
         raise SystemExit(f"Error: cannot reach the database {url}: {unavailable_reason(error)}") from None
 
     with connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a constraint by rebuilding the table (batch mode), and with foreign keys
+            # on, dropping a table other rows refer to fails. Off for the run (it cannot change inside
+            # a transaction), every reference checked after, then on again.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+                if broken:  # raised inside the transaction: nothing is committed
+                    raise SystemExit(f"Error: the migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -616,7 +616,8 @@ SCHEMAS["LicenceInput"] = {
     "required": ["action"],
     "description": (
         "Refused (400, nothing written): a retired or merged request; approve while a licence is in force (renew "
-        "it); renew a request never licensed; decline without reasons; approve without a reference; an expiry on "
+        "it); renew a request never licensed; decline without reasons; approve without a reference; approve or "
+        "renew a request with no burden estimate unless without_estimate is true and reasons say why; an expiry on "
         "or before the approval date, or more than 5 years after it."
     ),
     "properties": {
@@ -624,7 +625,10 @@ SCHEMAS["LicenceInput"] = {
         "reference": {"type": "string", "maxLength": 60, "description": "The licence number; a renewal keeps the last one if blank."},
         "approved_on": {**DATE, "description": "Default today. In force from this day."},
         "expires_on": {**DATE, "description": "Default a year after approved_on. In force until the day before."},
-        "reasons": {"type": "string", "maxLength": 2000, "description": "Required to decline."},
+        "reasons": {"type": "string", "maxLength": 2000,
+                    "description": "Required to decline, and to approve or renew without an estimate."},
+        "without_estimate": {"type": "boolean", "default": False,
+                             "description": "Approve or renew a request that has no burden estimate (give reasons)."},
     },
 }
 SCHEMAS["LicenceDecision"] = {
