@@ -16,7 +16,7 @@ from tracker.rationalise.decisions import decision_status
 from tracker.rationalise.duplicates import DuplicatePair, find_duplicates
 from tracker.rationalise.figures import RequestFigures, request_figures, twelve_months_to
 from tracker.rationalise.savings import Saving, measure
-from tracker.shared.timeutil import add_months
+from tracker.shared.timeutil import add_months, month_so_far
 
 TREND_MONTHS = 24
 SIXTY = Decimal(60)
@@ -49,6 +49,7 @@ class RequestPage:
     figures: RequestFigures
     trend: list[tuple[str, Decimal]]  # (month label, hours), oldest first
     trend_start: date
+    trend_so_far: str | None  # "1–5 Dec": the last month is not over yet
     teams: BurdenTable  # the 12 months, by team
     decisions: list[DecisionRow]  # newest first
     duplicates: list[DuplicatePair]
@@ -72,4 +73,5 @@ def request_page(request: Request, today: date, session=None) -> RequestPage:
         select(Decision).where(Decision.request_id == request.id).order_by(Decision.created_at.desc(), Decision.id.desc())
     )
     pairs = [p for p in find_duplicates(today, session=session) if request.id in p.key]
-    return RequestPage(request, figures, trend, trend_start, teams, decision_rows(decisions, today), pairs)
+    return RequestPage(request, figures, trend, trend_start, month_so_far(months[-1], today), teams,
+                       decision_rows(decisions, today), pairs)
