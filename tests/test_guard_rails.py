@@ -132,7 +132,7 @@ def test_a_keep_shows_no_saving(commissioner_client, make_request, make_entry, m
     make_entry(make_user("manager", [team], email="second@example.nhs.uk"), team, request,
                occurred_on=local_today() - timedelta(days=10), minutes=6000)
     html = commissioner_client.get("/rationalise/decisions").get_data(as_text=True)
-    row = re.search(r'<tr class="nhsuk-table__row" data-key="\d+".*?</tr>', html, re.S).group(0)
+    row = re.search(r'<li class="nhsuk-card[^"]*" data-key="\d+".*?</li>', html, re.S).group(0)
     assert row.count("No saving: the request is kept") == 2 and 'data-field="realised-hours"' not in row
     assert "How this was worked out" not in row
 
