@@ -33,6 +33,29 @@ def decision_rows(decisions, today: date) -> list[DecisionRow]:
     return [DecisionRow(d, decision_status(d, today), measure(d, today)) for d in decisions]
 
 
+@dataclass(frozen=True)
+class DecisionsSummary:
+    """The decisions page's key figures: withdrawn decisions count for nothing."""
+
+    in_effect: int
+    review_due: int
+    expected_hours: Decimal  # every live decision's expected saving a year
+    realised_hours: Decimal  # the measured ones' realised saving a year
+    measured: int
+
+
+def decisions_summary(rows: list[DecisionRow]) -> DecisionsSummary:
+    live = [row for row in rows if row.status != "withdrawn"]
+    measured = [row for row in live if row.saving.measured]
+    return DecisionsSummary(
+        in_effect=sum(1 for row in live if row.status == "in_effect"),
+        review_due=sum(1 for row in live if row.status == "review_due"),
+        expected_hours=sum((row.decision.expected_saving_hours for row in live), Decimal(0)),
+        realised_hours=sum((row.saving.realised_hours for row in measured), Decimal(0)),
+        measured=len(measured),
+    )
+
+
 def all_decisions(session=None):
     session = session or db.session
     return list(session.scalars(

@@ -19,7 +19,7 @@ from tracker.rationalise import decisions as decision_rules
 from tracker.rationalise.duplicates import VerdictRefused, find_duplicates, record_verdict
 from tracker.rationalise.figures import SORTS, ranking
 from tracker.rationalise.forms import DecisionForm, RankingFilterForm, VerdictForm, WithdrawForm
-from tracker.rationalise.pages import all_decisions, decision_rows, request_page
+from tracker.rationalise.pages import all_decisions, decision_rows, decisions_summary, request_page
 from tracker.rationalise.savings import measurable_from
 from tracker.rationalise.value import pounds_label, share_label, value_against_burden
 from tracker.rationalise.workbook import build_workspace_workbook
@@ -111,9 +111,10 @@ def verdict():
 def decisions():
     status = request.args.get("status", "")
     rows = decision_rows(all_decisions(), today())
+    summary = decisions_summary(rows)
     if status in DECISION_STATUSES:
         rows = [row for row in rows if row.status == status]
-    return render_template("rationalise/decisions.html", rows=rows, status=status)
+    return render_template("rationalise/decisions.html", rows=rows, status=status, summary=summary)
 
 
 @blueprint.route("/requests/<int:request_id>")
