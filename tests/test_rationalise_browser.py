@@ -7,21 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tracker.models.rationalise import Decision
 from tracker.shared.timeutil import local_today
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.test_demo import seed_cli
 from tracker.demo import data
 from tracker.models.licences import LicenceDecision
@@ -78,24 +77,12 @@ def sign_in(browser, base: str, email: str, password: str, viewport=PHONE, javas
     return page
 
 
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def test_every_page_for_every_role_fits_a_phone_and_passes_axe(app, db, live_server, chromium):
+def test_every_page_for_every_role_fits_a_phone_and_passes_axe(app, db, live_server, browser):
     assert AXE.exists(), "axe-core is missing: run `make assets` (npm ci)"
     seed_cli(app)  # the demo as `make run` loads it: its data is what the heights are measured on
     problems, visited = [], 0
     for role, email in DEMO_ROLES.items():
-        page = sign_in(chromium, live_server, email, data.DEMO_PASSWORD)
+        page = sign_in(browser, live_server, email, data.DEMO_PASSWORD)
         pages = crawl(page, live_server)
         assert len(pages) >= 5, (role, pages)
         for kind, path in sorted(pages.items()):
@@ -123,13 +110,13 @@ def test_every_page_for_every_role_fits_a_phone_and_passes_axe(app, db, live_ser
 # ---- the guard rails ---------------------------------------------------------------------------------
 
 
-def test_a_licence_without_an_estimate_needs_the_choice_and_a_reason(app, db, live_server, chromium, make_user, make_request):
+def test_a_licence_without_an_estimate_needs_the_choice_and_a_reason(app, db, live_server, browser, make_user, make_request):
     from playwright.sync_api import expect
 
     commissioner = make_user("commissioner", email="licence.browser@example.nhs.uk")
     request = make_request("Weekly bed state", frequency="weekly")
     db.session.commit()
-    page = sign_in(chromium, live_server, commissioner.email, PASSWORD)
+    page = sign_in(browser, live_server, commissioner.email, PASSWORD)
     page.goto(f"{live_server}/licences/requests/{request.id}")
     expect(page.get_by_label("Licence reference (required to approve)")).to_be_visible()
     page.get_by_label("Approve: grant a licence").check()
@@ -148,7 +135,7 @@ def test_a_licence_without_an_estimate_needs_the_choice_and_a_reason(app, db, li
     assert decision.estimate_id is None and decision.reasons == "Ministerial direction"
 
 
-def test_retiring_a_statutory_request_is_confirmed_and_the_banner_says_the_saving(app, db, live_server, chromium, make_user,
+def test_retiring_a_statutory_request_is_confirmed_and_the_banner_says_the_saving(app, db, live_server, browser, make_user,
                                                                                   make_request, make_entry, team):
     from playwright.sync_api import expect
 
@@ -156,7 +143,7 @@ def test_retiring_a_statutory_request_is_confirmed_and_the_banner_says_the_savin
     request = make_request("Provider information return", obligation="statutory", frequency="monthly")
     make_entry(make_user("manager", [team]), team, request, occurred_on=local_today() - timedelta(days=15), minutes=180)
     db.session.commit()
-    page = sign_in(chromium, live_server, commissioner.email, PASSWORD, viewport=PHONE)
+    page = sign_in(browser, live_server, commissioner.email, PASSWORD, viewport=PHONE)
     page.goto(f"{live_server}/rationalise/requests/{request.id}")
     page.get_by_label("Retire").check()
     page.get_by_label("Why").fill("Nobody reads it")
@@ -173,13 +160,13 @@ def test_retiring_a_statutory_request_is_confirmed_and_the_banner_says_the_savin
 
 
 @pytest.mark.parametrize("javascript", [False, True])
-def test_the_decision_form_reveals_its_fields(app, db, live_server, chromium, make_user, make_request, javascript):
+def test_the_decision_form_reveals_its_fields(app, db, live_server, browser, make_user, make_request, javascript):
     from playwright.sync_api import expect
 
     commissioner = make_user("commissioner", email=f"reveal.{javascript}@example.nhs.uk")
     request = make_request("Quarterly pack", obligation="discretionary", frequency="weekly")
     db.session.commit()
-    page = sign_in(chromium, live_server, commissioner.email, PASSWORD, javascript=javascript)
+    page = sign_in(browser, live_server, commissioner.email, PASSWORD, javascript=javascript)
     page.goto(f"{live_server}/rationalise/requests/{request.id}")
     merge_into, new_frequency = page.get_by_label("Merge into (for a merge)"), page.get_by_label("New frequency (for a reduced frequency)")
     target = page.get_by_label("Target hours per entry (for a simplification)")
