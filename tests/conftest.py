@@ -364,6 +364,21 @@ def api_for(app, db):
 
 
 @pytest.fixture
+def browser():
+    """Debian's chromium through Playwright, for the test (no browser is downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
 def live_server(app):
     """The test app served over HTTP on a free loopback port (same database as `app`), for Playwright."""
     import threading

@@ -304,10 +304,11 @@ def test_one_audit_event_for_the_whole_run(app, db):
     seed_cli(app, *SMALL, "--seed", "5")
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "entry")).all()
     assert len(events) == 1
-    # the rest: the demo commissioner's three decisions for the workspace, audited as any decision is
-    # (and each team's capacity, recorded by the demo admin: tests/test_capacity_demo.py)
+    # the rest: the demo commissioner's three decisions for the workspace and the licences' estimates and
+    # decisions (issue 18), audited as any are (and each team's capacity, recorded by the demo admin)
     others = db.session.scalars(select(AuditEvent).where(AuditEvent.entity.not_in(("entry", "team_capacity")))).all()
-    assert {e.entity for e in others} == {"decision", "request"} and {e.user.email for e in others} == {data.COMMISSIONER_EMAIL}
+    assert {e.entity for e in others} == {"decision", "request", "estimate", "licence_decision"}
+    assert {e.user.email for e in others} == {data.COMMISSIONER_EMAIL}
     event = events[0]
     assert (event.action, event.entity, event.new) == ("seed", "entry", {"entries": 500, "seed": 5})
     assert event.user.email == data.ADMIN_EMAIL

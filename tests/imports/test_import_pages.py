@@ -180,7 +180,7 @@ def test_register_of_collections_from_the_page_and_the_command(app, admin_client
     assert "1 changed" in result.output
     assert db.session.scalar(select(Request.title).where(Request.reference == "DCS-002")) == "Workforce census (annual)"
     assert commissioner_client.get("/imports/catalogue").status_code == 200
-    bad = write_csv(tmp_path / "bad.csv", [REGISTER[0], ["DCS-9", "", "NHS England", "", "Daily", "", "Merged", ""]])
+    bad = write_csv(tmp_path / "bad.csv", [REGISTER[0], ["DCS-9", "", "NHS England", "", "Hourly", "", "Merged", ""]])
     refused = app.test_cli_runner().invoke(args=["import-catalogue", str(bad)])
     assert refused.exit_code == 1
-    assert "'Daily' is not a frequency we know" in refused.output and "Enter the collection's title" in refused.output
+    assert "'Hourly' is not a frequency we know" in refused.output and "Enter the collection's title" in refused.output

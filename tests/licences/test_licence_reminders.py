@@ -26,7 +26,7 @@ def licences(db, make_user, make_request, make_source):
 
     def licensed(title, days_left, status="active"):
         request = make_request(title, source, status="active")
-        decide_licence(boss, request, "approve", today=today, reference=f"REF-{title[:3].upper()}",
+        decide_licence(boss, request, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference=f"REF-{title[:3].upper()}",
                        approved_on=today - timedelta(days=200), expires_on=today + timedelta(days=days_left))
         request.status = status
         db.session.commit()

@@ -66,7 +66,7 @@ def test_an_ad_hoc_request_priced_on_the_day_it_was_estimated(db, commissioner, 
 
 
 def _decide(user, request, action, today, **terms):
-    decision = decide_licence(user, request, action, today=today, **terms)
+    decision = decide_licence(user, request, action, today=today, **{"without_estimate": True, "reasons": "No estimate in this test", **terms})
     return decision
 
 
@@ -213,13 +213,13 @@ def test_no_licence_or_estimate_for_a_retired_or_merged_request(db, commissioner
 
 def test_approving_twice_is_refused_while_a_licence_is_in_force(db, commissioner, make_request):
     request = make_request("Monthly return")
-    decide_licence(commissioner, request, "approve", today=date(2026, 1, 1), reference="M-1")
+    decide_licence(commissioner, request, "approve", without_estimate=True, reasons="No estimate in this test", today=date(2026, 1, 1), reference="M-1")
     db.session.commit()
     with pytest.raises(LicenceRefused, match="renew it instead"):
-        decide_licence(commissioner, request, "approve", today=date(2026, 6, 1), reference="M-2")
+        decide_licence(commissioner, request, "approve", without_estimate=True, reasons="No estimate in this test", today=date(2026, 6, 1), reference="M-2")
     db.session.rollback()
     # Once it has expired, a fresh approval is fine.
-    decide_licence(commissioner, request, "approve", today=date(2027, 2, 1), reference="M-2")
+    decide_licence(commissioner, request, "approve", without_estimate=True, reasons="No estimate in this test", today=date(2027, 2, 1), reference="M-2")
     db.session.commit()
     assert db.session.query(LicenceDecision).count() == 2
     assert licence_status(db.session, request.id, date(2027, 2, 1) + timedelta(days=1)).reference == "M-2"

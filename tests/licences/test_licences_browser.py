@@ -30,7 +30,7 @@ def test_the_no_current_licence_hint_follows_the_request_chosen(live_server, bro
     nhse = make_source("NHS England", kind="national_body")
     licensed = make_request("Licensed winter sitrep", nhse, frequency="weekly")
     make_request("Unlicensed bed census", nhse)
-    decide_licence(boss, licensed, "approve", today=local_today(), reference="W-1")
+    decide_licence(boss, licensed, "approve", without_estimate=True, reasons="No estimate in this test", today=local_today(), reference="W-1")
     db.session.commit()
     page = browser_page
     sign_in(page, live_server, "mina@example.nhs.uk")

@@ -53,8 +53,8 @@ def month_work(db, people, team, other_team, make_source, make_request, make_ent
     nhse, cqc = make_source("NHS England", "national_body"), make_source("Care Quality Commission", "regulator")
     a, b, c = make_request("A return", nhse), make_request("B census", cqc), make_request("C sitrep", nhse)
     boss = people["commissioner"]
-    decide_licence(boss, a, "approve", today=today, reference="A-1", approved_on=month.replace(day=15))
-    decide_licence(boss, c, "approve", today=today, reference="C-1", approved_on=month - timedelta(days=10))
+    decide_licence(boss, a, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference="A-1", approved_on=month.replace(day=15))
+    decide_licence(boss, c, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference="C-1", approved_on=month - timedelta(days=10))
     db.session.commit()
     make_entry(people["manager"], team, a, occurred_on=month.replace(day=5), minutes=60)
     make_entry(people["manager"], team, a, occurred_on=month.replace(day=20), minutes=30)
@@ -121,7 +121,7 @@ def test_estimate_against_observed_on_logged_data(app, db, people, team, make_re
     boss = people["commissioner"]
     request = make_request("Monthly flow return", frequency="monthly")
     record_estimate(boss, request, estimate_values(respondents=1, responses_per_year=12, minutes_gathering=30), today)
-    decide_licence(boss, request, "approve", today=today, reference="F-1", approved_on=today - timedelta(days=60))
+    decide_licence(boss, request, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference="F-1", approved_on=today - timedelta(days=60))
     db.session.commit()
     make_entry(people["manager"], team, request, occurred_on=today - timedelta(days=90), minutes=300)
     for days_ago in (50, 20, 0):
@@ -170,7 +170,7 @@ def test_the_statement_equals_the_burden_service_for_the_same_source_and_period(
     licensed, unlicensed = make_request("Board report", source), make_request("Finance return", source)
     idle = make_request("Idle return", source)
     elsewhere = make_request("Someone else's", make_source("Other body"))
-    decide_licence(people["commissioner"], licensed, "approve", today=today, reference="ICB-7", approved_on=start)
+    decide_licence(people["commissioner"], licensed, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference="ICB-7", approved_on=start)
     db.session.commit()
     for who, where, request, day, minutes, dup, used in [
         ("manager", team, licensed, 3, 90, "yes", "no"), ("manager", team, unlicensed, 20, 45, "no", "yes"),

@@ -187,7 +187,7 @@ def test_the_pages_record_an_estimate_and_a_licence(app, db, apis, monthly, toda
 
 def test_the_status_shows_in_the_catalogue_and_on_the_request_page_for_everyone(app, db, apis, monthly, make_request, today):
     expiring = make_request("Expiring return", monthly.source)
-    decide_licence(apis["commissioner"].user, expiring, "approve", today=today, reference="E-1",
+    decide_licence(apis["commissioner"].user, expiring, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference="E-1",
                    approved_on=today - timedelta(days=300), expires_on=today + timedelta(days=10))
     db.session.commit()
     manager = app.test_client()
@@ -206,7 +206,7 @@ def test_the_status_shows_in_the_catalogue_and_on_the_request_page_for_everyone(
 
 def test_the_log_form_hints_quietly_at_a_request_with_no_current_licence(app, db, apis, monthly, make_request, today):
     licensed = make_request("Licensed return", monthly.source)
-    decide_licence(apis["commissioner"].user, licensed, "approve", today=today, reference="L-1")
+    decide_licence(apis["commissioner"].user, licensed, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference="L-1")
     db.session.commit()
     manager = app.test_client()
     manager.post("/login", data={"email": apis["manager"].user.email, "password": "correct horse battery"})
@@ -238,7 +238,7 @@ def test_the_statement_page_refuses_a_backwards_period(app, db, apis, monthly):
 
 def test_the_ranked_workspace_shows_each_requests_licence(app, db, apis, monthly, make_request, today):
     expired = make_request("Expired return", monthly.source)
-    decide_licence(apis["commissioner"].user, expired, "approve", today=today, reference="X-1",
+    decide_licence(apis["commissioner"].user, expired, "approve", without_estimate=True, reasons="No estimate in this test", today=today, reference="X-1",
                    approved_on=today - timedelta(days=400), expires_on=today - timedelta(days=35))
     db.session.commit()
     html = _commissioner_client(app, apis).get("/workspace/").get_data(as_text=True)

@@ -7,21 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tracker.models.workspace import Decision
 from tracker.shared.timeutil import local_today
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -76,8 +63,9 @@ def test_a_commissioner_ranks_opens_and_decides(live_server, browser, ranked_wor
     page.get_by_label("Retire").check()
     page.get_by_label("Why").fill("The ICB's winter report asks the same")
     page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Yes, retire it").click()  # a contractual request: asked again
     expect(page.get_by_text("Decision recorded: retire from")).to_be_visible()
-    expect(page.locator("table[data-testid=decisions]")).to_contain_text("Too early to tell")
+    expect(page.locator("[data-testid=decisions]")).to_contain_text("Too early to tell")
     decision = db.session.scalar(select(Decision))
     assert decision.kind == "retire" and decision.expected_saving_hours == 104
 

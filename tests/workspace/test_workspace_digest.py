@@ -48,8 +48,8 @@ def test_each_active_commissioner_gets_one_digest_a_month(app, db, export_dir, d
     due = body.split("Decisions due for review (1):")[1].split("Realised against expected")[0]
     assert "Keep: Annual assurance return (NHS England)" in due
     assert f"Review was due {decided['today'] - timedelta(days=1):%-d %B %Y}" in due
-    # kept: expected nothing; realised: the 1 baseline hour, none since (at band 5's £22.532883 an hour)
-    assert "Expected 0.0 hours (£0.00) a year; realised 1.0 hours (£22.53) a year" in due
+    # kept: no saving is claimed either way (issue 18)
+    assert "Keep: Annual assurance return" in due and "No saving: the request is kept as it is." in due
     in_effect = body.split("Realised against expected savings of the decisions in effect (2):")[1]
     assert "Retire: Weekly bed state (NHS England)" in in_effect
     measured_from = shift_months(decided["today"] - timedelta(days=10), 3)

@@ -135,7 +135,7 @@ def test_a_decision_is_recorded_from_the_page_and_shown_with_its_expected_saving
     today, sitrep = workspace["today"], workspace["sitrep"]
     response = commissioner_client.post(f"/workspace/requests/{sitrep.id}/decisions", data={
         "decision": "merge", "merge_into": str(workspace["lookalike"].id), "rationale": "The ICB asks for the same",
-        "effective_date": today.isoformat()})
+        "effective_date": today.isoformat(), "confirmed": "yes"})  # contractual: confirmed (tests/test_guard_rails.py)
     assert response.status_code == 302
     decision = db.session.scalar(select(Decision))
     assert (decision.kind, decision.merge_into_id, decision.review_on) == ("merge", workspace["lookalike"].id, shift_months(today, 6))
@@ -260,7 +260,7 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
     row = [c for c in next(decisions.iter_rows(min_row=2))]
     names = [c.value for c in decisions[1]]
     assert row[names.index("Rationale")].value == "@SUM(1)" and row[names.index("Rationale")].data_type == "s"
-    assert row[names.index("Measured")].value == "Too early to tell"
+    assert row[names.index("Measured")].value == "No saving: kept"  # a keep decision saves nothing (issue 18)
     assert row[names.index("Baseline hours")].value == 10  # the contract return's 600 minutes
     duplicates = book["Likely duplicates"]
     [pair] = [[c.value for c in row] for row in duplicates.iter_rows(min_row=2)]

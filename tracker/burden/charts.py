@@ -24,6 +24,7 @@ BAR_COLOUR = "#005eb8"
 TEXT_COLOUR = "#212b32"
 GRID_COLOUR = "#d8dde0"
 HIGHLIGHT_COLOUR = "#d5281b"  # NHS red: points that need a look
+SO_FAR_COLOUR = "#768692"  # NHS mid grey: a month not over yet, lighter than the whole months
 FONT = 'font-family="Frutiger W01, Arial, sans-serif"'
 
 WIDTH = 400  # viewBox units
@@ -151,6 +152,12 @@ def bar_chart(
     return Markup("".join(parts))
 
 
+def from_first_value(points: Sequence[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The points from the first that is not zero (a chart starts where the data does); all if none is."""
+    first = next((i for i, (_, value) in enumerate(points) if _number(value)), None)
+    return list(points) if first is None else list(points[first:])
+
+
 def line_chart(
     chart_id: str,
     title: str,
@@ -159,9 +166,15 @@ def line_chart(
     format_value: Callable[[object], str] = _plain,
     x_title: str = "Month",
     height: int = 260,
+    so_far: str | None = None,
 ) -> Markup:
     """One line through (label, value) points in order, e.g. months. Labels that would
-    overlap are skipped, counting back from the last one, which is always shown."""
+    overlap are skipped, counting back from the last one, which is always shown.
+
+    `so_far` labels the last point as a period not over yet (e.g. "1–5 Dec"): it is
+    drawn lighter, on a dashed line, so a few days do not look like a collapse."""
+    if so_far and points:
+        points = [*points[:-1], (so_far, points[-1][1])]
     peak = _nice_max(max((_number(v) for _, v in points), default=0.0))
     ticks = [_plain(peak * step / 4) for step in range(5)]
     widest_label = max((text_width(label) for label, _ in points), default=0.0)
@@ -170,6 +183,8 @@ def line_chart(
     top, bottom = 10, LINE_HEIGHT * 2 + 12
     plot_width, plot_height = WIDTH - left - right, height - top - bottom
     summary = "; ".join(f"{label}: {format_value(value)} {unit}" for label, value in points) or "No figures"
+    if so_far:
+        summary += f" ({so_far} is the month so far)"
     parts = _open(chart_id, title, summary, height)
     for step, tick in enumerate(ticks):
         y = top + plot_height - plot_height * step / 4
@@ -190,13 +205,21 @@ def line_chart(
         xy.append((x, y))
         if (count - 1 - i) % every == 0 and (i > 0 or x - text_width(label) / 2 >= 0):
             parts.append(_text(x, top + plot_height + LINE_HEIGHT, label, "middle"))
-    if len(xy) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+    whole = xy[:-1] if so_far else xy
+    if len(whole) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in whole)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{BAR_COLOUR}" stroke-width="3"/>')
-    for (x, y), (label, value) in zip(xy, points):
+    if so_far and len(xy) > 1:
+        (x1, y1), (x2, y2) = xy[-2], xy[-1]
+        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{SO_FAR_COLOUR}" '
+                     'stroke-width="3" stroke-dasharray="6 4" data-so-far="true"/>')
+    for i, ((x, y), (label, value)) in enumerate(zip(xy, points)):
+        partial = so_far and i == len(xy) - 1
+        colour = SO_FAR_COLOUR if partial else BAR_COLOUR
+        words = f"{label} (so far)" if partial else label
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR_COLOUR}">'
-            f"<title>{escape(label)}: {escape(format_value(value))} {escape(unit)}</title></circle>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
+            f"<title>{escape(words)}: {escape(format_value(value))} {escape(unit)}</title></circle>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -11,7 +11,7 @@ from decimal import Decimal
 from tracker.burden.comparison import month_comparison
 from tracker.burden.filters import BurdenQuery
 from tracker.burden.services import BurdenRow, BurdenTable, burden, fte
-from tracker.shared.timeutil import add_months
+from tracker.shared.timeutil import add_months, month_so_far
 
 TOP = 10
 
@@ -64,6 +64,7 @@ class TeamDashboard:
     months: Change
     trend: list[tuple[str, BurdenRow]]  # 12 months to the end of the period, oldest first
     trend_days: list[int]
+    trend_so_far: str | None  # "1–5 Dec" when the last month is not over yet
     sources: BurdenTable
     requests: BurdenTable
 
@@ -146,6 +147,7 @@ def team_dashboard(query: BurdenQuery) -> TeamDashboard:
         months=months,
         trend=trend,
         trend_days=trend_days,
+        trend_so_far=month_so_far(add_months(first_month, 11), end),
         sources=burden(query.burden_filter(), ("source",)),
         requests=burden(query.burden_filter(), ("request",)),
     )

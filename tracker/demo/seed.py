@@ -26,6 +26,7 @@ from tracker.catalogue.services import slugify
 from tracker.shared.choices import MAX_ENTRY_MINUTES
 from tracker.shared.passwords import hash_password
 from tracker.demo import bulk, capacity, data, workspace
+from tracker.demo import licences as demo_licences
 from tracker.demo.calendar import RequestCalendar
 
 # Pieces of work a year behind each frequency, for how often teams log a request.
@@ -101,6 +102,7 @@ def seed_demo(session, *, teams: int = 12, months: int = 12, entries: int = 5000
     workspace.record_demo_decisions(session, lookalikes, today)
     session.commit()
     capacity.ensure_capacities(session, [plan.id for plan in plans], admin_id, calendar.first_day, today, seed)
+    demo_licences.record_demo_licences(session, today)
     session.commit()
     return SeedResult(teams=len(plans), users=user_count, sources=len(source_ids), requests=len(request_ids) + len(lookalikes),
                       entries=written, first_day=calendar.first_day, last_day=calendar.last_day)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.shared.choices import (
@@ -127,7 +127,7 @@ def _date_in_range(field, latest: date) -> None:
 
 
 class LicenceForm(JsonFormMixin, FlaskForm):
-    API_FIELDS = ("action", "reference", "approved_on", "expires_on", "reasons")
+    API_FIELDS = ("action", "reference", "approved_on", "expires_on", "reasons", "without_estimate")
 
     action = RadioField(
         "Decision",
@@ -135,10 +135,12 @@ class LicenceForm(JsonFormMixin, FlaskForm):
         validate_choice=False,
         validators=[InputRequired("Choose whether to approve, renew or decline")],
     )
-    reference = _text("Licence reference", REFERENCE_MAX, area=False)
+    reference = _text("Licence reference (required to approve)", REFERENCE_MAX, area=False)
     approved_on = OptionalDateField("Approval date (blank: today)", format="%Y-%m-%d")
     expires_on = OptionalDateField("Expiry date (blank: a year after approval)", format="%Y-%m-%d")
-    reasons = _text("Reasons (needed to decline)")
+    reasons = _text("Reasons (needed to decline, or to approve without an estimate)")
+    # JSON false arrives as "no" (tracker/shared/forms.py json_to_formdata).
+    without_estimate = BooleanField("Approve without an estimate", false_values=(False, "false", "", "no"))
 
     def __init__(self, *args, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +162,7 @@ class LicenceForm(JsonFormMixin, FlaskForm):
             "approved_on": self.approved_on.data,
             "expires_on": self.expires_on.data,
             "reasons": self.reasons.data or "",
+            "without_estimate": bool(self.without_estimate.data),
         }
 
 

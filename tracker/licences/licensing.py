@@ -46,8 +46,13 @@ def decide_licence(
     approved_on: date | None = None,
     expires_on: date | None = None,
     reasons: str = "",
+    without_estimate: bool = False,
 ) -> LicenceDecision:
-    """Record an approval, renewal or decline. Raises LicenceRefused (by field), writing nothing."""
+    """Record an approval, renewal or decline. Raises LicenceRefused (by field), writing nothing.
+
+    A licence is granted on a burden estimate; granting one without it takes an
+    explicit `without_estimate` and a reason, kept in the decision's reasons
+    (its estimate stays empty, which is how the history shows it)."""
     if action not in LICENCE_ACTIONS:
         raise LicenceRefused(f"Choose what to do: {', '.join(LICENCE_ACTIONS)}", "action")
     request = hold_request(request)  # two decisions at once: the second sees the first
@@ -67,6 +72,8 @@ def decide_licence(
         approved_on, expires_on, reference = _licence_terms(action, decisions, today, reference, approved_on, expires_on)
 
     estimates = estimates_of(db.session, request.id)
+    if action != "decline" and not estimates:
+        _check_granted_without_estimate(without_estimate, reasons)
     decision = LicenceDecision(
         request_id=request.id,
         action=action,
@@ -82,6 +89,16 @@ def decide_licence(
     db.session.flush()
     audit.record(db.session, user, "create", decision, new=audit.snapshot(decision))
     return decision
+
+
+def _check_granted_without_estimate(without_estimate: bool, reasons: str) -> None:
+    if not without_estimate:
+        raise LicenceRefused(
+            "Record a burden estimate before approving, or choose to approve without an estimate and give the reason",
+            "without_estimate",
+        )
+    if not reasons:
+        raise LicenceRefused("Give the reason for approving without an estimate: it is kept with the decision", "reasons")
 
 
 def _licence_terms(action, decisions, today, reference, approved_on, expires_on):

@@ -81,6 +81,15 @@ def observed_annual(session, request_ids, today: date, statuses: dict[int, Licen
     return found
 
 
+def largest_first(requests, observed: dict[int, Observed | None]) -> list:
+    """Requests by their observed hours a year, then cost, largest first; those nobody logged last, by title."""
+    def key(request):
+        found = observed.get(request.id)
+        return (found is None, -(found.annual_hours if found else 0), -(found.annual_cost if found else 0),
+                request.title.lower(), request.id)
+    return sorted(requests, key=key)
+
+
 def ratio(observed: Observed | None, figures: EstimateFigures | None) -> Decimal | None:
     """Observed ÷ expected annual hours: 1 is a perfect estimate, 2 means it took twice as long."""
     if observed is None or figures is None or not figures.annual_minutes:

@@ -26,7 +26,7 @@ from tracker.licences import panels
 from tracker.licences.estimates import EstimateRefused, estimates_of, expected_responses, figures_of, record_estimate
 from tracker.licences.forms import EstimateForm, LicenceForm, PeriodForm
 from tracker.licences.licensing import LicenceRefused, decide_licence, default_expiry
-from tracker.licences.observed import accuracy, compare
+from tracker.licences.observed import accuracy, compare, largest_first, observed_annual
 from tracker.licences.reminders import due_licences
 from tracker.licences.sheets import statement_filename, statement_workbook
 from tracker.licences.statement import burden_statement, last_quarter
@@ -53,14 +53,13 @@ def index():
     chosen = request.args.get("status", "")
     if chosen and chosen not in LICENCE_STATUSES:
         chosen = ""
-    requests = list(
-        db.session.scalars(select(Request).where(Request.status.in_(LOGGABLE_STATUSES)).order_by(func.lower(Request.title), Request.id))
-    )
+    requests = list(db.session.scalars(select(Request).where(Request.status.in_(LOGGABLE_STATUSES))))
     statuses = licence_statuses(db.session, None, on)
-    rows = [(r, status_of(statuses, r.id, on)) for r in requests]
-    counts = {name: sum(1 for _, s in rows if s.status == name) for name in LICENCE_STATUSES}
+    observed = observed_annual(db.session, [r.id for r in requests], on, {r.id: status_of(statuses, r.id, on) for r in requests})
+    rows = [(r, status_of(statuses, r.id, on), observed[r.id]) for r in largest_first(requests, observed)]
+    counts = {name: sum(1 for _, s, _ in rows if s.status == name) for name in LICENCE_STATUSES}
     if chosen:
-        rows = [(r, s) for r, s in rows if s.status == chosen]
+        rows = [row for row in rows if row[1].status == chosen]
     return render_template("licences/index.html", rows=rows, counts=counts, chosen=chosen, due=due_licences(db.session, on), today=on)
 
 

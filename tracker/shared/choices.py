@@ -26,6 +26,7 @@ SOURCE_KINDS = {
 
 FREQUENCIES = {
     "one_off": "One-off",
+    "daily": "Daily",
     "weekly": "Weekly",
     "fortnightly": "Fortnightly",
     "monthly": "Monthly",
@@ -38,6 +39,7 @@ FREQUENCIES = {
 # Occurrences a year for the annual projection; ad hoc uses the observed count.
 OCCURRENCES_PER_YEAR = {
     "one_off": 1,
+    "daily": 365,  # a daily sitrep: every day of the year, weekends included
     "weekly": 52,
     "fortnightly": 26,
     "monthly": 12,

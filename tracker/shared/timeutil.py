@@ -68,3 +68,10 @@ def shift_months(day: date, months: int) -> date:
     shorter: 31 August + 6 months is the last day of February."""
     first = add_months(day, months)
     return first.replace(day=min(day.day, month_end(first).day))
+
+
+def month_so_far(month: date, end: date) -> str | None:
+    """'1–5 Dec' when `end` falls inside `month` before its last day (a month so far); None for a whole month."""
+    if month_start(end) != month_start(month) or end == month_end(month):
+        return None
+    return f"1–{end.day} {end:%b}" if end.day > 1 else f"1 {end:%b}"

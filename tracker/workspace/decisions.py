@@ -15,7 +15,11 @@ A decision takes effect on its effective date (`apply_due_decisions`: at once
 when recorded on or after it, else by the scheduler's daily run): retire and
 merge change the request's status (and point a merged request at the one that
 replaces it), a reduced frequency changes its frequency, keep ends a review.
-Withdrawing an applied decision puts back what it changed."""
+Withdrawing an applied decision puts back what it changed.
+
+Retiring or merging a statutory or contractual request (one the law or a
+contract demands) is confirmed on a page of its own before it is recorded:
+`needs_confirmation` says when."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,6 +47,9 @@ MONTHS_BACK = 12  # an effective date may be up to a year back (a decision recor
 MONTHS_AHEAD = 24
 SIX_PLACES = Decimal("0.000001")
 FALLBACK_BAND = "other"  # prices a request with no baseline hours (follows band 7 until it has a rate)
+# Ending a request someone is obliged to answer: the page asks again before recording it.
+CONFIRM_KINDS = ("retire", "merge")
+CONFIRM_OBLIGATIONS = ("statutory", "contractual")
 
 
 class DecisionRefused(Refused):
@@ -74,6 +81,11 @@ def _six_places(value: Decimal) -> Decimal:
 
 
 # ---- the rules --------------------------------------------------------------------
+
+
+def needs_confirmation(request: Request, kind: str) -> bool:
+    """Retiring or merging a request the law or a contract demands is asked again before it is recorded."""
+    return kind in CONFIRM_KINDS and request.obligation in CONFIRM_OBLIGATIONS
 
 
 def check_decision(request: Request, values: DecisionInput, today: date, session=None) -> None:
@@ -175,20 +187,32 @@ def expected_saving_hours(kind: str, figures: RequestFigures, new_frequency: str
     return Decimal(0)
 
 
+def _hourly_cost(figures: RequestFigures, today: date, session) -> Decimal:
+    hourly_cost = figures.hourly_cost
+    if hourly_cost is None:
+        hourly_cost = RateBook.load(session).rate(FALLBACK_BAND, today)
+    return _six_places(hourly_cost)
+
+
+def expected_saving(request: Request, values: DecisionInput, today: date, session=None) -> tuple[Decimal, Decimal]:
+    """The (hours, cost) a year the decision would be expected to save if recorded today (for the confirmation page)."""
+    session = session or db.session
+    figures, _survivor = _baseline_figures(request, values, today, session)
+    hours = _six_places(expected_saving_hours(values.kind, figures, values.new_frequency, values.target_hours))
+    return hours, _six_places(hours * _hourly_cost(figures, today, session))
+
+
 def record_decision(user, request: Request, values: DecisionInput, today: date, session=None) -> Decision:
     """Check, freeze the baseline and the expected saving, write (audited), apply if already in effect."""
     session = session or db.session
     request = hold_request(request)  # two decisions at once: the second is checked against the first
     check_decision(request, values, today, session)
     figures, survivor = _baseline_figures(request, values, today, session)
+    hourly_cost = _hourly_cost(figures, today, session)
+    saving = _six_places(expected_saving_hours(values.kind, figures, values.new_frequency, values.target_hours))
     carriers = sorted(row.key[0] for row in burden(
         BurdenFilter(figures.start, figures.end, request_ids=[request.id]), ("team",), session=session).rows)
     carriers_minutes = burden(BurdenFilter(figures.start, figures.end, team_ids=carriers), session=session).totals.minutes
-    hourly_cost = figures.hourly_cost
-    if hourly_cost is None:
-        hourly_cost = RateBook.load(session).rate(FALLBACK_BAND, today)
-    hourly_cost = _six_places(hourly_cost)
-    saving = _six_places(expected_saving_hours(values.kind, figures, values.new_frequency, values.target_hours))
     decision = Decision(
         request_id=request.id,
         kind=values.kind,

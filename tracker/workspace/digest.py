@@ -35,8 +35,10 @@ def _hours(value) -> str:
 
 def describe(row: DecisionRow) -> str:
     d, s = row.decision, row.saving
-    line = (f"{DECISIONS[d.kind]}: {d.request.label}, from {d.effective_on:%-d %B %Y}. "
-            f"Expected {_hours(d.expected_saving_hours)} hours ({money(d.expected_saving_cost)}) a year; ")
+    line = f"{DECISIONS[d.kind]}: {d.request.label}, from {d.effective_on:%-d %B %Y}. "
+    if s.saves_nothing:
+        return line + "No saving: the request is kept as it is."
+    line += f"Expected {_hours(d.expected_saving_hours)} hours ({money(d.expected_saving_cost)}) a year; "
     if not s.measured:
         return line + f"realised: too early to tell (measured from {measurable_from(d):%-d %B %Y})."
     line += f"realised {_hours(s.realised_hours)} hours ({money(s.realised_cost)}) a year"

@@ -49,6 +49,8 @@ class DecisionForm(JsonFormMixin, FlaskForm):
                                 choices=[("", "Choose how often")] + list(FREQUENCIES.items()), validate_choice=False)
     target_hours_per_entry = StringField("Target hours per entry (for a simplification)", filters=[strip],
                                          description="For example 0.5 for half an hour.")
+    # "yes" once the confirmation page for a statutory or contractual request was answered (pages only).
+    confirmed = HiddenField()
 
     def __init__(self, *args, request: Request | None = None, existing=None, **kwargs):
         super().__init__(*args, **kwargs)

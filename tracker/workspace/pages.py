@@ -16,7 +16,7 @@ from tracker.workspace.decisions import decision_status
 from tracker.workspace.duplicates import DuplicatePair, find_duplicates
 from tracker.workspace.figures import RequestFigures, request_figures, twelve_months_to
 from tracker.workspace.savings import Saving, measure
-from tracker.shared.timeutil import add_months
+from tracker.shared.timeutil import add_months, month_so_far
 
 TREND_MONTHS = 24
 SIXTY = Decimal(60)
@@ -31,6 +31,29 @@ class DecisionRow:
 
 def decision_rows(decisions, today: date) -> list[DecisionRow]:
     return [DecisionRow(d, decision_status(d, today), measure(d, today)) for d in decisions]
+
+
+@dataclass(frozen=True)
+class DecisionsSummary:
+    """The decisions page's key figures: withdrawn decisions count for nothing."""
+
+    in_effect: int
+    review_due: int
+    expected_hours: Decimal  # every live decision's expected saving a year
+    realised_hours: Decimal  # the measured ones' realised saving a year
+    measured: int
+
+
+def decisions_summary(rows: list[DecisionRow]) -> DecisionsSummary:
+    live = [row for row in rows if row.status != "withdrawn"]
+    measured = [row for row in live if row.saving.measured]
+    return DecisionsSummary(
+        in_effect=sum(1 for row in live if row.status == "in_effect"),
+        review_due=sum(1 for row in live if row.status == "review_due"),
+        expected_hours=sum((row.decision.expected_saving_hours for row in live), Decimal(0)),
+        realised_hours=sum((row.saving.realised_hours for row in measured), Decimal(0)),
+        measured=len(measured),
+    )
 
 
 def all_decisions(session=None):
@@ -49,6 +72,7 @@ class RequestPage:
     figures: RequestFigures
     trend: list[tuple[str, Decimal]]  # (month label, hours), oldest first
     trend_start: date
+    trend_so_far: str | None  # "1–5 Dec": the last month is not over yet
     teams: BurdenTable  # the 12 months, by team
     decisions: list[DecisionRow]  # newest first
     duplicates: list[DuplicatePair]
@@ -72,4 +96,5 @@ def request_page(request: Request, today: date, session=None) -> RequestPage:
         select(Decision).where(Decision.request_id == request.id).order_by(Decision.created_at.desc(), Decision.id.desc())
     )
     pairs = [p for p in find_duplicates(today, session=session) if request.id in p.key]
-    return RequestPage(request, figures, trend, trend_start, teams, decision_rows(decisions, today), pairs)
+    return RequestPage(request, figures, trend, trend_start, month_so_far(months[-1], today), teams,
+                       decision_rows(decisions, today), pairs)

@@ -12,6 +12,9 @@ Once three whole months have passed since the effective date (before that:
 Seasonality: where the request's data reaches back, the same days a year
 before are shown too, with the saving measured against them the same way.
 
+A keep decision saves nothing by design: it has no realised saving (more or
+less work logged since is not the decision's doing).
+
 Coverage check: the teams that carried the request in the baseline should go
 on logging their other work. If they logged more than a third fewer hours a
 day on every other request after the effective date than in the baseline,
@@ -34,6 +37,7 @@ from tracker.shared.timeutil import shift_months
 MONTHS_BEFORE_MEASURING = 3
 DAYS_A_YEAR = Decimal(365)
 SIXTY = Decimal(60)
+SAVES_NOTHING = ("keep",)
 COVERAGE_DROP = Decimal(1) / 3  # more than this fall in the carriers' other work: uncertain
 
 
@@ -56,6 +60,7 @@ class Saving:
 
     decision: Decision
     measured: bool
+    saves_nothing: bool = False  # a keep decision: there is no saving to measure
     start: date | None = None  # the effective date
     end: date | None = None  # today
     after_minutes: int = 0
@@ -100,6 +105,8 @@ def _minutes_by_request(start: date, end: date, request_ids: list[int], team_ids
 def measure(decision: Decision, today: date, session=None) -> Saving:
     """The decision's realised saving as of `today` (see the module's docstring)."""
     session = session or db.session
+    if decision.kind in SAVES_NOTHING:
+        return Saving(decision, measured=False, saves_nothing=True)
     if decision.withdrawn_at is not None or today < measurable_from(decision):
         return Saving(decision, measured=False)
     start, end = decision.effective_on, today

@@ -22,12 +22,13 @@ from tracker.workspace.panels import WORKSPACE_ROLES
 from tracker.workspace.duplicates import VerdictRefused, find_duplicates, record_verdict
 from tracker.workspace.figures import SORTS, ranking
 from tracker.workspace.forms import DecisionForm, RankingFilterForm, VerdictForm, WithdrawForm
-from tracker.workspace.pages import all_decisions, decision_rows, request_page
+from tracker.workspace.pages import all_decisions, decision_rows, decisions_summary, request_page
 from tracker.workspace.savings import measurable_from
 from tracker.workspace.value import pounds_label, share_label, value_against_burden
 from tracker.workspace.workbook import build_workspace_workbook
 from tracker.shared.choices import DECISION_STATUSES
 from tracker.shared.timeutil import local_today
+from tracker.template_helpers import hours as hours_filter, money as money_filter
 
 blueprint = Blueprint("workspace", __name__, url_prefix="/workspace")
 blueprint.record_once(lambda state: panels.register(state.app))  # the dashboard's decisions due for review
@@ -100,9 +101,10 @@ def verdict():
 def decisions():
     status = request.args.get("status", "")
     rows = decision_rows(all_decisions(), today())
+    summary = decisions_summary(rows)
     if status in DECISION_STATUSES:
         rows = [row for row in rows if row.status == status]
-    return render_template("workspace/decisions.html", rows=rows, status=status)
+    return render_template("workspace/decisions.html", rows=rows, status=status, summary=summary)
 
 
 @blueprint.route("/requests/<int:request_id>")
@@ -130,17 +132,32 @@ def decide(request_id: int):
     form = DecisionForm(request=found)
     if not form.validate():
         return _render_request(found, form, WithdrawForm(), 400)
+    values, on = form.values(), today()
     try:
-        decision = decision_rules.record_decision(current_user, found, form.values(), today())
+        decision_rules.check_decision(found, values, on)
+        if decision_rules.needs_confirmation(found, values.kind) and form.confirmed.data != "yes":
+            hours, cost = decision_rules.expected_saving(found, values, on)
+            return render_template("workspace/confirm.html", item=found, form=form, values=values,
+                                   expected_hours=hours, expected_cost=cost)
+        decision = decision_rules.record_decision(current_user, found, values, on)
     except decision_rules.DecisionRefused as refused:
         db.session.rollback()
         field = getattr(form, refused.field, None) or form.decision
         field.errors = list(field.errors) + [refused.message]
         return _render_request(found, form, WithdrawForm(), 400)
     db.session.commit()
-    flash(f"Decision recorded: {decision_rules.DECISIONS[decision.kind].lower()} from "
-          f"{decision.effective_on:%-d %B %Y}, review on {decision.review_on:%-d %B %Y}.", "success")
+    flash(_recorded_message(decision), "success")
     return redirect(url_for("workspace.request_detail", request_id=found.id))
+
+
+def _recorded_message(decision: Decision) -> str:
+    """The banner after a decision: what was decided, and the saving it is expected to bring."""
+    said = (f"Decision recorded: {decision_rules.DECISIONS[decision.kind].lower()} from "
+            f"{decision.effective_on:%-d %B %Y}, review on {decision.review_on:%-d %B %Y}.")
+    if decision.kind == "keep":
+        return f"{said} No saving is expected: the request is kept."
+    return (f"{said} Expected saving: {hours_filter(decision.expected_saving_hours, 1)} hours, "
+            f"{money_filter(decision.expected_saving_cost)} a year.")
 
 
 @blueprint.route("/decisions/<int:decision_id>/withdraw", methods=["POST"])

@@ -192,13 +192,21 @@ def _write_decisions(wb, fmt, rows, footer) -> None:
             fmt.cell(ws, d.expected_saving_cost, MONEY),
             fmt.cell(ws, expected_fte(d), FTE),
             fmt.cell(ws, saving.realised_hours, HOURS), fmt.cell(ws, saving.realised_cost, MONEY),
-            "Yes" if saving.measured else ("Withdrawn" if row.status == "withdrawn" else "Too early to tell"),
+            _measured_words(row),
             fmt.cell(ws, season.realised_hours if season else None, HOURS),
             "" if saving.uncertain is None else ("Yes" if saving.uncertain else "No"),
             fmt.cell(ws, _hours_a_day(saving.other_minutes_a_day_before), HOURS),
             fmt.cell(ws, _hours_a_day(saving.other_minutes_a_day_after), HOURS),
             fmt.cell(ws, _local_date(d.withdrawn_at), DATE), text_cell(ws, d.withdrawal_reason or ""),
         ])
+
+
+def _measured_words(row) -> str:
+    if row.saving.measured:
+        return "Yes"
+    if row.saving.saves_nothing:
+        return "No saving: kept"
+    return "Withdrawn" if row.status == "withdrawn" else "Too early to tell"
 
 
 def _hours_a_day(minutes) -> Decimal | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import choice, day, identifier, integer, moment, number, plain_text, text
+from tracker.api.fields import boolean, choice, day, identifier, integer, moment, number, plain_text, text
 from tracker.api.schemas import page_of
 from tracker.api.schemas.burden import BurdenFigures
 from tracker.api.schemas.catalogue import Source
@@ -72,14 +72,16 @@ EstimatePage = page_of(Estimate, "EstimatePage")
 
 class LicenceInput(JsonInput):
     """Refused (400, nothing written): a retired or merged request; approve while a licence is in force (renew
-    it); renew a request never licensed; decline without reasons; approve without a reference; an expiry on
+    it); renew a request never licensed; decline without reasons; approve without a reference; approve or
+    renew a request with no burden estimate unless without_estimate is true and reasons say why; an expiry on
     or before the approval date, or more than 5 years after it."""
 
     action = choice(LICENCE_ACTIONS, required=True)
     reference = plain_text(REFERENCE_MAX, description="The licence number; a renewal keeps the last one if blank.")
     approved_on = day(description="Default today. In force from this day.")
     expires_on = day(description="Default a year after approved_on. In force until the day before.")
-    reasons = plain_text(LONG_TEXT_MAX, description="Required to decline.")
+    reasons = plain_text(LONG_TEXT_MAX, description="Required to decline, and to approve or renew without an estimate.")
+    without_estimate = boolean(description="Approve or renew a request that has no burden estimate (give reasons).")
 
 
 class LicenceDecision(Schema):
