@@ -278,3 +278,9 @@ def test_the_catalogue_links_commissioners_to_the_workspace(commissioner_client,
     assert 'href="/workspace/"' in text_of(commissioner_client.get("/catalogue/requests"))
     assert "/workspace/" not in text_of(manager_client.get(f"/catalogue/requests/{sitrep}"))
     assert "/workspace/" not in text_of(manager_client.get("/catalogue/requests"))
+
+
+def test_the_old_workspace_addresses_lead_to_the_new_ones(commissioner_client):
+    answer = commissioner_client.get("/rationalise/decisions?status=in_effect")
+    assert answer.status_code == 301 and answer.location == "/workspace/decisions?status=in_effect"
+    assert commissioner_client.get("/rationalise/").location == "/workspace/"

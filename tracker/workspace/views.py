@@ -32,6 +32,16 @@ from tracker.template_helpers import hours as hours_filter, money as money_filte
 
 blueprint = Blueprint("workspace", __name__, url_prefix="/workspace")
 blueprint.record_once(lambda state: panels.register(state.app))  # the dashboard's decisions due for review
+blueprint.record_once(lambda state: state.app.add_url_rule(
+    "/rationalise/", "old_workspace_address", _to_workspace, defaults={"rest": ""}))
+blueprint.record_once(lambda state: state.app.add_url_rule(
+    "/rationalise/<path:rest>", "old_workspace_addresses", _to_workspace))
+
+
+def _to_workspace(rest: str):
+    """The workspace lived at /rationalise/ until it took its menu's name: old bookmarks and links still work."""
+    query = request.query_string.decode()
+    return redirect(f"/workspace/{rest}" + (f"?{query}" if query else ""), code=301)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
