@@ -1,0 +1,65 @@
+"""Variation between teams on the same request: the owner's arithmetic (tracker/rationalise/variation.py)."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tests.variation_support import expected_saving_cost
+from tracker.entries.services import delete_entry
+from tracker.rationalise.figures import twelve_months_to
+from tracker.rationalise.variation import responses, variation_of, variations
+
+
+def test_the_worked_example_gives_the_issues_figures(db, variation_example):
+    ex = variation_example
+    start, end = twelve_months_to(ex.today)
+    found = variation_of(ex.request.id, start, end)
+    by_team = {t.team_id: t for t in found.teams}
+    assert {t.id: by_team[t.id].hours_per_response for t in ex.teams} == {
+        ex.a.id: 1, ex.b.id: 2, ex.c.id: 4, ex.d.id: Decimal("1.5")}
+    assert [by_team[t.id].responses for t in ex.teams] == [10, 10, 5, 8]
+    assert [by_team[t.id].hours for t in ex.teams] == [10, 20, 20, 12]
+    assert found.median_hours_per_response == Decimal("1.75")
+    assert [t.flagged for t in found.teams] == [False, False, False, True]  # cheapest first: A, D, B, C
+    assert [t.team_id for t in found.teams] == [ex.a.id, ex.d.id, ex.b.id, ex.c.id]
+    assert by_team[ex.c.id].ratio_to_median == Decimal(4) / Decimal("1.75")
+    assert found.saving_hours == Decimal("13.75")
+    assert found.saving_cost == expected_saving_cost(db, ex.today)  # each team's own cost of an hour
+    assert by_team[ex.a.id].saving_hours == 0 and by_team[ex.b.id].saving_hours == Decimal("2.5")
+
+
+def test_two_teams_are_not_a_variation_and_deleted_entries_count_nowhere(db, variation_example):
+    ex = variation_example
+    start, end = twelve_months_to(ex.today)
+    from sqlalchemy import select
+    from tracker.models.entries import Entry
+
+    for entry in db.session.scalars(select(Entry).where(Entry.team_id.in_([ex.c.id, ex.d.id]))).all():
+        delete_entry(entry.logged_by, entry)
+    db.session.commit()
+    assert variation_of(ex.request.id, start, end) is None
+    assert ex.request.id not in variations(start, end)
+
+
+def test_responses_are_the_requests_own_periods(db, make_team, make_user, make_request, make_entry):
+    """Two days count once when they share the request's period, twice when they do not."""
+    team = make_team("Periods Team")
+    user = make_user("manager", [team])
+    cases = {
+        # frequency: (days, responses)
+        "weekly": ((date(2026, 3, 2), date(2026, 3, 8), date(2026, 3, 9)), 2),  # Monday and Sunday share a week
+        "fortnightly": ((date(2026, 3, 2), date(2026, 3, 15), date(2026, 3, 16)), 2),  # fortnights from a Monday
+        "monthly": ((date(2026, 3, 1), date(2026, 3, 31), date(2026, 4, 1)), 2),
+        "quarterly": ((date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 1)), 2),
+        "biannual": ((date(2025, 4, 1), date(2025, 9, 30), date(2025, 10, 1), date(2026, 3, 31)), 2),  # Apr–Sep, Oct–Mar
+        "annual": ((date(2025, 4, 1), date(2026, 3, 31), date(2026, 4, 1)), 2),  # the financial year
+        "ad_hoc": ((date(2026, 3, 2), date(2026, 3, 2), date(2026, 3, 3)), 3),  # every entry
+        "one_off": ((date(2026, 3, 2), date(2026, 3, 2)), 2),
+    }
+    made = {}
+    for frequency, (days, _) in cases.items():
+        made[frequency] = make_request(f"A {frequency} return", frequency=frequency)
+        for day in days:
+            make_entry(user, team, made[frequency], occurred_on=day, minutes=30)
+    counted = responses(date(2025, 1, 1), date(2026, 6, 30))
+    assert {f: counted[(made[f].id, team.id)] for f in cases} == {f: n for f, (_, n) in cases.items()}

@@ -1,0 +1,300 @@
+"""Variation between teams on the same request: what answering it costs each team, and what the
+teams above the median would save by answering it at the median.
+
+For a request answered by at least MIN_TEAMS teams in a period (the workspace uses the 12 months
+to today):
+
+- a team's **responses** are the request's periods (answer_periods.py) in which it logged any of
+  it, or its entries for one-off and ad hoc requests;
+- its **hours per response** = its hours on the request ÷ its responses;
+- the **median** across the teams (the mean of the middle two for an even count), each team's
+  **ratio** to it, and teams at FLAG_RATIO × the median or more **flagged**;
+- the **variation saving** = Σ over the teams above the median of (hours per response − median)
+  × responses, in hours, and in pounds at each such team's own cost of an hour on the request
+  (its cost ÷ its hours, at the entries' own rates).
+
+Worked example (docs/burden-arithmetic.md): a weekly request, A 1 h in each of 10 weeks, B 2 h
+in each of 10 weeks, C two entries of 2 h in each of 5 weeks, D 1.5 h in each of 8 weeks →
+1, 2, 4 and 1.5 h per response; median 1.75; C flagged; saving 0.25 × 10 + 2.25 × 5 = 13.75 h.
+
+Hours and cost come from the burden service (tracker/burden/service.py); the responses from one
+grouped query over the period's entries. Figures are exact (fractions) until they are handed out
+as Decimals. Who may see which team is `seen_by`'s business: a manager or lead sees their own
+teams by name and every other team only as its position ("Team 3 of 7")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Sequence
+
+from sqlalchemy import func, select
+
+from tracker.burden.service import BurdenFilter, burden
+from tracker.extensions import db
+from tracker.models.catalogue import Request, Team
+from tracker.models.entries import Entry
+from tracker.rationalise.answer_periods import PER_ENTRY, period_number
+
+MIN_TEAMS = 3
+FLAG_RATIO = 2
+UNDER_HALF = Fraction(1, 2)  # "answer this in under half your time"
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """One team's answers to one request over the period."""
+
+    team_id: int
+    name: str
+    responses: int
+    minutes: int
+    cost: Decimal  # at the entries' own rates, unrounded
+    position: int  # 1 = the cheapest per response
+    median: Fraction  # the request's median hours per response
+
+    @property
+    def exact_hours_per_response(self) -> Fraction:
+        return Fraction(self.minutes, 60 * self.responses)
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.minutes) / 60
+
+    @property
+    def hours_per_response(self) -> Decimal:
+        return _decimal(self.exact_hours_per_response)
+
+    @property
+    def ratio_to_median(self) -> Decimal:
+        return _decimal(self.exact_hours_per_response / self.median)
+
+    @property
+    def flagged(self) -> bool:
+        return self.exact_hours_per_response >= FLAG_RATIO * self.median
+
+    @property
+    def exact_saving_hours(self) -> Fraction:
+        """(hours per response − median) × responses for a team above the median; else nothing."""
+        excess = self.exact_hours_per_response - self.median
+        return excess * self.responses if excess > 0 else Fraction(0)
+
+    @property
+    def saving_hours(self) -> Decimal:
+        return _decimal(self.exact_saving_hours)
+
+    @property
+    def saving_cost(self) -> Decimal:
+        """The saving at this team's own cost of an hour on the request (cost ÷ hours)."""
+        return _decimal(Fraction(self.cost) * self.exact_saving_hours * 60 / self.minutes)
+
+
+@dataclass(frozen=True)
+class Variation:
+    request_id: int
+    frequency: str
+    start: date
+    end: date
+    teams: tuple[TeamFigures, ...]  # cheapest per response first
+
+    @property
+    def exact_median(self) -> Fraction:
+        return self.teams[0].median
+
+    @property
+    def median_hours_per_response(self) -> Decimal:
+        return _decimal(self.exact_median)
+
+    @property
+    def saving_hours(self) -> Decimal:
+        return _decimal(sum((t.exact_saving_hours for t in self.teams), Fraction(0)))
+
+    @property
+    def saving_cost(self) -> Decimal:
+        return sum((t.saving_cost for t in self.teams), Decimal(0))
+
+    @property
+    def flagged(self) -> tuple[TeamFigures, ...]:
+        return tuple(t for t in self.teams if t.flagged)
+
+    def under_half_of(self, team_id: int) -> int | None:
+        """How many teams answer in under half the hours per response of this team; None if it is not here."""
+        mine = next((t for t in self.teams if t.team_id == team_id), None)
+        if mine is None:
+            return None
+        half = mine.exact_hours_per_response * UNDER_HALF
+        return sum(1 for t in self.teams if t.exact_hours_per_response < half)
+
+    def seen_by(self, visible_team_ids: Sequence[int] | None) -> "VariationView":
+        return VariationView(self, None if visible_team_ids is None else frozenset(visible_team_ids))
+
+
+def exact_median(values: Sequence[Fraction]) -> Fraction:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def responses(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
+    """(request id, team id) -> responses over [start, end]: the request's periods in which the team
+    logged any of it, or its entries for one-off and ad hoc requests. One grouped query."""
+    session = session or db.session
+    period = period_number(session.get_bind().dialect.name, Request.frequency, Entry.occurred_on)
+    query = (
+        select(Entry.request_id, Entry.team_id, Request.frequency, func.count(period.distinct()), func.count())
+        .join(Request, Request.id == Entry.request_id)
+        .where(Entry.deleted_at.is_(None), Entry.occurred_on >= start, Entry.occurred_on <= end)
+        .group_by(Entry.request_id, Entry.team_id, Request.frequency)
+    )
+    if request_ids is not None:
+        query = query.where(Entry.request_id.in_(list(request_ids) or [-1]))
+    return {
+        (request_id, team_id): int(entries if frequency in PER_ENTRY else periods)
+        for request_id, team_id, frequency, periods, entries in session.execute(query)
+    }
+
+
+def variations(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[int, Variation]:
+    """The variation of every request (or those asked for) answered by at least MIN_TEAMS teams in [start, end]."""
+    session = session or db.session
+    counted = responses(start, end, request_ids, session)
+    by_request: dict[int, list] = {}
+    table = burden(BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids)),
+                   ("request", "team"), session=session)
+    for row in table.rows:
+        request_id, team_id = row.key
+        answers = counted.get((request_id, team_id))
+        if answers and row.minutes > 0:
+            by_request.setdefault(request_id, []).append((team_id, row.label[1], answers, row.minutes, row.cost))
+    wanted = [request_id for request_id, teams in by_request.items() if len(teams) >= MIN_TEAMS]
+    if not wanted:
+        return {}
+    frequencies = dict(session.execute(select(Request.id, Request.frequency).where(Request.id.in_(wanted))).all())
+    out = {}
+    for request_id in wanted:
+        rows = sorted(by_request[request_id], key=lambda r: (Fraction(r[3], r[2]), r[0]))
+        median = exact_median([Fraction(minutes, 60 * answers) for _, _, answers, minutes, _ in rows])
+        teams = tuple(TeamFigures(team_id, name, answers, minutes, cost, position, median)
+                      for position, (team_id, name, answers, minutes, cost) in enumerate(rows, 1))
+        out[request_id] = Variation(request_id, frequencies[request_id], start, end, teams)
+    return out
+
+
+def variation_of(request_id: int, start: date, end: date, session=None) -> Variation | None:
+    """One request's variation; None when fewer than MIN_TEAMS teams answered it in [start, end]."""
+    return variations(start, end, [request_id], session).get(request_id)
+
+
+# ---- what one reader may see ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """One team as a reader sees it: by name (commissioners, admins, the reader's own teams) or
+    only by its position among the teams, with its figures per response and nothing else."""
+
+    figures: TeamFigures
+    named: bool
+    count: int
+
+    @property
+    def team_id(self) -> int | None:
+        return self.figures.team_id if self.named else None
+
+    @property
+    def name(self) -> str | None:
+        return self.figures.name if self.named else None
+
+    @property
+    def position_label(self) -> str:
+        return f"Team {self.figures.position} of {self.count}"
+
+    @property
+    def label(self) -> str:
+        return self.figures.name if self.named else self.position_label
+
+    @property
+    def responses(self) -> int | None:
+        return self.figures.responses if self.named else None
+
+    @property
+    def hours(self) -> Decimal | None:
+        return self.figures.hours if self.named else None
+
+    @property
+    def cost(self) -> Decimal | None:
+        return self.figures.cost if self.named else None
+
+    @property
+    def hours_per_response(self) -> Decimal:
+        return self.figures.hours_per_response
+
+    @property
+    def ratio_to_median(self) -> Decimal:
+        return self.figures.ratio_to_median
+
+    @property
+    def flagged(self) -> bool:
+        return self.figures.flagged
+
+    @property
+    def saving_hours(self) -> Decimal | None:
+        return self.figures.saving_hours if self.named else None
+
+    @property
+    def saving_cost(self) -> Decimal | None:
+        return self.figures.saving_cost if self.named else None
+
+
+@dataclass(frozen=True)
+class VariationView:
+    """A variation as one reader may see it. `visible` None: every team by name (commissioners and
+    admins); else only those teams by name, and the saving only theirs ("scope" says which)."""
+
+    variation: Variation
+    visible: frozenset[int] | None
+
+    @property
+    def sees_all(self) -> bool:
+        return self.visible is None
+
+    @property
+    def scope(self) -> str:
+        return "all_teams" if self.sees_all else "your_teams"
+
+    @property
+    def teams(self) -> list[TeamView]:
+        count = len(self.variation.teams)
+        return [TeamView(t, self.sees_all or t.team_id in self.visible, count) for t in self.variation.teams]
+
+    @property
+    def own(self) -> list[TeamView]:
+        return [t for t in self.teams if t.named] if not self.sees_all else []
+
+    @property
+    def median_hours_per_response(self) -> Decimal:
+        return self.variation.median_hours_per_response
+
+    @property
+    def saving_hours(self) -> Decimal:
+        if self.sees_all:
+            return self.variation.saving_hours
+        return _decimal(sum((t.figures.exact_saving_hours for t in self.teams if t.named), Fraction(0)))
+
+    @property
+    def saving_cost(self) -> Decimal:
+        return sum((t.figures.saving_cost for t in self.teams if t.named), Decimal(0))
+
+    @property
+    def frequency(self) -> str:
+        return self.variation.frequency
+
+
+def team_names(team_ids: Sequence[int], session=None) -> dict[int, str]:
+    session = session or db.session
+    return dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(list(team_ids) or [-1]))).all())
