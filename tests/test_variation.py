@@ -7,7 +7,7 @@ from decimal import Decimal
 from tests.variation_support import expected_saving_cost
 from tracker.entries.services import delete_entry
 from tracker.rationalise.figures import twelve_months_to
-from tracker.rationalise.variation import responses, variation_of, variations
+from tracker.rationalise.variation import period_counts, variation_of, variations, whole_months, whole_weeks
 
 
 def test_the_worked_example_gives_the_issues_figures(db, variation_example):
@@ -53,13 +53,33 @@ def test_responses_are_the_requests_own_periods(db, make_team, make_user, make_r
         "quarterly": ((date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 1)), 2),
         "biannual": ((date(2025, 4, 1), date(2025, 9, 30), date(2025, 10, 1), date(2026, 3, 31)), 2),  # Apr–Sep, Oct–Mar
         "annual": ((date(2025, 4, 1), date(2026, 3, 31), date(2026, 4, 1)), 2),  # the financial year
-        "ad_hoc": ((date(2026, 3, 2), date(2026, 3, 2), date(2026, 3, 3)), 3),  # every entry
-        "one_off": ((date(2026, 3, 2), date(2026, 3, 2)), 2),
     }
     made = {}
     for frequency, (days, _) in cases.items():
         made[frequency] = make_request(f"A {frequency} return", frequency=frequency)
         for day in days:
             make_entry(user, team, made[frequency], occurred_on=day, minutes=30)
-    counted = responses(date(2025, 1, 1), date(2026, 6, 30))
-    assert {f: counted[(made[f].id, team.id)] for f in cases} == {f: n for f, (_, n) in cases.items()}
+    for start, end in ((date(2025, 1, 1), date(2026, 6, 30)), (date(2025, 3, 18), date(2026, 4, 9))):  # partial edges
+        counted = period_counts(start, end)
+        assert {f: counted[(made[f].id, team.id)] for f in cases} == {f: n for f, (_, n) in cases.items()}
+    assert period_counts(date(2026, 3, 3), date(2026, 3, 9))[(made["weekly"].id, team.id)] == 2  # no whole week
+    assert period_counts(date(2026, 3, 9), date(2026, 3, 31))[(made["weekly"].id, team.id)] == 1
+
+
+def test_whole_weeks_and_months_of_a_period():
+    assert whole_weeks(date(2026, 3, 4), date(2026, 3, 24)) == (date(2026, 3, 9), date(2026, 3, 22))
+    assert whole_weeks(date(2026, 3, 2), date(2026, 3, 8)) == (date(2026, 3, 2), date(2026, 3, 8))
+    assert whole_weeks(date(2026, 3, 3), date(2026, 3, 9)) is None
+    assert whole_months(date(2025, 12, 7), date(2026, 12, 6)) == (date(2026, 1, 1), date(2026, 11, 30))
+    assert whole_months(date(2026, 3, 2), date(2026, 3, 31)) is None
+
+
+def test_ad_hoc_and_one_off_responses_are_entries(db, make_team, make_user, make_request, make_entry):
+    teams = [make_team(f"Ad hoc team {n}") for n in range(3)]
+    user = make_user("admin")
+    adhoc = make_request("Ad hoc question", frequency="ad_hoc")
+    for n, team in enumerate(teams):
+        for _ in range(n + 1):  # 1, 2 and 3 entries of an hour on the same day
+            make_entry(user, team, adhoc, occurred_on=date(2026, 3, 2), minutes=60)
+    found = variations(date(2025, 4, 1), date(2026, 3, 31))[adhoc.id]
+    assert [t.responses for t in found.teams] == [1, 2, 3] and found.median_hours_per_response == 1

@@ -26,6 +26,8 @@ PER_ENTRY = ("one_off", "ad_hoc")  # each entry is a response
 DAYS_IN = {"daily": 1, "weekly": 7, "fortnightly": 14}
 MONTHS_IN = {"monthly": 1, "quarterly": 3}
 FINANCIAL_MONTHS_IN = {"biannual": 6, "annual": 12}
+WEEK_FREQUENCIES = ("weekly", "fortnightly")  # periods made of whole weeks
+MONTH_FREQUENCIES = (*MONTHS_IN, *FINANCIAL_MONTHS_IN)  # periods made of whole months
 
 
 def day_number(dialect: str, column):

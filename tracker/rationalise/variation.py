@@ -24,18 +24,21 @@ teams by name and every other team only as its position ("Team 3 of 7")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, union_all
 
+from tracker.burden.row_sources import between
 from tracker.burden.service import BurdenFilter, burden
 from tracker.extensions import db
-from tracker.models.catalogue import Request, Team
+from tracker.models.burden import BurdenRollup, BurdenRollupWeek
+from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
-from tracker.rationalise.answer_periods import PER_ENTRY, period_number
+from tracker.rationalise.answer_periods import MONTH_FREQUENCIES, PER_ENTRY, WEEK_FREQUENCIES, period_number
+from tracker.shared.timeutil import add_months, month_end
 
 MIN_TEAMS = 3
 FLAG_RATIO = 2
@@ -140,41 +143,80 @@ def exact_median(values: Sequence[Fraction]) -> Fraction:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def responses(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
-    """(request id, team id) -> responses over [start, end]: the request's periods in which the team
-    logged any of it, or its entries for one-off and ad hoc requests. One grouped query."""
+def period_counts(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
+    """(request id, team id) -> how many of the request's periods in [start, end] the team logged any of it
+    in, for every request with periods (not one-off or ad hoc: their responses are their entries).
+
+    Whole weeks come from the week counts (burden_rollup_week), whole months from the monthly rollup,
+    the days at the edges of the period (and daily requests) from the entries: one statement, one
+    row per request and team."""
     session = session or db.session
-    period = period_number(session.get_bind().dialect.name, Request.frequency, Entry.occurred_on)
-    query = (
-        select(Entry.request_id, Entry.team_id, Request.frequency, func.count(period.distinct()), func.count())
-        .join(Request, Request.id == Entry.request_id)
-        .where(Entry.deleted_at.is_(None), Entry.occurred_on >= start, Entry.occurred_on <= end)
-        .group_by(Entry.request_id, Entry.team_id, Request.frequency)
-    )
-    if request_ids is not None:
-        query = query.where(Entry.request_id.in_(list(request_ids) or [-1]))
-    return {
-        (request_id, team_id): int(entries if frequency in PER_ENTRY else periods)
-        for request_id, team_id, frequency, periods, entries in session.execute(query)
-    }
+    weeks, months = whole_weeks(start, end), whole_months(start, end)
+    week_rollup, month_rollup = BurdenRollupWeek, BurdenRollup
+    parts = []
+    if weeks:
+        parts.append(_periodic(select(week_rollup.request_id, week_rollup.team_id, Request.frequency,
+                                      week_rollup.week.label("day")), week_rollup.request_id, request_ids)
+                     .where(Request.frequency.in_(WEEK_FREQUENCIES), week_rollup.week.between(*weeks)))
+    if months:
+        parts.append(_periodic(select(month_rollup.request_id, month_rollup.team_id, Request.frequency,
+                                      month_rollup.month.label("day")), month_rollup.request_id, request_ids)
+                     .where(Request.frequency.in_(MONTH_FREQUENCIES), month_rollup.month.between(*months)))
+    from_entries = [Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY))]  # daily
+    for frequencies, whole in ((WEEK_FREQUENCIES, weeks), (MONTH_FREQUENCIES, months)):
+        edges = _edges(start, end, whole)
+        if edges:
+            from_entries.append(and_(Request.frequency.in_(frequencies), between(Entry.occurred_on, edges)))
+    parts.append(_periodic(select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day")),
+                           Entry.request_id, request_ids)
+                 .where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), or_(*from_entries)))
+    both = union_all(*parts).subquery()
+    period = period_number(session.get_bind().dialect.name, both.c.frequency, both.c.day)
+    query = select(both.c.request_id, both.c.team_id, func.count(period.distinct())).group_by(both.c.request_id, both.c.team_id)
+    return {(request_id, team_id): int(n) for request_id, team_id, n in session.execute(query) if n}
+
+
+def _periodic(query, request_column, request_ids):
+    query = query.join(Request, Request.id == request_column)
+    return query if request_ids is None else query.where(request_column.in_(list(request_ids) or [-1]))
+
+
+def whole_weeks(start: date, end: date) -> tuple[date, date] | None:
+    """The first Monday and last Sunday of the Monday-to-Sunday weeks wholly inside [start, end]; None for none."""
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    last = end - timedelta(days=(end.weekday() + 1) % 7)
+    return (first, last) if first < last else None
+
+
+def whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The first and last days of the calendar months wholly inside [start, end]; None for none."""
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    last = end if end == month_end(end) else end.replace(day=1) - timedelta(days=1)
+    return (first, last) if first < last else None
+
+
+def _edges(start: date, end: date, whole: tuple[date, date] | None) -> list[tuple[date, date]]:
+    """The days of [start, end] outside the whole weeks or months (all of them when there are none)."""
+    if whole is None:
+        return [(start, end)]
+    ranges = [(start, whole[0] - timedelta(days=1)), (whole[1] + timedelta(days=1), end)]
+    return [(a, b) for a, b in ranges if a <= b]
 
 
 def variations(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[int, Variation]:
     """The variation of every request (or those asked for) answered by at least MIN_TEAMS teams in [start, end]."""
     session = session or db.session
-    counted = responses(start, end, request_ids, session)
+    periods = period_counts(start, end, request_ids, session)
+    frequencies = dict(session.execute(select(Request.id, Request.frequency)).all())
     by_request: dict[int, list] = {}
     table = burden(BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids)),
                    ("request", "team"), session=session)
     for row in table.rows:
         request_id, team_id = row.key
-        answers = counted.get((request_id, team_id))
+        answers = row.entries if frequencies[request_id] in PER_ENTRY else periods.get((request_id, team_id))
         if answers and row.minutes > 0:
             by_request.setdefault(request_id, []).append((team_id, row.label[1], answers, row.minutes, row.cost))
     wanted = [request_id for request_id, teams in by_request.items() if len(teams) >= MIN_TEAMS]
-    if not wanted:
-        return {}
-    frequencies = dict(session.execute(select(Request.id, Request.frequency).where(Request.id.in_(wanted))).all())
     out = {}
     for request_id in wanted:
         rows = sorted(by_request[request_id], key=lambda r: (Fraction(r[3], r[2]), r[0]))
@@ -293,8 +335,3 @@ class VariationView:
     @property
     def frequency(self) -> str:
         return self.variation.frequency
-
-
-def team_names(team_ids: Sequence[int], session=None) -> dict[int, str]:
-    session = session or db.session
-    return dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(list(team_ids) or [-1]))).all())
