@@ -29,9 +29,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Sequence
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import func, select, union_all
 
-from tracker.burden.row_sources import between
 from tracker.burden.service import BurdenFilter, burden
 from tracker.extensions import db
 from tracker.models.burden import BurdenRollup, BurdenRollupWeek
@@ -162,14 +161,15 @@ def period_counts(start: date, end: date, request_ids: Sequence[int] | None = No
         parts.append(_periodic(select(month_rollup.request_id, month_rollup.team_id, Request.frequency,
                                       month_rollup.month.label("day")), month_rollup.request_id, request_ids)
                      .where(Request.frequency.in_(MONTH_FREQUENCIES), month_rollup.month.between(*months)))
-    from_entries = [Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY))]  # daily
+    entry_rows = select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day"))
     for frequencies, whole in ((WEEK_FREQUENCIES, weeks), (MONTH_FREQUENCIES, months)):
-        edges = _edges(start, end, whole)
-        if edges:
-            from_entries.append(and_(Request.frequency.in_(frequencies), between(Entry.occurred_on, edges)))
-    parts.append(_periodic(select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day")),
-                           Entry.request_id, request_ids)
-                 .where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), or_(*from_entries)))
+        for first, last in _edges(start, end, whole):  # a few days each: read by the date index
+            parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
+                Entry.deleted_at.is_(None), Entry.occurred_on.between(first, last), Request.frequency.in_(frequencies)))
+    # Daily requests (and any frequency with periods of days this module adds later): their entries, by request.
+    by_day = select(Request.id).where(Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY)))
+    parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
+        Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Entry.request_id.in_(by_day.scalar_subquery())))
     both = union_all(*parts).subquery()
     period = period_number(session.get_bind().dialect.name, both.c.frequency, both.c.day)
     query = select(both.c.request_id, both.c.team_id, func.count(period.distinct())).group_by(both.c.request_id, both.c.team_id)
