@@ -445,6 +445,12 @@ def variation_example(db, make_team, make_user, make_request, make_entry):
     return build_example(db, make_team, make_user, make_request, make_entry)
 
 
+@pytest.fixture
+def client_for(app):
+    """A test client signed in as the given user (through the login page)."""
+    return lambda user: _client_for(app, user)
+
+
 # ---- the app under gunicorn, for races between processes ----------------------
 
 

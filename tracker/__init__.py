@@ -93,9 +93,10 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import blueprint as exports
     from tracker.importer.views import blueprint as imports
     from tracker.licences.views import blueprint as licences
+    from tracker.rationalise.method_views import blueprint as methods
     from tracker.rationalise.views import blueprint as rationalise
 
-    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, imports, licences, api, admin):
+    for blueprint in (auth, entries, catalogue, burden, rationalise, methods, exports, imports, licences, api, admin):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 

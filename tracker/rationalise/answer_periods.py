@@ -61,3 +61,20 @@ def period_number(dialect: str, frequency, column):
     whens += [(frequency == name, months // size) for name, size in MONTHS_IN.items()]
     whens += [(frequency == name, financial // size) for name, size in FINANCIAL_MONTHS_IN.items()]
     return case(*whens, else_=null())
+
+
+RESPONSE_MEANS = {
+    "daily": "a day",
+    "weekly": "a week (Monday to Sunday)",
+    "fortnightly": "a fortnight",
+    "monthly": "a calendar month",
+    "quarterly": "a quarter",
+    "biannual": "a half of the financial year",
+    "annual": "a financial year (April to March)",
+}
+
+
+def response_means(frequency: str) -> str:
+    """What one response is, for a page: 'a week (Monday to Sunday) in which the team logged any of it'."""
+    period = RESPONSE_MEANS.get(frequency)
+    return f"{period} in which the team logged any of it" if period else "one entry"

@@ -170,3 +170,19 @@ class RankingFilterForm(FlaskForm):
             obligation=self.obligation.data or None,
             status=self.status.data or None,
         )
+
+
+class MethodForm(FlaskForm):
+    """A team's method for a request; the version it was read at travels with it (methods.py refuses a stale one)."""
+
+    text = TextAreaField(
+        "How your team does it",
+        description="What you run, who checks it, how you submit it: plain words another team can follow.",
+        filters=[strip],
+        validators=[DataRequired("Describe how your team does it"), plain_text],
+    )
+    version = HiddenField(validators=[InputRequired()])
+
+    def validate_version(self, field) -> None:
+        if not (field.data or "").isdigit():
+            raise ValidationError("Reload the page and try again")

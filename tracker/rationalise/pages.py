@@ -16,6 +16,7 @@ from tracker.rationalise.decisions import decision_status
 from tracker.rationalise.duplicates import DuplicatePair, find_duplicates
 from tracker.rationalise.figures import RequestFigures, request_figures, twelve_months_to
 from tracker.rationalise.savings import Saving, measure
+from tracker.rationalise.variation import VariationView, variation_of
 from tracker.shared.timeutil import add_months
 
 TREND_MONTHS = 24
@@ -52,6 +53,7 @@ class RequestPage:
     teams: BurdenTable  # the 12 months, by team
     decisions: list[DecisionRow]  # newest first
     duplicates: list[DuplicatePair]
+    variation: VariationView | None = None  # every team by name: the workspace is commissioners' and admins'
 
     @property
     def live_decision(self) -> Decision | None:
@@ -72,4 +74,6 @@ def request_page(request: Request, today: date, session=None) -> RequestPage:
         select(Decision).where(Decision.request_id == request.id).order_by(Decision.created_at.desc(), Decision.id.desc())
     )
     pairs = [p for p in find_duplicates(today, session=session) if request.id in p.key]
-    return RequestPage(request, figures, trend, trend_start, teams, decision_rows(decisions, today), pairs)
+    variation = variation_of(request.id, start, end, session)
+    return RequestPage(request, figures, trend, trend_start, teams, decision_rows(decisions, today), pairs,
+                       variation.seen_by(None) if variation else None)

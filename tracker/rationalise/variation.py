@@ -36,7 +36,7 @@ from tracker.extensions import db
 from tracker.models.burden import BurdenRollup, BurdenRollupWeek
 from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
-from tracker.rationalise.answer_periods import MONTH_FREQUENCIES, PER_ENTRY, WEEK_FREQUENCIES, period_number
+from tracker.rationalise.answer_periods import MONTH_FREQUENCIES, PER_ENTRY, WEEK_FREQUENCIES, period_number, response_means
 from tracker.shared.timeutil import add_months, month_end
 
 MIN_TEAMS = 3
@@ -335,3 +335,12 @@ class VariationView:
     @property
     def frequency(self) -> str:
         return self.variation.frequency
+
+    @property
+    def response_means(self) -> str:
+        return response_means(self.variation.frequency)
+
+    @property
+    def points(self) -> list[tuple[str, Decimal, bool]]:
+        """The dot plot's (label, hours per response, flagged), cheapest first."""
+        return [(t.label, t.hours_per_response, t.flagged) for t in self.teams]

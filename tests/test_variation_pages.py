@@ -1,0 +1,48 @@
+"""Variation between teams on the pages: the workspace request page (every team) and the catalogue's
+request page (a manager's own team by name, the others by position only)."""
+from __future__ import annotations
+
+import re
+
+from tracker.template_helpers import money
+from tests.variation_support import expected_saving_cost
+
+
+def rows_of(html: str) -> dict[str, list[str]]:
+    """The variation table's rows: team label -> its cells' text."""
+    table = html[html.index('data-testid="variation-table"'):]
+    table = table[: table.index("</table>")]
+    out = {}
+    for row in re.findall(r'<tr class="nhsuk-table__row" data-team="([^"]*)">(.*?)</tr>', table, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[1], re.S)]
+        out[row[0]] = [re.sub(r"^(Team|Responses|Hours per response|Hours|Times the median|Flagged|Saving \(hours\)|Saving \(£\)) ", "", c) for c in cells]
+    return out
+
+
+def test_the_workspace_page_shows_every_team_the_median_and_the_saving(db, client_for, variation_example):
+    ex = variation_example
+    html = client_for(ex.commissioner).get(f"/rationalise/requests/{ex.request.id}").get_data(as_text=True)
+    rows = rows_of(html)
+    assert list(rows) == [ex.a.name, ex.d.name, ex.b.name, ex.c.name]  # cheapest first
+    assert [rows[t.name][3] for t in ex.teams] == ["1.00", "2.00", "4.00", "1.50"]
+    assert [rows[t.name][5] for t in ex.teams] == ["No", "No", "Yes", "No"]
+    assert [rows[t.name][1] for t in ex.teams] == ["10", "10", "5", "8"]
+    assert 'data-field="median">1.75 hours' in html
+    assert 'data-field="saving-hours">13.75 hours' in html
+    assert f'data-field="saving-cost">{money(expected_saving_cost(db, ex.today))}' in html
+    assert 'id="chart-variation"' in html and "Hours per response" in html  # the dot plot names its unit
+
+
+def test_a_manager_sees_their_team_by_name_and_the_others_only_by_position(db, client_for, variation_example):
+    ex = variation_example
+    client = client_for(ex.manager_c)
+    html = client.get(f"/catalogue/requests/{ex.request.id}").get_data(as_text=True)
+    rows = rows_of(html)
+    assert list(rows) == ["Team 1 of 4", "Team 2 of 4", "Team 3 of 4", ex.c.name]
+    for other in (ex.a, ex.b, ex.d):
+        assert other.name not in html
+    assert rows[ex.c.name][1:5] == ["5", "20.00", "4.00", "2.29"]
+    assert rows["Team 1 of 4"][1:4] == ["–", "–", "1.00"]  # another team: its time per response, nothing else
+    assert "Team 4 of 4, cheapest first" in html
+    assert 'data-field="saving-hours">11.25 hours' in html  # only its own team's saving
+    assert client.get(f"/rationalise/requests/{ex.request.id}").status_code == 404  # the workspace is not theirs
