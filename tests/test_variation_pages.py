@@ -46,3 +46,17 @@ def test_a_manager_sees_their_team_by_name_and_the_others_only_by_position(db, c
     assert "Team 4 of 4, cheapest first" in html
     assert 'data-field="saving-hours">11.25 hours' in html  # only its own team's saving
     assert client.get(f"/rationalise/requests/{ex.request.id}").status_code == 404  # the workspace is not theirs
+
+
+def test_the_ranked_catalogue_has_a_sortable_variation_saving_column(db, client_for, variation_example, make_request):
+    ex = variation_example
+    make_request("A request nobody logged")
+    client = client_for(ex.commissioner)
+    html = client.get("/rationalise/?sort=-variation_saving_hours").get_data(as_text=True)
+    assert 'data-sort="variation_saving_hours"' in html and "Variation saving (hours)" in html
+    first_row = html[html.index('<tr class="nhsuk-table__row" data-key='):]
+    assert first_row.startswith(f'<tr class="nhsuk-table__row" data-key="{ex.request.id}"')  # the only one with a saving
+    cell = first_row[first_row.index('data-field="variation-hours"'):]
+    assert cell[: cell.index("</td>")].endswith("13.75")
+    cost = first_row[first_row.index('data-field="variation-cost"'):]
+    assert money(expected_saving_cost(db, ex.today)) in cost[: cost.index("</td>")]
