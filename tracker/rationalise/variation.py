@@ -344,3 +344,20 @@ class VariationView:
     def points(self) -> list[tuple[str, Decimal, bool]]:
         """The dot plot's (label, hours per response, flagged), cheapest first."""
         return [(t.label, t.hours_per_response, t.flagged) for t in self.teams]
+
+
+def faster_teams(team_ids: Sequence[int], start: date, end: date, session=None) -> dict[int, dict[int, int]]:
+    """For the log form: {request id: {team id: how many teams answer it in under half that team's time}}
+    for each of these teams that is flagged on a request, where at least one team does."""
+    session = session or db.session
+    if not team_ids:
+        return {}
+    logged = burden(BurdenFilter(start, end, team_ids=list(team_ids)), ("request",), session=session)
+    out: dict[int, dict[int, int]] = {}
+    for request_id, found in variations(start, end, [row.key[0] for row in logged.rows], session).items():
+        for team in found.flagged:
+            if team.team_id in team_ids:
+                faster = found.under_half_of(team.team_id)
+                if faster:
+                    out.setdefault(request_id, {})[team.team_id] = faster
+    return out
