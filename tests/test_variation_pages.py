@@ -3,6 +3,7 @@ request page (a manager's own team by name, the others by position only)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from tracker.template_helpers import money
 from tests.variation_support import expected_saving_cost
@@ -60,3 +61,24 @@ def test_the_ranked_catalogue_has_a_sortable_variation_saving_column(db, client_
     assert cell[: cell.index("</td>")].endswith("13.75")
     cost = first_row[first_row.index('data-field="variation-cost"'):]
     assert money(expected_saving_cost(db, ex.today)) in cost[: cost.index("</td>")]
+
+
+def test_a_simplification_is_offered_the_median_time_per_response_and_shows_its_saving(db, client_for, variation_example):
+    from sqlalchemy import select
+
+    from tracker.models.rationalise import Decision
+
+    ex = variation_example
+    client = client_for(ex.commissioner)
+    html = client.get(f"/rationalise/requests/{ex.request.id}").get_data(as_text=True)
+    field = html[html.index('data-testid="simplify-target"'):]
+    field = re.sub(r"\s+", " ", field[: field.index("</div>", field.index("<input"))])
+    assert 'value="1.75"' in field
+    # median hours per entry 2 (10 of 1 h, 8 of 1.5 h, 20 of 2 h): (2 − 1.75) × 52 weeks × 4 teams = 52 hours a year
+    assert "At that target the expected saving is 52.0 hours" in field and "13.75 hours" in field
+    response = client.post(f"/rationalise/requests/{ex.request.id}/decisions", data={
+        "decision": "simplify", "target_hours_per_entry": "1.75", "rationale": "Share team A's macro",
+        "effective_date": ex.today.isoformat()})
+    assert response.status_code == 302
+    decision = db.session.scalar(select(Decision))
+    assert decision.target_hours == Decimal("1.75") and decision.expected_saving_hours == 52

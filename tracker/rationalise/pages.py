@@ -12,7 +12,7 @@ from tracker.burden.service import BurdenFilter, BurdenTable, burden
 from tracker.extensions import db
 from tracker.models.catalogue import Request
 from tracker.models.rationalise import Decision
-from tracker.rationalise.decisions import decision_status
+from tracker.rationalise.decisions import SimplifySuggestion, decision_status, simplify_suggestion
 from tracker.rationalise.duplicates import DuplicatePair, find_duplicates
 from tracker.rationalise.figures import RequestFigures, request_figures, twelve_months_to
 from tracker.rationalise.savings import Saving, measure
@@ -54,6 +54,7 @@ class RequestPage:
     decisions: list[DecisionRow]  # newest first
     duplicates: list[DuplicatePair]
     variation: VariationView | None = None  # every team by name: the workspace is commissioners' and admins'
+    simplify: SimplifySuggestion | None = None  # the median team's time per response as a simplification's target
 
     @property
     def live_decision(self) -> Decision | None:
@@ -76,4 +77,4 @@ def request_page(request: Request, today: date, session=None) -> RequestPage:
     pairs = [p for p in find_duplicates(today, session=session) if request.id in p.key]
     variation = variation_of(request.id, start, end, session)
     return RequestPage(request, figures, trend, trend_start, teams, decision_rows(decisions, today), pairs,
-                       variation.seen_by(None) if variation else None)
+                       variation.seen_by(None) if variation else None, simplify_suggestion(request, today, session))

@@ -129,6 +129,8 @@ def request_detail(request_id: int):
 
 def _render_request(found: Request, form: DecisionForm, withdraw_form: WithdrawForm, status: int = 200):
     page = request_page(found, today())
+    if page.simplify and page.simplify.usable and not form.is_submitted() and not form.target_hours_per_entry.data:
+        form.target_hours_per_entry.data = f"{page.simplify.target_hours}"  # offered: the median team's time per response
     return render_template("rationalise/request.html", page=page, form=form, withdraw_form=withdraw_form,
                            charts=charts), status
 
