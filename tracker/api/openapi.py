@@ -767,6 +767,120 @@ PATHS.update({
     },
 })
 
+# ---- variation between teams and the teams' methods (issue 15: tracker/api/variation.py) ----
+
+_TEAM_ID = {"name": "team_id", "in": "path", "required": True, "schema": ID}
+_ANONYMISED = ("Commissioners and admins see every team; anyone else sees their own teams by id and name and "
+               "every other team only by its position (`label` \"Team 3 of 7\", `team_id`, `responses`, `hours` "
+               "and its saving null).")
+SCHEMAS["Request"]["properties"].update({
+    "variation_saving_hours": {**nullable("number"), "description": (
+        "Commissioners and admins only. For a request answered by three teams or more in the 12 months: "
+        "Σ over the teams above the median of (hours per response − median) × responses; null otherwise.")},
+    "variation_saving_cost": {**nullable("number"), "description": (
+        "Commissioners and admins only. The same hours at each such team's own cost of an hour on the request, in pounds.")},
+})
+SCHEMAS["Variation"] = {
+    "type": "object",
+    "required": ["request_id", "from", "to", "teams_compared", "median_hours_per_response", "teams",
+                 "variation_saving_hours", "variation_saving_cost", "scope"],
+    "description": ("Each team's hours per response over the 12 months to today: its hours ÷ the request's periods "
+                    "(days, weeks, fortnights, months, quarters, financial half-years, financial years) in which it "
+                    "logged any of it, or ÷ its entries for one-off and ad hoc requests. Compared only when three "
+                    "teams or more answered it (otherwise teams is empty and the figures null). " + _ANONYMISED),
+    "properties": {
+        "request_id": ID,
+        "from": DATE,
+        "to": DATE,
+        "teams_compared": {"type": "integer", "minimum": 0},
+        "frequency": enum(FREQUENCIES),
+        "median_hours_per_response": nullable("number"),
+        "teams": {"type": "array", "description": "Cheapest per response first.", "items": {
+            "type": "object",
+            "required": ["team_id", "label", "position", "responses", "hours", "hours_per_response",
+                         "ratio_to_median", "flagged"],
+            "properties": {
+                "team_id": {**nullable("integer"), "description": "Null for a team the caller may not see."},
+                "label": {"type": "string", "description": "The team's name, or its position (\"Team 3 of 7\")."},
+                "position": {"type": "integer", "minimum": 1, "description": "1 = the fewest hours per response."},
+                "responses": nullable("integer"),
+                "hours": nullable("number"),
+                "hours_per_response": {"type": "number"},
+                "ratio_to_median": {"type": "number", "description": "Hours per response ÷ the median (4 places)."},
+                "flagged": {"type": "boolean", "description": "At twice the median or more."},
+                "variation_saving_hours": nullable("number"),
+                "variation_saving_cost": nullable("number"),
+            },
+        }},
+        "variation_saving_hours": {**nullable("number"), "description": (
+            "Σ over the teams above the median of (hours per response − median) × responses: every team's "
+            "(scope all_teams) or the caller's own teams' (scope your_teams).")},
+        "variation_saving_cost": {**nullable("number"), "description": "The same at each team's own cost of an hour on the request, in pounds."},
+        "scope": {"type": ["string", "null"], "enum": ["all_teams", "your_teams", None]},
+    },
+}
+SCHEMAS["MethodInput"] = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {"text": {"type": "string", "description": "Plain text: what the team runs, who checks, how it submits."}},
+}
+SCHEMAS["Method"] = {
+    "type": "object",
+    "required": ["request_id", "team_id", "team", "text", "version", "updated_at", "hours_per_response"],
+    "properties": {
+        "request_id": ID, "team_id": ID, "team": {"type": "string"}, "text": {"type": "string"},
+        "version": {"type": "integer", "minimum": 1}, "updated_at": DATETIME,
+        "hours_per_response": {**nullable("number"), "description": "The team's, when the request's teams are compared."},
+    },
+}
+SCHEMAS["MethodList"] = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {
+        "type": "object", "required": ["team_id", "label", "hours_per_response", "text", "updated_at"],
+        "properties": {"team_id": nullable("integer"), "label": {"type": "string"},
+                       "hours_per_response": nullable("number"), "text": {"type": "string"}, "updated_at": DATETIME},
+    }}},
+}
+_METHOD_ETAG = {"ETag": {"description": "The method's version: send it back in If-Match to change only the version you read.",
+                         "schema": {"type": "string"}}}
+PATHS.update({
+    "/api/v1/requests/{request_id}/variation": {
+        "parameters": [_REQUEST_ID],
+        "get": {
+            "summary": "How long each team takes per response, the median and the variation saving (any signed-in role). " + _ANONYMISED,
+            "operationId": "getVariation",
+            "responses": {**ok("The variation between teams", ref("Variation")), **errors("401", "404")},
+        },
+    },
+    "/api/v1/requests/{request_id}/methods": {
+        "parameters": [_REQUEST_ID],
+        "get": {
+            "summary": ("The teams' methods, cheapest team first: for commissioners and admins, and for callers whose "
+                        "team logged the request in the 12 months (others get an empty list). " + _ANONYMISED),
+            "operationId": "listMethods",
+            "responses": {**ok("The methods", ref("MethodList")), **errors("401", "404")},
+        },
+    },
+    "/api/v1/requests/{request_id}/methods/{team_id}": {
+        "parameters": [_REQUEST_ID, _TEAM_ID],
+        "get": {
+            "summary": "One team's method: commissioners, admins and the team's own members (404 for anyone else, or none written).",
+            "operationId": "getMethod",
+            "responses": {**ok("The method", ref("Method"), headers=_METHOD_ETAG), **errors("401", "404")},
+        },
+        "put": {
+            "summary": "Write or change the team's method (its managers and leads; 404 for anyone else). Audited.",
+            "operationId": "putMethod",
+            "parameters": [{**IF_MATCH, "description": "The ETag you read. If the method has changed since, nothing is written and the answer is 412."}],
+            "requestBody": body("MethodInput", "The method."),
+            "responses": {**ok("The method, changed", ref("Method"), headers=_METHOD_ETAG),
+                          **ok("The method, written for the first time", ref("Method"), "201", headers=_METHOD_ETAG),
+                          **errors(*WRITE_ERRORS, "404", "412")},
+        },
+    },
+})
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {

@@ -172,8 +172,11 @@ class RankingFilterForm(FlaskForm):
         )
 
 
-class MethodForm(FlaskForm):
-    """A team's method for a request; the version it was read at travels with it (methods.py refuses a stale one)."""
+class MethodForm(JsonFormMixin, FlaskForm):
+    """A team's method for a request; on the page the version it was read at travels with it (methods.py
+    refuses a stale one); the API sends that version in If-Match instead."""
+
+    API_FIELDS = ("text",)
 
     text = TextAreaField(
         "How your team does it",
@@ -181,8 +184,11 @@ class MethodForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired("Describe how your team does it"), plain_text],
     )
-    version = HiddenField(validators=[InputRequired()])
+    version = HiddenField()
+
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
 
     def validate_version(self, field) -> None:
-        if not (field.data or "").isdigit():
+        if field.data and not field.data.isdigit():
             raise ValidationError("Reload the page and try again")

@@ -34,7 +34,7 @@ def edit(request_id: int, team_id: int):
         form.version.data = str(stored.version if stored else 0)
     elif form.validate():
         try:
-            save_method(current_user, request.id, team.id, form.text.data, int(form.version.data))
+            save_method(current_user, request.id, team.id, form.text.data, {int(form.version.data or 0)})
         except MethodRefused as refused:
             db.session.rollback()
             form.text.errors = [refused.message]

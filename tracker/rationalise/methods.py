@@ -10,6 +10,7 @@ cheapest first by the team's hours per response (tracker/rationalise/variation.p
 named only where the reader may see it ("Team 2 of 7" otherwise)."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -62,10 +63,10 @@ def _locked(request_id: int, team_id: int, session) -> Method | None:
                           .with_for_update().execution_options(populate_existing=True))
 
 
-def save_method(user, request_id: int, team_id: int, text: str, expected_version: int | None = None,
+def save_method(user, request_id: int, team_id: int, text: str, expected_versions: Collection[int] | None = None,
                 session=None) -> Method:
-    """Write or change a team's method (audited). `expected_version`: the version the writer read
-    (0 for "there was none"); another version means someone else saved first (`Stale`)."""
+    """Write or change a team's method (audited). `expected_versions`: the version(s) the writer read
+    (0 for "there was none"); any other means someone else saved first (`Stale`). None: no condition."""
     session = session or db.session
     if not can_write(user, team_id):
         raise MethodNotAllowed()
@@ -76,7 +77,7 @@ def save_method(user, request_id: int, team_id: int, text: str, expected_version
         raise MethodRefused(f"Keep it to {MAX_LENGTH:,} characters (this is {len(text):,})", "text")
     stored = _locked(request_id, team_id, session)
     current = stored.version if stored is not None else 0
-    if expected_version is not None and expected_version != current:
+    if expected_versions is not None and current not in expected_versions:
         raise Stale("Someone else saved this method after you read it.", current)
     if stored is None:
         method = Method(request_id=request_id, team_id=team_id, text=text, updated_by_id=user.id)
