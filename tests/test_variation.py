@@ -1,7 +1,7 @@
 """Variation between teams on the same request: the owner's arithmetic (tracker/rationalise/variation.py)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from tests.variation_support import expected_saving_cost
@@ -83,3 +83,28 @@ def test_ad_hoc_and_one_off_responses_are_entries(db, make_team, make_user, make
             make_entry(user, team, adhoc, occurred_on=date(2026, 3, 2), minutes=60)
     found = variations(date(2025, 4, 1), date(2026, 3, 31))[adhoc.id]
     assert [t.responses for t in found.teams] == [1, 2, 3] and found.median_hours_per_response == 1
+
+
+def test_the_fast_counts_equal_the_entries_own_for_any_period(db, make_team, make_user, make_request, make_entry):
+    """Week and month rollups plus edge days give what reading every entry gives, over periods that start
+    and end anywhere in a week or month."""
+    import random
+
+    from tracker.rationalise.variation import period_counts_direct
+
+    rng = random.Random(15)
+    teams = [make_team(f"Counted team {n}") for n in range(3)]
+    user = make_user("admin")
+    requests = [make_request(f"A {f} count", frequency=f) for f in ("weekly", "fortnightly", "monthly", "quarterly",
+                                                                      "biannual", "annual")]
+    entries = []
+    for _ in range(120):
+        day = date(2025, 1, 1) + timedelta(days=rng.randrange(540))
+        entries.append(make_entry(user, rng.choice(teams), rng.choice(requests), occurred_on=day, minutes=30))
+    for entry in rng.sample(entries, 10):
+        delete_entry(user, entry)
+    db.session.commit()
+    for _ in range(12):
+        start = date(2025, 1, 1) + timedelta(days=rng.randrange(300))
+        end = start + timedelta(days=rng.randrange(5, 300))
+        assert period_counts(start, end) == period_counts_direct(start, end), (start, end)

@@ -176,6 +176,16 @@ def period_counts(start: date, end: date, request_ids: Sequence[int] | None = No
     return {(request_id, team_id): int(n) for request_id, team_id, n in session.execute(query) if n}
 
 
+def period_counts_direct(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
+    """The same counts read from the entries table alone: the reference `period_counts` is held to."""
+    session = session or db.session
+    period = period_number(session.get_bind().dialect.name, Request.frequency, Entry.occurred_on)
+    query = _periodic(select(Entry.request_id, Entry.team_id, func.count(period.distinct())), Entry.request_id, request_ids)
+    query = query.where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Request.frequency.not_in(PER_ENTRY))
+    rows = session.execute(query.group_by(Entry.request_id, Entry.team_id))
+    return {(request_id, team_id): int(n) for request_id, team_id, n in rows if n}
+
+
 def _periodic(query, request_column, request_ids):
     query = query.join(Request, Request.id == request_column)
     return query if request_ids is None else query.where(request_column.in_(list(request_ids) or [-1]))
