@@ -104,6 +104,30 @@ def timed(action, repeat: int) -> dict:
     }
 
 
+def commissioner_client(app):
+    """A test client signed in as the demo commissioner (every team counts)."""
+    from tracker.demo import data
+
+    client = app.test_client()
+    login = client.post("/login", data={"email": data.COMMISSIONER_EMAIL, "password": data.DEMO_PASSWORD})
+    assert login.status_code == 302, "could not log in as the demo commissioner"
+    return client
+
+
+def bare_query(sql: str, start, end):
+    """A timed action: the plain SQL over [start, end] (`:start`, `:end`), in a transaction rolled back after."""
+    from sqlalchemy import text
+
+    from tracker.extensions import db
+
+    def run():
+        rows = db.session.execute(text(sql), {"start": start, "end": end}).all()
+        db.session.rollback()
+        return rows
+
+    return run
+
+
 def main() -> None:
     args = parse_args()
     prepare_schema(args.database_url)

@@ -62,28 +62,19 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from tracker.demo import data
     from tracker.extensions import db
     from tracker.rationalise.figures import twelve_months_to
     from tracker.rationalise.variation import period_counts, period_counts_direct, variations
     from tracker.shared.timeutil import local_today
 
     start, end = twelve_months_to(local_today())
-    client = app.test_client()
-    login = client.post("/login", data={"email": data.COMMISSIONER_EMAIL, "password": data.DEMO_PASSWORD})
-    assert login.status_code == 302, "could not log in as the demo commissioner"
-    bare_sql = text(
+    client = bench_burden.commissioner_client(app)
+    bare = bench_burden.bare_query(
         "SELECT request_id, team_id, count(*), sum(minutes) FROM entry "
-        "WHERE deleted_at IS NULL AND occurred_on BETWEEN :start AND :end GROUP BY request_id, team_id"
-    )
+        "WHERE deleted_at IS NULL AND occurred_on BETWEEN :start AND :end GROUP BY request_id, team_id", start, end)
     with app.app_context():
         dialect = db.engine.dialect.name
         entries = db.session.execute(text("SELECT count(*) FROM entry")).scalar()
-
-        def bare():
-            rows = db.session.execute(bare_sql, {"start": start, "end": end}).all()
-            db.session.rollback()
-            return rows
 
         found = []
 
