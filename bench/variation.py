@@ -21,7 +21,6 @@ It checks that the responses counted from the rollups equal those counted from t
 (`period_counts_direct`) and prints medians and ratios to the bare query."""
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import sys
@@ -38,22 +37,8 @@ bench_burden = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_burden)  # its seeding and timing, so the benchmarks measure alike
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--teams", type=int, default=200)
-    parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--repeat", type=int, default=15, help="timed runs of each (after 2 warm-ups)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'bench-variation.sqlite'}",
-    )
-    return parser.parse_args()
-
-
 def main() -> None:
-    args = parse_args()
+    args = bench_burden.parse_args("bench-variation.sqlite", __doc__)
     bench_burden.prepare_schema(args.database_url)
     from tracker import create_app
 
