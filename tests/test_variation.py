@@ -108,3 +108,20 @@ def test_the_fast_counts_equal_the_entries_own_for_any_period(db, make_team, mak
         start = date(2025, 1, 1) + timedelta(days=rng.randrange(300))
         end = start + timedelta(days=rng.randrange(5, 300))
         assert period_counts(start, end) == period_counts_direct(start, end), (start, end)
+
+
+def test_a_daily_request_counts_days(db):
+    """The `daily` frequency (added to the catalogue by another change) counts each day as a period."""
+    from sqlalchemy import literal, select
+
+    from tracker.rationalise.answer_periods import period_number
+
+    dialect = db.session.get_bind().dialect.name
+
+    def period(frequency, day):
+        return db.session.scalar(select(period_number(dialect, literal(frequency), literal(day))))
+
+    assert period("daily", date(2026, 3, 3)) == period("daily", date(2026, 3, 2)) + 1
+    assert period("weekly", date(2026, 3, 8)) == period("weekly", date(2026, 3, 2))  # Sunday, Monday: one week
+    assert period("annual", date(2026, 3, 31)) == period("annual", date(2025, 4, 1))  # one financial year
+    assert period("ad_hoc", date(2026, 3, 2)) is None
