@@ -18,7 +18,8 @@ in each of 10 weeks, C two entries of 2 h in each of 5 weeks, D 1.5 h in each of
 1, 2, 4 and 1.5 h per response; median 1.75; C flagged; saving 0.25 × 10 + 2.25 × 5 = 13.75 h.
 
 Hours and cost come from the burden service (tracker/burden/service.py); the responses from one
-grouped query over the period's entries. Figures are exact (fractions) until they are handed out
+statement over the week and month rollups and the edge days' entries (`period_counts`; the
+request's frequency now decides its periods over the whole year). Figures are exact (fractions) until they are handed out
 as Decimals. Who may see which team is `seen_by`'s business: a manager or lead sees their own
 teams by name and every other team only as its position ("Team 3 of 7")."""
 from __future__ import annotations
