@@ -36,8 +36,9 @@ os.environ.setdefault("APP_ENV", "development")
 os.environ.setdefault("SCHEDULER_ENABLED", "0")
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_args(sqlite_file: str = "bench-burden.sqlite", doc: str = __doc__):
+    """The seeding and timing options every benchmark here takes; SQLite by default, in `sqlite_file` under instance/."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--teams", type=int, default=200)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -45,7 +46,7 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=15, help="timed runs of each request (after 2 warm-ups)")
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'bench-burden.sqlite'}",
+        default=os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / sqlite_file}",
     )
     return parser.parse_args()
 
@@ -102,6 +103,30 @@ def timed(action, repeat: int) -> dict:
         "max": max(walls) * 1000,
         "cpu": statistics.median(cpus) * 1000,
     }
+
+
+def commissioner_client(app):
+    """A test client signed in as the demo commissioner (every team counts)."""
+    from tracker.demo import data
+
+    client = app.test_client()
+    login = client.post("/login", data={"email": data.COMMISSIONER_EMAIL, "password": data.DEMO_PASSWORD})
+    assert login.status_code == 302, "could not log in as the demo commissioner"
+    return client
+
+
+def bare_query(sql: str, start, end):
+    """A timed action: the plain SQL over [start, end] (`:start`, `:end`), in a transaction rolled back after."""
+    from sqlalchemy import text
+
+    from tracker.extensions import db
+
+    def run():
+        rows = db.session.execute(text(sql), {"start": start, "end": end}).all()
+        db.session.rollback()
+        return rows
+
+    return run
 
 
 def main() -> None:

@@ -463,6 +463,20 @@ def world(db, team, other_team, make_user, make_request, make_entry):
     return build_world(team, other_team, make_user, make_request, make_entry)
 
 
+@pytest.fixture
+def variation_example(db, make_team, make_user, make_request, make_entry):
+    """Issue 15's worked example of variation between teams (tests/variation_support.py)."""
+    from tests.variation_support import build_example
+
+    return build_example(db, make_team, make_user, make_request, make_entry)
+
+
+@pytest.fixture
+def client_for(app):
+    """A test client signed in as the given user (through the login page)."""
+    return lambda user: _client_for(app, user)
+
+
 # ---- the app under gunicorn, for races between processes ----------------------
 
 

@@ -97,11 +97,12 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import blueprint as exports
     from tracker.imports.views import blueprint as imports
     from tracker.licences.views import blueprint as licences
+    from tracker.workspace.method_views import blueprint as methods
     from tracker.workspace.views import blueprint as workspace
 
     from tracker.api.contract import init_contract
 
-    for blueprint in (auth, organisation_sign_in, entries, catalogue, burden, workspace, exports, imports, licences, admin):
+    for blueprint in (auth, organisation_sign_in, entries, catalogue, burden, workspace, methods, exports, imports, licences, admin):
         app.register_blueprint(blueprint)
     from tracker.burden.capacity_views import blueprint as capacity
 

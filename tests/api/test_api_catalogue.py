@@ -127,7 +127,7 @@ def test_a_body_that_is_not_a_json_object_is_400(db, manager_api, kwargs):
 
 
 WORKSPACE_FIGURES = {"median_hours_per_entry", "projected_annual_hours", "projected_annual_cost", "projected_annual_fte",
-                     "duplicated_share", "used_share", "likely_duplicates"}
+                     "duplicated_share", "used_share", "likely_duplicates", "variation_saving_hours", "variation_saving_cost"}
 
 
 def test_requests_list_and_filters(commissioner_api, make_source, make_request):

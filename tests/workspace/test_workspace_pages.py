@@ -241,7 +241,7 @@ def test_the_workspace_workbook(commissioner_client, workspace, db):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith(f'workspace-{today:%Y-%m-%d}.xlsx')
     book = load_workbook(BytesIO(response.data))
-    assert book.sheetnames == ["Summary", "Ranking", "Likely duplicates", "Decisions"]
+    assert book.sheetnames == ["Summary", "Ranking", "Likely duplicates", "Decisions", "Variation"]
     ranking = book["Ranking"]
     assert ranking.freeze_panes == "A2" and ranking.print_title_rows == "$1:$1"
     assert ranking.page_setup.orientation == "landscape"

@@ -9,3 +9,4 @@ blueprint = ApiBlueprint("api", __name__, url_prefix="/api/v1")
 
 from tracker.api import burden, catalogue, common, entries, licences, openapi, rates, rationalise  # noqa: E402,F401  (routes register on import)
 from tracker.api import capacity  # noqa: E402,F401  (issue 15: capacity, shares, hotspots)
+from tracker.api import variation  # noqa: E402,F401  (issue 15: variation between teams, methods)

@@ -47,7 +47,7 @@ def requests_with_figures(query, sort_text: str | None, licences: dict | None = 
     today = local_today()
     start, end = twelve_months_to(today)
     requests = {r.id: r for r in db.session.scalars(query)}
-    figures = request_figures(start, end, today)
+    figures = request_figures(start, end, today, with_variation=True)
     duplicates = duplicates_by_request(find_duplicates(today))
     ordered = sort_figures([figures[request_id] for request_id in requests], name, descending)
     return page_of(

@@ -187,6 +187,8 @@ def request_figures_to_json(figures, likely_duplicates) -> dict:
         "duplicated_share": share(figures.duplicated_share),
         "used_share": share(figures.used_share),
         "likely_duplicates": [{"id": other, "score": score} for other, score in likely_duplicates],
+        "variation_saving_hours": None if figures.variation_saving_hours is None else rounded(figures.variation_saving_hours),
+        "variation_saving_cost": None if figures.variation_saving_cost is None else pounds(figures.variation_saving_cost),
     }
 
 

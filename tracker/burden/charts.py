@@ -33,6 +33,8 @@ FONT_SIZE = 14  # every text on a chart
 # decide where a label must be shortened or a month label skipped.
 CHAR_WIDTH = FONT_SIZE * 0.6
 LINE_HEIGHT = 18
+DOT_ROWS = 20  # a dot plot draws one row per item up to this many, then one shared band
+STRIP_HEIGHT = 72
 
 
 def _number(value) -> float:
@@ -276,5 +278,66 @@ def scatter_chart(
         colour, radius = (HIGHLIGHT_COLOUR, 6) if highlighted else (BAR_COLOUR, 4)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}" fill-opacity="0.8">'
                      f"<title>{escape(label)}: {escape(format_x(x_value))}, {escape(format_y(y_value))}</title></circle>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _hundredths(value) -> str:
+    """A value to two decimal places (hours per response: 1.75, not 1.8)."""
+    return f"{Decimal(str(_number(value))):,.2f}"
+
+
+def dot_plot(
+    chart_id: str,
+    title: str,
+    items: Sequence[tuple[str, object, bool]],
+    unit: str,
+    format_value: Callable[[object], str] = _hundredths,
+    marks: Sequence[tuple[str, object]] = (),
+) -> Markup:
+    """One dot per (label, value, highlighted) item on a shared horizontal axis, each on its own row
+    with its label above it; highlighted dots larger, in red. `marks` are dashed vertical lines
+    (e.g. the median), named in a legend line under the axis title. Past DOT_ROWS items the dots
+    share one band (staggered so equal values stay apart) and each keeps its label in a tooltip:
+    two hundred rows would not fit a page."""
+    strip = len(items) > DOT_ROWS
+    left, right, row_height = 8, 8 + text_width("000.0") / 2, (STRIP_HEIGHT if strip else LINE_HEIGHT + 14)
+    plot_width = WIDTH - left - right
+    peak = _nice_max(max([_number(v) for _, v, _ in items] + [_number(v) for _, v in marks], default=0.0))
+    summary = "; ".join(f"{label}: {format_value(value)} {unit}" for label, value, _ in items) or "No figures"
+    if marks:
+        summary += ". " + "; ".join(f"{name}: {format_value(value)} {unit}" for name, value in marks)
+    plot_top, plot_bottom = 4.0, 4.0 + row_height * (1 if strip else max(len(items), 1))
+    legend = bool(marks)
+    height = plot_bottom + 6 + LINE_HEIGHT * (3 if legend else 2) + 6
+    parts = _open(chart_id, title, summary, height)
+
+    def x_of(value) -> float:
+        return left + plot_width * min(_number(value) / peak, 1.0)
+
+    for step in range(5):
+        x = left + plot_width * step / 4
+        parts.append(f'<line x1="{x:.1f}" y1="{plot_top:.1f}" x2="{x:.1f}" y2="{plot_bottom:.1f}" stroke="{GRID_COLOUR}"/>')
+        parts.append(_text(x, plot_bottom + LINE_HEIGHT, format_value(peak * step / 4), "start" if step == 0 else "middle"))
+    parts.append(_text(left + plot_width / 2, plot_bottom + LINE_HEIGHT * 2 + 2, axis_title(unit), "middle",
+                       extra=' font-weight="bold"'))
+    for name, value in marks:
+        x = x_of(value)
+        parts.append(f'<line x1="{x:.1f}" y1="{plot_top:.1f}" x2="{x:.1f}" y2="{plot_bottom:.1f}" stroke="{TEXT_COLOUR}" '
+                     f'stroke-dasharray="6 4"><title>{escape(name)}: {escape(format_value(value))} {escape(unit)}</title></line>')
+    if legend:
+        text = "Dashed: " + ", ".join(f"{name} {format_value(value)}" for name, value in marks)
+        parts.append(_text(left, plot_bottom + LINE_HEIGHT * 3 + 2, shorten(text, WIDTH - left)))
+    for row, (label, value, highlighted) in enumerate(items):
+        if strip:  # one band: five lanes, so dots of equal value sit apart
+            y = plot_top + row_height / 2 + (row % 5 - 2) * (row_height / 6)
+        else:
+            top = plot_top + row_height * row
+            parts.append(_text(left, top + LINE_HEIGHT - 4, shorten(label, plot_width), title=label))
+            y = top + LINE_HEIGHT + 5
+        colour, radius = (HIGHLIGHT_COLOUR, 6) if highlighted else (BAR_COLOUR, 4)
+        opacity = ' fill-opacity="0.7"' if strip else ""
+        parts.append(f'<circle cx="{x_of(value):.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}"{opacity}>'
+                     f"<title>{escape(label)}: {escape(format_value(value))} {escape(unit)}</title></circle>")
     parts.append("</svg>")
     return Markup("".join(parts))

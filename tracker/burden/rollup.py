@@ -7,9 +7,11 @@ duplicated minutes and used minutes of live (not deleted) entries:
 - `burden_rollup_team`     month × team × band
 - `burden_rollup_request`  month × request × band
 
-and one count: `burden_rollup_minutes`, month × request × minutes value →
+and two counts: `burden_rollup_minutes`, month × request × minutes value →
 live entries, from which medians of time per entry are exact
-(tracker/burden/medians.py).
+(tracker/burden/medians.py); and `burden_rollup_week`, week × team × request →
+live entries, from which a team's responses to a weekly or fortnightly request
+are counted (tracker/workspace/variation.py).
 
 They hold minutes, never money: cost depends on the rate in force, and the
 service prices each month with the rates of its own segment, so a new rate
@@ -22,13 +24,13 @@ bypass the services call `add_entries` for the rows they wrote (imports) or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, cast, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import Date
 
-from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam
+from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam, BurdenRollupWeek
 from tracker.models.entries import Entry
 
 # level -> the id columns of its key besides month and band
@@ -39,6 +41,7 @@ LEVELS = {
 }
 MEASURES = ("entries", "minutes", "duplicated_minutes", "used_minutes")
 MINUTES_KEY = ("month", "request_id", "minutes")  # burden_rollup_minutes: a count of entries per key
+WEEK_KEY = ("week", "team_id", "request_id")  # burden_rollup_week: a count of entries per key
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Contribution:
     minutes: int
     duplicated: bool
     used: bool
+    week: date | None = None  # the Monday of the entry's week
 
     def key(self, level) -> dict:
         values = {"month": self.month, "band": self.band}
@@ -80,6 +84,7 @@ def contribution(entry: Entry) -> Contribution | None:
         minutes=int(entry.minutes),
         duplicated=entry.duplicated_elsewhere == "yes",
         used=entry.used == "yes",
+        week=entry.occurred_on - timedelta(days=entry.occurred_on.weekday()),
     )
 
 
@@ -100,6 +105,32 @@ def entry_changed(session, before: Contribution | None, after: Contribution | No
             else:
                 _take_away(session, level, part)
     _count_minutes(session, insert_for, before, after)
+    _count_weeks(session, insert_for, before, after)
+
+
+def _week_key(part: Contribution) -> dict:
+    return {"week": part.week, "team_id": part.team_id, "request_id": part.request_id}
+
+
+def _count_weeks(session, insert_for, before: Contribution | None, after: Contribution | None) -> None:
+    """Move the entry's count between (week, team, request) keys, in the same fixed key order."""
+    steps = [(_week_key(part), sign) for part, sign in ((before, -1), (after, +1)) if part is not None]
+    if len(steps) == 2 and steps[0][0] == steps[1][0]:
+        return
+    _move_count(session, insert_for, BurdenRollupWeek.__table__, WEEK_KEY, steps)
+
+
+def _move_count(session, insert_for, table, key_names, steps) -> None:
+    for key, sign in sorted(steps, key=lambda step: _sort_key(step[0])):
+        if sign > 0:
+            statement = insert_for(table).values(**key, entries=1)
+            session.execute(statement.on_conflict_do_update(
+                index_elements=list(key_names), set_={"entries": table.c.entries + 1}
+            ))
+        else:
+            where = and_(*(table.c[name] == value for name, value in key.items()))
+            session.execute(update(table).where(where).values(entries=table.c.entries - 1))
+            session.execute(delete(table).where(where, table.c.entries <= 0))
 
 
 def _minutes_key(part: Contribution) -> dict:
@@ -111,17 +142,7 @@ def _count_minutes(session, insert_for, before: Contribution | None, after: Cont
     steps = [(_minutes_key(part), sign) for part, sign in ((before, -1), (after, +1)) if part is not None]
     if len(steps) == 2 and steps[0][0] == steps[1][0]:
         return  # a change that keeps month, request and minutes (band, answers, notes) moves no count
-    table = BurdenRollupMinutes.__table__
-    for key, sign in sorted(steps, key=lambda step: _sort_key(step[0])):
-        if sign > 0:
-            statement = insert_for(table).values(**key, entries=1)
-            session.execute(statement.on_conflict_do_update(
-                index_elements=list(MINUTES_KEY), set_={"entries": table.c.entries + 1}
-            ))
-        else:
-            where = and_(*(table.c[name] == value for name, value in key.items()))
-            session.execute(update(table).where(where).values(entries=table.c.entries - 1))
-            session.execute(delete(table).where(where, table.c.entries <= 0))
+    _move_count(session, insert_for, BurdenRollupMinutes.__table__, MINUTES_KEY, steps)
 
 
 def _sort_key(key: dict) -> tuple:
@@ -187,6 +208,20 @@ def add_entries(session, condition) -> None:
     session.execute(statement.on_conflict_do_update(
         index_elements=list(MINUTES_KEY), set_={"entries": counts.c.entries + statement.excluded.entries}
     ))
+    weeks = BurdenRollupWeek.__table__
+    keys = [week_of(session, Entry.occurred_on).label("week"), Entry.team_id, Entry.request_id]
+    grouped = select(*keys, func.count().label("entries")).where(Entry.deleted_at.is_(None), condition).group_by(*keys)
+    statement = insert_for(weeks).from_select([*WEEK_KEY, "entries"], grouped)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(WEEK_KEY), set_={"entries": weeks.c.entries + statement.excluded.entries}
+    ))
+
+
+def week_of(session, day_column):
+    """SQL: the Monday of a date column's week."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("week", day_column), Date)
+    return func.date(day_column, literal_column("'weekday 0'"), literal_column("'-6 days'"))
 
 
 def month_of(session, day_column):
@@ -257,6 +292,28 @@ def rebuild_rollups(session, start: date | None = None, end: date | None = None)
         counts = counts.where(Entry.occurred_on <= month_end(last))
     counts = counts.group_by(month, Entry.request_id, Entry.minutes)
     session.execute(insert(BurdenRollupMinutes.__table__).from_select([*MINUTES_KEY, "entries"], counts))
+    _rebuild_weeks(session, first, last)
+
+
+def _rebuild_weeks(session, first: date | None, last: date | None) -> None:
+    """The week counts of every week that touches the months rebuilt (whole weeks, from the entries)."""
+    from tracker.shared.timeutil import month_end
+
+    table = BurdenRollupWeek.__table__
+    from_monday = first - timedelta(days=first.weekday()) if first else None
+    to_sunday = month_end(last) + timedelta(days=6 - month_end(last).weekday()) if last else None
+    query = delete(table)
+    week = week_of(session, Entry.occurred_on).label("week")
+    source = select(week, Entry.team_id, Entry.request_id, func.count().label("entries")).where(Entry.deleted_at.is_(None))
+    if from_monday:
+        query = query.where(table.c.week >= from_monday)
+        source = source.where(Entry.occurred_on >= from_monday)
+    if to_sunday:
+        query = query.where(table.c.week <= to_sunday)
+        source = source.where(Entry.occurred_on <= to_sunday)
+    session.execute(query)
+    source = source.group_by(week, Entry.team_id, Entry.request_id)
+    session.execute(insert(table).from_select([*WEEK_KEY, "entries"], source))
 
 
 def differences(session) -> dict[str, list]:
@@ -287,6 +344,16 @@ def differences(session) -> dict[str, list]:
     )
     expected = {_normal(row[:3]): int(row[3]) for row in session.execute(fresh)}
     stored = {_normal(row[:3]): int(row[3]) for row in session.execute(select(*(table.c[k] for k in MINUTES_KEY), table.c.entries))}
+    wrong = [(key, expected.get(key), stored.get(key)) for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)]
+    if wrong:
+        out[table.name] = sorted(wrong, key=repr)
+    table = BurdenRollupWeek.__table__
+    week = week_of(session, Entry.occurred_on)
+    fresh = select(week, Entry.team_id, Entry.request_id, func.count()).where(Entry.deleted_at.is_(None)).group_by(
+        week, Entry.team_id, Entry.request_id
+    )
+    expected = {_normal(row[:3]): int(row[3]) for row in session.execute(fresh)}
+    stored = {_normal(row[:3]): int(row[3]) for row in session.execute(select(*(table.c[k] for k in WEEK_KEY), table.c.entries))}
     wrong = [(key, expected.get(key), stored.get(key)) for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)]
     if wrong:
         out[table.name] = sorted(wrong, key=repr)

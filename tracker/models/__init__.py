@@ -5,7 +5,7 @@ so any feature may read any table without importing another feature, and
 Alembic sees the whole schema through this one package."""
 from tracker.models.audit import AuditEvent
 from tracker.models.auth import ApiToken, LoginAttempt, Membership, User
-from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam, Rate
+from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam, BurdenRollupWeek, Rate
 from tracker.models.capacity import TeamCapacity
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
@@ -14,13 +14,13 @@ from tracker.models.signoff import MonthSignoff
 from tracker.models.imports import ImportBatch, ImportedRow
 from tracker.models.licences import Estimate, LicenceDecision, LicenceReminder, LicenceReminderItem
 from tracker.models.operations import ServiceHeartbeat
-from tracker.models.workspace import Decision, DuplicateVerdict, ReviewDigest
+from tracker.models.workspace import Decision, DuplicateVerdict, Method, ReviewDigest
 
 __all__ = [
     "AuditEvent", "ApiToken", "LoginAttempt", "Membership", "User", "BurdenRollup", "BurdenRollupRequest",
-    "BurdenRollupTeam", "BurdenRollupMinutes", "Rate", "Request", "Source", "Team", "Entry", "ExportRun", "MonthSignoff",
+    "BurdenRollupTeam", "BurdenRollupMinutes", "BurdenRollupWeek", "Rate", "Request", "Source", "Team", "Entry", "ExportRun", "MonthSignoff",
     "ImportBatch", "ImportedRow",
-    "Decision", "DuplicateVerdict", "ReviewDigest",
+    "Decision", "DuplicateVerdict", "Method", "ReviewDigest",
     "Estimate", "LicenceDecision", "LicenceReminder", "LicenceReminderItem",
     "ServiceHeartbeat",
     "TeamCapacity",

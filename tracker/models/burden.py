@@ -100,3 +100,22 @@ class BurdenRollupMinutes(db.Model):
     request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), primary_key=True)
     minutes: Mapped[int] = mapped_column(primary_key=True)
     entries: Mapped[int] = mapped_column(default=0)
+
+
+class BurdenRollupWeek(db.Model):
+    """Week × team × request: how many live entries a team logged on a request in a Monday-to-Sunday week.
+
+    A team's responses to a weekly or fortnightly request are the weeks (or pairs of weeks) in
+    which it logged any of it (tracker/workspace/variation.py); these counts answer that without
+    reading every entry. Kept exact like the monthly rollups (tracker/burden/rollup.py)."""
+
+    __tablename__ = "burden_rollup_week"
+    __table_args__ = (
+        PrimaryKeyConstraint("week", "team_id", "request_id"),
+        Index("ix_burden_rollup_week_request_week", "request_id", "week"),
+    )
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)  # the Monday
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), primary_key=True)
+    entries: Mapped[int] = mapped_column(default=0)

@@ -154,3 +154,28 @@ class ReviewDigest(db.Model):
 
     user: Mapped["User"] = relationship()  # noqa: F821
 
+
+
+class Method(db.Model):
+    """How one team produces one request's return, in its own words: shown to the other teams
+    that answer the request, cheapest first (tracker/rationalise/methods.py).
+
+    One per request and team; changed in place (audited), never deleted; its version goes up with
+    every change, so two people editing it at once cannot overwrite each other unseen."""
+
+    __tablename__ = "request_method"
+    __table_args__ = (UniqueConstraint("request_id", "team_id", name="uq_request_method_request_team"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    team: Mapped["Team"] = relationship()  # noqa: F821
+    updated_by: Mapped["User"] = relationship()  # noqa: F821

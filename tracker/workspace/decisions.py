@@ -11,6 +11,10 @@ of staff bands:
 - simplify:          (median hours per entry − target) × occurrences a year × teams
 - keep:              nothing
 
+A simplification is offered a target: the median hours per response across the teams that answer
+the request (tracker/workspace/variation.py), with the saving that target implies
+(`simplify_suggestion`).
+
 A decision takes effect on its effective date (`apply_due_decisions`: at once
 when recorded on or after it, else by the scheduler's daily run): retire and
 merge change the request's status (and point a merged request at the one that
@@ -38,6 +42,7 @@ from tracker.models.catalogue import Request
 from tracker.models.workspace import Decision
 from tracker.workspace.figures import DAYS_A_YEAR, RequestFigures, request_figures, twelve_months_to
 from tracker.catalogue.loggable import CLOSING_KINDS, live_closing_decision
+from tracker.workspace.variation import variation_of
 from tracker.shared.choices import DECISIONS, FREQUENCIES, OCCURRENCES_PER_YEAR
 from tracker.shared.errors import Refused
 from tracker.shared.timeutil import shift_months, utcnow
@@ -185,6 +190,38 @@ def expected_saving_hours(kind: str, figures: RequestFigures, new_frequency: str
             return Decimal(0)
         return (figures.median_hours - target_hours) * figures.occurrences * figures.teams
     return Decimal(0)
+
+
+@dataclass(frozen=True)
+class SimplifySuggestion:
+    """The median team's hours per response as a simplification's target, and what it implies."""
+
+    target_hours: Decimal  # to the hundredth, as a target is recorded
+    median_hours_per_entry: Decimal | None
+    saving_hours: Decimal | None  # the decision's expected saving a year at that target; None if it cannot be one
+    saving_cost: Decimal | None
+    variation_saving_hours: Decimal  # the last 12 months: the teams above the median, brought to it
+    variation_saving_cost: Decimal
+
+    @property
+    def usable(self) -> bool:
+        """A target must be under the median hours per entry now (`_check_target`)."""
+        return self.saving_hours is not None
+
+
+def simplify_suggestion(request: Request, today: date, session=None) -> SimplifySuggestion | None:
+    """None when fewer than three teams answered the request in the 12 months to `today`."""
+    session = session or db.session
+    start, end = twelve_months_to(today)
+    variation = variation_of(request.id, start, end, session)
+    if variation is None:
+        return None
+    target = variation.median_hours_per_response.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    figures = request_figures(start, end, today, [request.id], session)[request.id]
+    usable = target > 0 and figures.median_hours is not None and target < figures.median_hours
+    saving = expected_saving_hours("simplify", figures, None, target) if usable else None
+    return SimplifySuggestion(target, figures.median_hours, saving, None if saving is None else figures.cost_of(saving),
+                              variation.saving_hours, variation.saving_cost)
 
 
 def _hourly_cost(figures: RequestFigures, today: date, session) -> Decimal:

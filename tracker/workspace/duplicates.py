@@ -30,12 +30,13 @@ from datetime import date
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, cast, func, literal, select, text
+from sqlalchemy import func, select, text
 
 from tracker import audit
 from tracker.extensions import db
 from tracker.models.entries import SUPPLIED_ELSEWHERE, Entry
 from tracker.models.workspace import DuplicateVerdict
+from tracker.workspace.answer_periods import week_number
 from tracker.workspace.figures import RequestInfo, request_infos, twelve_months_to
 from tracker.shared.errors import Refused
 
@@ -93,7 +94,6 @@ TITLE_FLOOR = (LIKELY_SCORE - 30) / 0.7  # below this, not even a perfect descri
 EVIDENCE_PER_TEAM = 5
 EVIDENCE_MOST = 15
 LIVE_STATUSES = ("active", "under_review")
-WEEK_ZERO = date(2000, 1, 3)  # a Monday: weeks are counted from it
 
 
 def normalise(text: str | None) -> str:
@@ -199,10 +199,8 @@ def duplicates_by_request(pairs: Iterable[DuplicatePair]) -> dict[int, list[tupl
 
 
 def _week(session, column):
-    """SQL: whole weeks from WEEK_ZERO (a Monday) to the date, the same on SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "postgresql":  # date - date is whole days; integer / integer truncates
-        return cast(column - literal(WEEK_ZERO), Integer) // 7
-    return cast((func.julianday(column) - func.julianday(WEEK_ZERO.isoformat())) / 7, Integer)
+    """SQL: the Monday-to-Sunday week of the date, the same on SQLite and PostgreSQL (answer_periods.py)."""
+    return week_number(session.get_bind().dialect.name, column)
 
 
 def shared_supply(today: date, request_ids: set[int], session=None) -> dict[tuple[int, int], tuple[int, int]]:

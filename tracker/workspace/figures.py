@@ -29,6 +29,7 @@ from tracker.burden.rates import RateBook, price
 from tracker.burden.services import BurdenFilter, BurdenRow, burden
 from tracker.extensions import db
 from tracker.models.catalogue import Request, Source
+from tracker.workspace.variation import Variation, variations
 from tracker.shared.choices import OCCURRENCES_PER_YEAR
 from tracker.shared.timeutil import shift_months
 
@@ -80,6 +81,15 @@ class RequestFigures:
     median_minutes: Decimal | None  # exact: whole minutes, or a half for an even count
     hourly_cost: Decimal | None  # its band mix at the rates in force on the pricing day; None with no hours
     cumulative_share: Decimal | None = None  # Pareto: share of all hours up to this one, most hours first
+    variation: Variation | None = None  # between teams (tracker/workspace/variation.py), where asked for
+
+    @property
+    def variation_saving_hours(self) -> Decimal | None:
+        return None if self.variation is None else self.variation.saving_hours
+
+    @property
+    def variation_saving_cost(self) -> Decimal | None:
+        return None if self.variation is None else self.variation.saving_cost
 
     @property
     def id(self) -> int:
@@ -166,19 +176,23 @@ def request_infos(request_ids: Sequence[int] | None = None, session=None) -> dic
 
 
 def request_figures(
-    start: date, end: date, priced_on: date, request_ids: Sequence[int] | None = None, session=None
+    start: date, end: date, priced_on: date, request_ids: Sequence[int] | None = None, session=None,
+    with_variation: bool = False,
 ) -> dict[int, RequestFigures]:
-    """Figures of every request (or those asked for) over [start, end], projections priced on `priced_on`."""
+    """Figures of every request (or those asked for) over [start, end], projections priced on `priced_on`;
+    `with_variation` adds the variation between teams of each request answered by enough teams."""
     session = session or db.session
     infos = request_infos(request_ids, session)
     flt = BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids))
     observed = {row.key[0]: row for row in burden(flt, ("request",), with_counts=True, session=session).rows}
     hourly = hourly_costs(flt, priced_on, session)
     middle = medians(start, end, flt.request_ids, session)
+    between = variations(start, end, flt.request_ids, session) if with_variation else {}
     out = {}
     for request_id, info in infos.items():
         row = observed.get(request_id) or BurdenRow((request_id,), (info.title,), teams=0, requests=0)
-        out[request_id] = RequestFigures(info, start, end, row, middle.get(request_id), hourly.get(request_id))
+        out[request_id] = RequestFigures(info, start, end, row, middle.get(request_id), hourly.get(request_id),
+                                         variation=between.get(request_id))
     return out
 
 
@@ -217,6 +231,8 @@ SORTS = {
     "projected_annual_hours": (lambda f: _projected(f, f.projected_hours), "Projected hours a year"),
     "projected_annual_cost": (lambda f: _projected(f, f.projected_cost), "Projected cost a year"),
     "projected_annual_fte": (lambda f: _projected(f, f.projected_fte), "Projected FTE"),
+    "variation_saving_hours": (lambda f: f.variation_saving_hours, "Variation saving (hours)"),
+    "variation_saving_cost": (lambda f: f.variation_saving_cost, "Variation saving (£)"),
 }
 DEFAULT_SORT = "-observed_hours_12m"
 
@@ -281,7 +297,7 @@ class Ranking:
 def ranking(today: date, filters: RankingFilters = RankingFilters(), sort: str | None = None, session=None) -> Ranking:
     """Every request matching the filters, with its figures over the 12 months to `today`, sorted."""
     start, end = twelve_months_to(today)
-    everything = request_figures(start, end, today, session=session)
+    everything = request_figures(start, end, today, session=session, with_variation=True)
     kept = [f for f in everything.values() if filters.keeps(f.request)]
     by_hours = sorted(kept, key=lambda f: (-f.minutes, f.request.title.lower(), f.id))
     total = sum(f.minutes for f in by_hours)

@@ -173,3 +173,25 @@ class RankingFilterForm(FlaskForm):
             obligation=self.obligation.data or None,
             status=self.status.data or None,
         )
+
+
+class MethodForm(JsonFormMixin, FlaskForm):
+    """A team's method for a request; on the page the version it was read at travels with it (methods.py
+    refuses a stale one); the API sends that version in If-Match instead."""
+
+    API_FIELDS = ("text",)
+
+    text = TextAreaField(
+        "How your team does it",
+        description="What you run, who checks it, how you submit it: plain words another team can follow.",
+        filters=[strip],
+        validators=[DataRequired("Describe how your team does it"), plain_text],
+    )
+    version = HiddenField()
+
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def validate_version(self, field) -> None:
+        if field.data and not field.data.isdigit():
+            raise ValidationError("Reload the page and try again")

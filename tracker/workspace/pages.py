@@ -12,10 +12,11 @@ from tracker.burden.services import BurdenFilter, BurdenTable, burden
 from tracker.extensions import db
 from tracker.models.catalogue import Request
 from tracker.models.workspace import Decision
-from tracker.workspace.decisions import decision_status
+from tracker.workspace.decisions import SimplifySuggestion, decision_status, simplify_suggestion
 from tracker.workspace.duplicates import DuplicatePair, find_duplicates
 from tracker.workspace.figures import RequestFigures, request_figures, twelve_months_to
 from tracker.workspace.savings import Saving, measure
+from tracker.workspace.variation import VariationView, variation_of
 from tracker.shared.timeutil import add_months, month_so_far
 
 TREND_MONTHS = 24
@@ -76,6 +77,8 @@ class RequestPage:
     teams: BurdenTable  # the 12 months, by team
     decisions: list[DecisionRow]  # newest first
     duplicates: list[DuplicatePair]
+    variation: VariationView | None = None  # every team by name: the workspace is commissioners' and admins'
+    simplify: SimplifySuggestion | None = None  # the median team's time per response as a simplification's target
 
     @property
     def live_decision(self) -> Decision | None:
@@ -96,5 +99,7 @@ def request_page(request: Request, today: date, session=None) -> RequestPage:
         select(Decision).where(Decision.request_id == request.id).order_by(Decision.created_at.desc(), Decision.id.desc())
     )
     pairs = [p for p in find_duplicates(today, session=session) if request.id in p.key]
+    variation = variation_of(request.id, start, end, session)
     return RequestPage(request, figures, trend, trend_start, month_so_far(months[-1], today), teams,
-                       decision_rows(decisions, today), pairs)
+                       decision_rows(decisions, today), pairs,
+                       variation.seen_by(None) if variation else None, simplify_suggestion(request, today, session))

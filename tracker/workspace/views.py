@@ -31,11 +31,11 @@ from tracker.shared.timeutil import local_today
 from tracker.template_helpers import hours as hours_filter, money as money_filter
 
 blueprint = Blueprint("workspace", __name__, url_prefix="/workspace")
-blueprint.record_once(lambda state: panels.register(state.app))  # the dashboard's decisions due for review
+blueprint.record_once(lambda state: panels.register(state.app))  # decisions due for review; variation and methods
 blueprint.record_once(lambda state: state.app.add_url_rule(
-    "/rationalise/", "old_workspace_address", _to_workspace, defaults={"rest": ""}))
+    "/workspace/", "old_workspace_address", _to_workspace, defaults={"rest": ""}))
 blueprint.record_once(lambda state: state.app.add_url_rule(
-    "/rationalise/<path:rest>", "old_workspace_addresses", _to_workspace))
+    "/workspace/<path:rest>", "old_workspace_addresses", _to_workspace))
 
 
 def _to_workspace(rest: str):
@@ -131,6 +131,8 @@ def request_detail(request_id: int):
 
 def _render_request(found: Request, form: DecisionForm, withdraw_form: WithdrawForm, status: int = 200):
     page = request_page(found, today())
+    if page.simplify and page.simplify.usable and not form.is_submitted() and not form.target_hours_per_entry.data:
+        form.target_hours_per_entry.data = f"{page.simplify.target_hours}"  # offered: the median team's time per response
     return render_template("workspace/request.html", page=page, form=form, withdraw_form=withdraw_form,
                            charts=charts), status
 

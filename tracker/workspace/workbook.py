@@ -28,13 +28,17 @@ from tracker.shared.xlsx.formats import COUNT, DATE, DATETIME, HOURS, MONEY, SHA
 from tracker.shared.xlsx.printing import prepare_for_print, set_print_area
 from tracker.shared.xlsx.text import text_cell
 
-SHEET_NAMES = ("Summary", "Ranking", "Likely duplicates", "Decisions")
+SHEET_NAMES = ("Summary", "Ranking", "Likely duplicates", "Decisions", "Variation")
 SIXTY = Decimal(60)
 FTE = "0.000"
 
 RANKING = ("Rank", "Request", "Source", "Kind of source", "Frequency", "Obligation", "Status", "Entries", "Teams",
            "Hours", "Cost (£)", "Hours per entry (median)", "Duplicated elsewhere (share)", "Used or feedback (share)",
-           "Projected hours a year", "Projected cost a year (£)", "Projected FTE", "Cumulative share of hours")
+           "Projected hours a year", "Projected cost a year (£)", "Projected FTE", "Cumulative share of hours",
+           "Variation saving (hours)", "Variation saving (£)")
+VARIATION = ("Request", "Source", "Frequency", "Team", "Position (cheapest first)", "Responses", "Hours",
+             "Hours per response", "Median hours per response", "Times the median", "Flagged (2 × the median or more)",
+             "Saving at the median (hours)", "Saving at the median (£)")
 DUPLICATES = ("Request", "Source", "Likely duplicate", "Its source", "Score", "Title score", "Description score",
               "Teams answering both in the same weeks, marked supplied elsewhere", "Such team-weeks", "Verdict")
 DECISION_COLUMNS = (
@@ -84,6 +88,7 @@ def build_workspace_workbook(target: BinaryIO, today: date, session=None) -> dic
     _write_ranking(wb, fmt, ranked, footer)
     _write_duplicates(wb, fmt, pairs, footer)
     _write_decisions(wb, fmt, rows, footer)
+    _write_variation(wb, fmt, ranked, footer)
     wb.save(target)
     return {"requests": len(ranked.rows), "minutes": ranked.total_minutes, "cost": ranked.total_cost,
             "pairs": len(pairs), "decisions": len(rows)}
@@ -126,7 +131,7 @@ def _write_ranking(wb, fmt, ranked, footer) -> None:
     rows = ranked.by_hours
     ws = _sheet(wb, SHEET_NAMES[1], [6, fit([f.request.title for f in rows], "Request", high=60),
                                      fit([f.request.source for f in rows], "Source", high=40), 18, 12, 13, 13, 9, 7,
-                                     10, 13, 12, 13, 13, 13, 15, 10, 13], footer, key_columns=2)  # rank and request on every page across
+                                     10, 13, 12, 13, 13, 13, 15, 10, 13, 13, 13], footer, key_columns=2)  # rank and request on every page across
     _header(ws, fmt, RANKING)
     for rank, f in enumerate(rows, 1):
         info = f.request
@@ -138,7 +143,8 @@ def _write_ranking(wb, fmt, ranked, footer) -> None:
             fmt.cell(ws, f.cost, MONEY), fmt.cell(ws, f.median_hours, HOURS), fmt.cell(ws, f.duplicated_share, SHARE),
             fmt.cell(ws, f.used_share, SHARE), fmt.cell(ws, f.projected_hours, HOURS),
             fmt.cell(ws, f.projected_cost, MONEY), fmt.cell(ws, f.projected_fte, FTE),
-            fmt.cell(ws, f.cumulative_share, SHARE),
+            fmt.cell(ws, f.cumulative_share, SHARE), fmt.cell(ws, f.variation_saving_hours, HOURS),
+            fmt.cell(ws, f.variation_saving_cost, MONEY),
         ])
     ws.append([
         fmt.cell(ws, "Total", bold=True), None, None, None, None, None, None,
@@ -147,7 +153,9 @@ def _write_ranking(wb, fmt, ranked, footer) -> None:
         None, None, None,
         fmt.cell(ws, sum((f.projected_hours for f in rows), Decimal(0)), HOURS, bold=True),
         fmt.cell(ws, sum((f.projected_cost for f in rows), Decimal(0)), MONEY, bold=True),
-        fmt.cell(ws, sum((f.projected_fte for f in rows), Decimal(0)), FTE, bold=True),
+        fmt.cell(ws, sum((f.projected_fte for f in rows), Decimal(0)), FTE, bold=True), None,
+        fmt.cell(ws, sum((f.variation_saving_hours or Decimal(0) for f in rows), Decimal(0)), HOURS, bold=True),
+        fmt.cell(ws, sum((f.variation_saving_cost or Decimal(0) for f in rows), Decimal(0)), MONEY, bold=True),
     ])
 
 
@@ -162,6 +170,25 @@ def _write_duplicates(wb, fmt, pairs, footer) -> None:
             fmt.cell(ws, p.description_score, COUNT), fmt.cell(ws, p.shared_teams, COUNT),
             fmt.cell(ws, p.shared_weeks, COUNT), DUPLICATE_VERDICTS.get(p.verdict, "Not judged yet"),
         ])
+
+
+def _write_variation(wb, fmt, ranked, footer) -> None:
+    """Every team on every request answered by three teams or more: the workspace sees every team by name."""
+    compared = [f for f in ranked.by_hours if f.variation is not None]
+    teams = [t for f in compared for t in f.variation.teams]
+    ws = _sheet(wb, SHEET_NAMES[4], [fit([f.request.title for f in compared], "Request", high=50), 28, 12,
+                                     fit([t.name for t in teams], "Team", high=40)] + [12] * 9, footer, key_columns=1)
+    _header(ws, fmt, VARIATION)
+    for f in compared:
+        for t in f.variation.teams:
+            ws.append([
+                text_cell(ws, f.request.title), text_cell(ws, f.request.source),
+                FREQUENCIES.get(f.request.frequency, f.request.frequency), text_cell(ws, t.name),
+                fmt.cell(ws, t.position, COUNT), fmt.cell(ws, t.responses, COUNT), fmt.cell(ws, t.hours, HOURS),
+                fmt.cell(ws, t.hours_per_response, HOURS), fmt.cell(ws, f.variation.median_hours_per_response, HOURS),
+                fmt.cell(ws, t.ratio_to_median, HOURS), "Yes" if t.flagged else "No",
+                fmt.cell(ws, t.saving_hours, HOURS), fmt.cell(ws, t.saving_cost, MONEY),
+            ])
 
 
 def _detail(d) -> str:

@@ -1,0 +1,374 @@
+"""Variation between teams on the same request: what answering it costs each team, and what the
+teams above the median would save by answering it at the median.
+
+For a request answered by at least MIN_TEAMS teams in a period (the workspace uses the 12 months
+to today):
+
+- a team's **responses** are the request's periods (answer_periods.py) in which it logged any of
+  it, or its entries for one-off and ad hoc requests;
+- its **hours per response** = its hours on the request ÷ its responses;
+- the **median** across the teams (the mean of the middle two for an even count), each team's
+  **ratio** to it, and teams at FLAG_RATIO × the median or more **flagged**;
+- the **variation saving** = Σ over the teams above the median of (hours per response − median)
+  × responses, in hours, and in pounds at each such team's own cost of an hour on the request
+  (its cost ÷ its hours, at the entries' own rates).
+
+Worked example (docs/burden-arithmetic.md): a weekly request, A 1 h in each of 10 weeks, B 2 h
+in each of 10 weeks, C two entries of 2 h in each of 5 weeks, D 1.5 h in each of 8 weeks →
+1, 2, 4 and 1.5 h per response; median 1.75; C flagged; saving 0.25 × 10 + 2.25 × 5 = 13.75 h.
+
+Hours and cost come from the burden service (tracker/burden/services.py); the responses from one
+statement over the week and month rollups and the edge days' entries (`period_counts`; the
+request's frequency now decides its periods over the whole year). Figures are exact (fractions) until they are handed out
+as Decimals. Who may see which team is `seen_by`'s business: a manager or lead sees their own
+teams by name and every other team only as its position ("Team 3 of 7")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Sequence
+
+from sqlalchemy import func, select, union_all
+
+from tracker.burden.services import BurdenFilter, burden
+from tracker.extensions import db
+from tracker.models.burden import BurdenRollup, BurdenRollupWeek
+from tracker.models.catalogue import Request
+from tracker.models.entries import Entry
+from tracker.workspace.answer_periods import MONTH_FREQUENCIES, PER_ENTRY, WEEK_FREQUENCIES, period_number, response_means
+from tracker.shared.timeutil import add_months, month_end
+
+MIN_TEAMS = 3
+FLAG_RATIO = 2
+UNDER_HALF = Fraction(1, 2)  # "answer this in under half your time"
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """One team's answers to one request over the period."""
+
+    team_id: int
+    name: str
+    responses: int
+    minutes: int
+    cost: Decimal  # at the entries' own rates, unrounded
+    position: int  # 1 = the cheapest per response
+    median: Fraction  # the request's median hours per response
+
+    @property
+    def exact_hours_per_response(self) -> Fraction:
+        return Fraction(self.minutes, 60 * self.responses)
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.minutes) / 60
+
+    @property
+    def hours_per_response(self) -> Decimal:
+        return _decimal(self.exact_hours_per_response)
+
+    @property
+    def ratio_to_median(self) -> Decimal:
+        return _decimal(self.exact_hours_per_response / self.median)
+
+    @property
+    def flagged(self) -> bool:
+        return self.exact_hours_per_response >= FLAG_RATIO * self.median
+
+    @property
+    def exact_saving_hours(self) -> Fraction:
+        """(hours per response − median) × responses for a team above the median; else nothing."""
+        excess = self.exact_hours_per_response - self.median
+        return excess * self.responses if excess > 0 else Fraction(0)
+
+    @property
+    def saving_hours(self) -> Decimal:
+        return _decimal(self.exact_saving_hours)
+
+    @property
+    def saving_cost(self) -> Decimal:
+        """The saving at this team's own cost of an hour on the request (cost ÷ hours)."""
+        return _decimal(Fraction(self.cost) * self.exact_saving_hours * 60 / self.minutes)
+
+
+@dataclass(frozen=True)
+class Variation:
+    request_id: int
+    frequency: str
+    start: date
+    end: date
+    teams: tuple[TeamFigures, ...]  # cheapest per response first
+
+    @property
+    def exact_median(self) -> Fraction:
+        return self.teams[0].median
+
+    @property
+    def median_hours_per_response(self) -> Decimal:
+        return _decimal(self.exact_median)
+
+    @property
+    def saving_hours(self) -> Decimal:
+        return _decimal(sum((t.exact_saving_hours for t in self.teams), Fraction(0)))
+
+    @property
+    def saving_cost(self) -> Decimal:
+        return sum((t.saving_cost for t in self.teams), Decimal(0))
+
+    @property
+    def flagged(self) -> tuple[TeamFigures, ...]:
+        return tuple(t for t in self.teams if t.flagged)
+
+    def under_half_of(self, team_id: int) -> int | None:
+        """How many teams answer in under half the hours per response of this team; None if it is not here."""
+        mine = next((t for t in self.teams if t.team_id == team_id), None)
+        if mine is None:
+            return None
+        half = mine.exact_hours_per_response * UNDER_HALF
+        return sum(1 for t in self.teams if t.exact_hours_per_response < half)
+
+    def seen_by(self, visible_team_ids: Sequence[int] | None) -> "VariationView":
+        return VariationView(self, None if visible_team_ids is None else frozenset(visible_team_ids))
+
+
+def exact_median(values: Sequence[Fraction]) -> Fraction:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def period_counts(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
+    """(request id, team id) -> how many of the request's periods in [start, end] the team logged any of it
+    in, for every request with periods (not one-off or ad hoc: their responses are their entries).
+
+    Whole weeks come from the week counts (burden_rollup_week), whole months from the monthly rollup,
+    the days at the edges of the period (and daily requests) from the entries: one statement, one
+    row per request and team."""
+    session = session or db.session
+    weeks, months = whole_weeks(start, end), whole_months(start, end)
+    week_rollup, month_rollup = BurdenRollupWeek, BurdenRollup
+    parts = []
+    if weeks:
+        parts.append(_periodic(select(week_rollup.request_id, week_rollup.team_id, Request.frequency,
+                                      week_rollup.week.label("day")), week_rollup.request_id, request_ids)
+                     .where(Request.frequency.in_(WEEK_FREQUENCIES), week_rollup.week.between(*weeks)))
+    if months:
+        parts.append(_periodic(select(month_rollup.request_id, month_rollup.team_id, Request.frequency,
+                                      month_rollup.month.label("day")), month_rollup.request_id, request_ids)
+                     .where(Request.frequency.in_(MONTH_FREQUENCIES), month_rollup.month.between(*months)))
+    entry_rows = select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day"))
+    for frequencies, whole in ((WEEK_FREQUENCIES, weeks), (MONTH_FREQUENCIES, months)):
+        for first, last in _edges(start, end, whole):  # a few days each: read by the date index
+            parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
+                Entry.deleted_at.is_(None), Entry.occurred_on.between(first, last), Request.frequency.in_(frequencies)))
+    # Daily requests (and any frequency with periods of days this module adds later): their entries, by request.
+    by_day = select(Request.id).where(Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY)))
+    parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
+        Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Entry.request_id.in_(by_day.scalar_subquery())))
+    both = union_all(*parts).subquery()
+    period = period_number(session.get_bind().dialect.name, both.c.frequency, both.c.day)
+    query = select(both.c.request_id, both.c.team_id, func.count(period.distinct())).group_by(both.c.request_id, both.c.team_id)
+    return {(request_id, team_id): int(n) for request_id, team_id, n in session.execute(query) if n}
+
+
+def period_counts_direct(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
+    """The same counts read from the entries table alone: the reference `period_counts` is held to."""
+    session = session or db.session
+    period = period_number(session.get_bind().dialect.name, Request.frequency, Entry.occurred_on)
+    query = _periodic(select(Entry.request_id, Entry.team_id, func.count(period.distinct())), Entry.request_id, request_ids)
+    query = query.where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Request.frequency.not_in(PER_ENTRY))
+    rows = session.execute(query.group_by(Entry.request_id, Entry.team_id))
+    return {(request_id, team_id): int(n) for request_id, team_id, n in rows if n}
+
+
+def _periodic(query, request_column, request_ids):
+    query = query.join(Request, Request.id == request_column)
+    return query if request_ids is None else query.where(request_column.in_(list(request_ids) or [-1]))
+
+
+def whole_weeks(start: date, end: date) -> tuple[date, date] | None:
+    """The first Monday and last Sunday of the Monday-to-Sunday weeks wholly inside [start, end]; None for none."""
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    last = end - timedelta(days=(end.weekday() + 1) % 7)
+    return (first, last) if first < last else None
+
+
+def whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The first and last days of the calendar months wholly inside [start, end]; None for none."""
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    last = end if end == month_end(end) else end.replace(day=1) - timedelta(days=1)
+    return (first, last) if first < last else None
+
+
+def _edges(start: date, end: date, whole: tuple[date, date] | None) -> list[tuple[date, date]]:
+    """The days of [start, end] outside the whole weeks or months (all of them when there are none)."""
+    if whole is None:
+        return [(start, end)]
+    ranges = [(start, whole[0] - timedelta(days=1)), (whole[1] + timedelta(days=1), end)]
+    return [(a, b) for a, b in ranges if a <= b]
+
+
+def variations(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[int, Variation]:
+    """The variation of every request (or those asked for) answered by at least MIN_TEAMS teams in [start, end]."""
+    session = session or db.session
+    periods = period_counts(start, end, request_ids, session)
+    frequencies = dict(session.execute(select(Request.id, Request.frequency)).all())
+    by_request: dict[int, list] = {}
+    table = burden(BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids)),
+                   ("request", "team"), session=session)
+    for row in table.rows:
+        request_id, team_id = row.key
+        answers = row.entries if frequencies[request_id] in PER_ENTRY else periods.get((request_id, team_id))
+        if answers and row.minutes > 0:
+            by_request.setdefault(request_id, []).append((team_id, row.label[1], answers, row.minutes, row.cost))
+    wanted = [request_id for request_id, teams in by_request.items() if len(teams) >= MIN_TEAMS]
+    out = {}
+    for request_id in wanted:
+        rows = sorted(by_request[request_id], key=lambda r: (Fraction(r[3], r[2]), r[0]))
+        median = exact_median([Fraction(minutes, 60 * answers) for _, _, answers, minutes, _ in rows])
+        teams = tuple(TeamFigures(team_id, name, answers, minutes, cost, position, median)
+                      for position, (team_id, name, answers, minutes, cost) in enumerate(rows, 1))
+        out[request_id] = Variation(request_id, frequencies[request_id], start, end, teams)
+    return out
+
+
+def variation_of(request_id: int, start: date, end: date, session=None) -> Variation | None:
+    """One request's variation; None when fewer than MIN_TEAMS teams answered it in [start, end]."""
+    return variations(start, end, [request_id], session).get(request_id)
+
+
+# ---- what one reader may see ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """One team as a reader sees it: by name (commissioners, admins, the reader's own teams) or
+    only by its position among the teams, with its figures per response and nothing else."""
+
+    figures: TeamFigures
+    named: bool
+    count: int
+
+    @property
+    def team_id(self) -> int | None:
+        return self.figures.team_id if self.named else None
+
+    @property
+    def name(self) -> str | None:
+        return self.figures.name if self.named else None
+
+    @property
+    def position_label(self) -> str:
+        return f"Team {self.figures.position} of {self.count}"
+
+    @property
+    def label(self) -> str:
+        return self.figures.name if self.named else self.position_label
+
+    @property
+    def responses(self) -> int | None:
+        return self.figures.responses if self.named else None
+
+    @property
+    def hours(self) -> Decimal | None:
+        return self.figures.hours if self.named else None
+
+    @property
+    def cost(self) -> Decimal | None:
+        return self.figures.cost if self.named else None
+
+    @property
+    def hours_per_response(self) -> Decimal:
+        return self.figures.hours_per_response
+
+    @property
+    def ratio_to_median(self) -> Decimal:
+        return self.figures.ratio_to_median
+
+    @property
+    def flagged(self) -> bool:
+        return self.figures.flagged
+
+    @property
+    def saving_hours(self) -> Decimal | None:
+        return self.figures.saving_hours if self.named else None
+
+    @property
+    def saving_cost(self) -> Decimal | None:
+        return self.figures.saving_cost if self.named else None
+
+
+@dataclass(frozen=True)
+class VariationView:
+    """A variation as one reader may see it. `visible` None: every team by name (commissioners and
+    admins); else only those teams by name, and the saving only theirs ("scope" says which)."""
+
+    variation: Variation
+    visible: frozenset[int] | None
+
+    @property
+    def sees_all(self) -> bool:
+        return self.visible is None
+
+    @property
+    def scope(self) -> str:
+        return "all_teams" if self.sees_all else "your_teams"
+
+    @property
+    def teams(self) -> list[TeamView]:
+        count = len(self.variation.teams)
+        return [TeamView(t, self.sees_all or t.team_id in self.visible, count) for t in self.variation.teams]
+
+    @property
+    def own(self) -> list[TeamView]:
+        return [t for t in self.teams if t.named] if not self.sees_all else []
+
+    @property
+    def median_hours_per_response(self) -> Decimal:
+        return self.variation.median_hours_per_response
+
+    @property
+    def saving_hours(self) -> Decimal:
+        if self.sees_all:
+            return self.variation.saving_hours
+        return _decimal(sum((t.figures.exact_saving_hours for t in self.teams if t.named), Fraction(0)))
+
+    @property
+    def saving_cost(self) -> Decimal:
+        return sum((t.figures.saving_cost for t in self.teams if t.named), Decimal(0))
+
+    @property
+    def frequency(self) -> str:
+        return self.variation.frequency
+
+    @property
+    def response_means(self) -> str:
+        return response_means(self.variation.frequency)
+
+    @property
+    def points(self) -> list[tuple[str, Decimal, bool]]:
+        """The dot plot's (label, hours per response, flagged), cheapest first."""
+        return [(t.label, t.hours_per_response, t.flagged) for t in self.teams]
+
+
+def faster_teams(team_ids: Sequence[int], start: date, end: date, session=None) -> dict[int, dict[int, int]]:
+    """For the log form: {request id: {team id: how many teams answer it in under half that team's time}}
+    for each of these teams that is flagged on a request, where at least one team does."""
+    session = session or db.session
+    if not team_ids:
+        return {}
+    logged = burden(BurdenFilter(start, end, team_ids=list(team_ids)), ("request",), session=session)
+    out: dict[int, dict[int, int]] = {}
+    for request_id, found in variations(start, end, [row.key[0] for row in logged.rows], session).items():
+        for team in found.flagged:
+            if team.team_id in team_ids:
+                faster = found.under_half_of(team.team_id)
+                if faster:
+                    out.setdefault(request_id, {})[team.team_id] = faster
+    return out
