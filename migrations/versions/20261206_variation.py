@@ -6,13 +6,13 @@ from the entries already there. request_method holds how one team produces one
 request's return, one per request and team, versioned.
 
 Revision ID: 20261206_variation
-Revises: 0010
+Revises: 20261206_daily_frequency
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "20261206_variation"
-down_revision = "0010"
+down_revision = "20261206_daily_frequency"
 branch_labels = None
 depends_on = None
 

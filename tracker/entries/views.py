@@ -10,8 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.auth.access import can_edit_entry, can_see_team, loggable_teams, visible_team_ids, visible_teams
 from tracker.models.catalogue import Request
-from tracker.workspace.figures import twelve_months_to
-from tracker.workspace.variation import faster_teams
 from tracker.entries.filters import EntryFilterForm
 from tracker.entries.forms import LogEntryForm
 from tracker.entries.queries import EntryListFilter, entries_page, last_change, latest_entry_by, live_entry, recent_entries_to_repeat
@@ -21,6 +19,7 @@ from tracker.shared.forms import latest_allowed_date
 from tracker.shared.parsing import is_id, parse_id
 from tracker.extensions import db
 from tracker.shared.errors import Stale
+from tracker.shared.slots import panels
 from tracker.shared.pagination import requested_page
 from tracker.shared.timeutil import app_timezone, local_today, month_start
 from tracker.signoff.services import lock_message, signed_off_note, signoffs_in_force
@@ -182,9 +181,8 @@ def render_log_form(form: LogEntryForm, teams, repeating: bool = False):
         repeating=repeating,
         recent=recent_entries_to_repeat(current_user, [t.id for t in teams]),
         locked_months=locked_months(teams),
-        # "N teams answer this in under half your time": for the teams the user belongs to (admins log for any team)
-        faster_teams=faster_teams([m.team_id for m in current_user.memberships if m.team_id in {t.id for t in teams}],
-                                  *twelve_months_to(local_today(current_app.config.get("TIMEZONE")))),
+        # e.g. "N teams answer this in under half your time" (tracker/workspace/panels.py)
+        panels=panels("entries.log_form", teams=teams, user=current_user),
     )
 
 

@@ -18,7 +18,8 @@ reader chose), so a panel answers for the same teams, sources and period.
 This is the only way a lower page shows a higher feature's panel: slots in use
 are "catalogue.request", "catalogue.requests" and "burden.dashboard" (filled by
 tracker/licences/panels.py) and "burden.dashboard.head" (the decisions due for
-review, tracker/workspace/panels.py). No template global queries while rendering."""
+review, tracker/workspace/panels.py), "catalogue.request" again and "entries.log_form" (variation
+between teams and the teams' methods, tracker/workspace/panels.py). No template global queries while rendering."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,6 +3,7 @@
 - the commissioner's burden dashboard: the decisions due for review, for the
   dashboard's own filters (a source picked: that source's requests; a team
   picked: the requests it logged in the period);
+- the log form: "N teams answer this in under half your time — see how they do it";
 - the catalogue's request page: how long each team takes per response (every
   team by name for commissioners and admins; a manager's or lead's own teams by
   name and the others by position only) and the teams' methods, cheapest
@@ -21,7 +22,7 @@ from tracker.shared.timeutil import local_today
 from tracker.workspace.decisions import due_for_review
 from tracker.workspace.figures import twelve_months_to
 from tracker.workspace.methods import answers_request, methods_for, writable_team_ids
-from tracker.workspace.variation import variation_of
+from tracker.workspace.variation import faster_teams, variation_of
 
 WORKSPACE_ROLES = ("commissioner", "admin")
 
@@ -56,6 +57,15 @@ def request_panel(request, user) -> Panel:
     })
 
 
+def method_hint_panel(teams, user) -> Panel:
+    """The log form: "N teams answer this in under half your time", for the teams the user belongs to
+    (an admin logs for any team, but is on none)."""
+    own = [m.team_id for m in user.memberships if m.team_id in {t.id for t in teams}]
+    start, end = twelve_months_to(local_today(current_app.config.get("TIMEZONE")))
+    return Panel("workspace/_method_hint.html", {"faster_teams": faster_teams(own, start, end)})
+
+
 def register(app) -> None:
     fill(app, "burden.dashboard.head", due_for_review_panel)
     fill(app, "catalogue.request", request_panel)
+    fill(app, "entries.log_form", method_hint_panel)

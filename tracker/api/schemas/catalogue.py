@@ -69,7 +69,7 @@ class Request(Schema):
     teams_12m = integer(description=FIGURES_ONLY + "Teams that logged it in the 12 months.")
     median_hours_per_entry = number(allow_none=True, description=FIGURES_ONLY + "Exact median; null with no entries.")
     projected_annual_hours = number(description=FIGURES_ONLY + (
-        "median hours per entry × occurrences a year (52 weekly … 1 annual; ad hoc: entries per team "
+        "median hours per entry × occurrences a year (365 daily, 52 weekly … 1 annual; ad hoc: entries per team "
         "observed) × teams_12m."))
     projected_annual_cost = number(description=FIGURES_ONLY + (
         "The projected hours at today's rates for the request's own mix of bands, in pounds."))
@@ -78,6 +78,11 @@ class Request(Schema):
     used_share = number(0, 1, allow_none=True, description=FIGURES_ONLY + "Share of its hours where the team saw it used or got feedback.")
     likely_duplicates = fields.List(fields.Nested(LikelyDuplicate), metadata={
         "description": FIGURES_ONLY + "Likely duplicates from other sources, highest score first."})
+    variation_saving_hours = number(allow_none=True, description=FIGURES_ONLY + (
+        "For a request answered by three teams or more in the 12 months: Σ over the teams above the median of "
+        "(hours per response − median) × responses; null otherwise."))
+    variation_saving_cost = number(allow_none=True, description=FIGURES_ONLY + (
+        "The same hours at each such team's own cost of an hour on the request, in pounds."))
 
 
 TeamPage = page_of(Team, "TeamPage")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import browser_page  # noqa: F401  (the fixture)
-from tests.test_licences_browser import sign_in
+from tests.app.test_browser import browser_page  # noqa: F401  (the fixture)
+from tests.licences.test_licences_browser import sign_in
 
 
 @pytest.mark.browser
