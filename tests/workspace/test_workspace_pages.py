@@ -281,6 +281,6 @@ def test_the_catalogue_links_commissioners_to_the_workspace(commissioner_client,
 
 
 def test_the_old_workspace_addresses_lead_to_the_new_ones(commissioner_client):
-    answer = commissioner_client.get("/workspace/decisions?status=in_effect")
+    answer = commissioner_client.get("/rationalise/decisions?status=in_effect")
     assert answer.status_code == 301 and answer.location == "/workspace/decisions?status=in_effect"
-    assert commissioner_client.get("/workspace/").location == "/workspace/"
+    assert commissioner_client.get("/rationalise/").location == "/workspace/"

@@ -33,9 +33,9 @@ from tracker.template_helpers import hours as hours_filter, money as money_filte
 blueprint = Blueprint("workspace", __name__, url_prefix="/workspace")
 blueprint.record_once(lambda state: panels.register(state.app))  # decisions due for review; variation and methods
 blueprint.record_once(lambda state: state.app.add_url_rule(
-    "/workspace/", "old_workspace_address", _to_workspace, defaults={"rest": ""}))
+    "/rationalise/", "old_workspace_address", _to_workspace, defaults={"rest": ""}))
 blueprint.record_once(lambda state: state.app.add_url_rule(
-    "/workspace/<path:rest>", "old_workspace_addresses", _to_workspace))
+    "/rationalise/<path:rest>", "old_workspace_addresses", _to_workspace))
 
 
 def _to_workspace(rest: str):
