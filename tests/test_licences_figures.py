@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.licences_support import as_json, estimate_values
-from tests.test_api import Api
+from tests.conftest import Api
 from tests.test_burden_pages import cell
 from tracker.auth.commands import new_api_token
 from tracker.burden.rates import RateBook

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.licences_support import as_json, estimate_values, licence_rows, set_rate
-from tests.test_api import Api
+from tests.conftest import Api
 from tracker.auth.commands import new_api_token
 from tracker.licences.licensing import decide_licence
 from tracker.models.audit import AuditEvent

@@ -14,7 +14,7 @@
 - Bad input: 400 {"errors": {field: [message]}}."""
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify
+from flask import abort, current_app
 from flask import request as http_request
 from flask_login import current_user
 
@@ -70,7 +70,7 @@ def burden_report():
     if errors:
         return validation_error(errors)
     table = burden(query.burden_filter(), (group_by,))
-    return jsonify(
+    return (
         {
             "group_by": group_by,
             "from": query.start.isoformat(),
