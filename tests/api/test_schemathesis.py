@@ -84,7 +84,7 @@ def test_the_api_keeps_to_its_openapi_document(app, api_token, mode):
         def answers_as_documented(case):
             response = case.call(headers=auth)
             # Every other check as it is; acceptance of good input with the rules stated in words.
-            case.validate_response(response, excluded_checks=[positive_data_acceptance])
+            case.validate_response(response, headers=auth, excluded_checks=[positive_data_acceptance])
             if mode == GenerationMode.POSITIVE:
                 assert_accepted_or_refused_in_words(case, response)
 

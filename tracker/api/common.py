@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from functools import wraps
 
-from flask import abort, current_app, g, jsonify, make_response, request
+from flask import abort, current_app, g, make_response, request
 from flask_wtf.csrf import CSRFError
 
 from tracker.api import blueprint
@@ -104,9 +104,10 @@ def page_number() -> int:
 
 
 def page_of(query, serialise, per_page: int | None = None):
-    """SPEC's list shape, {"items", "page", "pages", "total"}, of the page asked for (the last page if past it)."""
+    """SPEC's list shape, {"items", "page", "pages", "total"}, of the page asked for (the last page if past it);
+    the route's `@blueprint.response(..., XPage)` shapes it."""
     page = paginate(query, page_number(), per_page or current_app.config["API_PAGE_SIZE"], past_end="empty")
-    return jsonify({"items": [serialise(i) for i in page.items], "page": page.page, "pages": page.pages, "total": page.total})
+    return {"items": [serialise(i) for i in page.items], "page": page.page, "pages": page.pages, "total": page.total}
 
 
 def whole_number_arg(name: str, message: str) -> int | None:

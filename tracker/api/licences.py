@@ -10,7 +10,7 @@ Figures come from tracker.licences (which asks the burden service), so they
 equal the pages' and the workbooks' to the penny."""
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify
+from flask import abort, current_app
 from flask import request as http_request
 from flask_login import current_user
 from sqlalchemy import select
@@ -143,7 +143,7 @@ def source_statement(source_id: int):
             "observed_to_expected": rounded(comparison.ratio, 3) if comparison.ratio is not None else None,
         }
 
-    return jsonify(
+    return (
         {
             "source": {"id": source.id, "name": source.name, "kind": source.kind},
             "from": st.start.isoformat(),
@@ -191,7 +191,7 @@ def unlicensed_report():
     if errors:
         return validation_error(errors)
     found = unlicensed_burden(db.session, query.burden_filter())
-    return jsonify(
+    return (
         {
             "group_by": group_by,
             "from": query.start.isoformat(),
