@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-TYPED_TIME_HINT = "minutes (90), hours and minutes (1:30) or hours (1.5h)"
-TYPED_TIME_MESSAGE = f"Enter the time as {TYPED_TIME_HINT}"
+TYPED_TIME_MESSAGE = "Enter a time like 90 (minutes), 1:30 or 1.5h"
 
 _HOURS = r"(?:h|hr|hrs|hour|hours)"
 _MINUTES = r"(?:m|min|mins|minute|minutes)"
