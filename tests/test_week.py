@@ -190,3 +190,50 @@ def test_other_teams_and_commissioners_get_404(manager_client, commissioner_clie
 
 def test_the_entries_page_links_the_week_view(manager_client):
     assert 'href="/entries/week"' in manager_client.get("/").get_data(as_text=True)
+
+
+def test_two_saves_of_one_week_at_once_write_it_once(db, live_server, manager_client, returns):
+    """Both pages show the days empty; the team lock makes the second save see the first's entries."""
+    import http.cookiejar
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import PASSWORD
+
+    fields = grid_form(manager_client.get("/entries/week").get_data(as_text=True))
+    fields.update({f"r{i}-d{i}": "45" for i in range(5)})
+    body = urllib.parse.urlencode({**fields, "action": "save"}).encode()
+
+    class Keep(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def browser():
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), Keep())
+        login = urllib.parse.urlencode({"email": manager_client.user.email, "password": PASSWORD}).encode()
+        try:
+            opener.open(f"{live_server}/login", login)
+        except urllib.error.HTTPError:  # the 302 after signing in
+            pass
+        return opener
+
+    openers, answers = [browser(), browser()], []
+    barrier = threading.Barrier(2)
+
+    def save(opener):
+        barrier.wait(timeout=30)
+        try:
+            answers.append(opener.open(f"{live_server}/entries/week", body, timeout=60).status)
+        except urllib.error.HTTPError as answer:
+            answers.append(answer.code)
+
+    threads = [threading.Thread(target=save, args=(opener,)) for opener in openers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert sorted(answers) == [302, 400]
+    db.session.rollback()
+    assert live_count(db) == 10
+    assert rollup.differences(db.session) == {}
