@@ -7,4 +7,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from tracker.api import burden, catalogue, common, entries, licences, openapi, rates, rationalise  # noqa: E402,F401  (routes register on import)
+from tracker.api import batch, burden, catalogue, common, entries, licences, openapi, rates, rationalise  # noqa: E402,F401  (routes register on import)

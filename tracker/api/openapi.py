@@ -25,6 +25,7 @@ from tracker.shared.choices import (
     SOURCE_KINDS,
 )
 from tracker.burden.dimensions import API, offered_in
+from tracker.entries.batch import MAX_BATCH
 from tracker.entries.forms import NOTES_MAX
 from tracker.licences import forms as licence_forms
 from tracker.rationalise.figures import SORTS
@@ -766,6 +767,49 @@ PATHS.update({
         }
     },
 })
+
+# ---- many entries at once (issue 23, tracker/api/batch.py) ----
+
+SCHEMAS["EntryBatchInput"] = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": MAX_BATCH,
+    "description": "Entries, each as POST /api/v1/entries takes one. All are checked first; one bad and none is written.",
+    "items": ref("EntryInput"),
+}
+SCHEMAS["EntryBatch"] = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {"items": {"type": "array", "items": ref("Entry"), "description": "The entries, in the order sent."}},
+}
+SCHEMAS["BatchErrors"] = {
+    "type": "object",
+    "description": "Bad input; nothing was written. `body` for the list as a whole; otherwise each bad entry by its "
+    "position in the list (from 0), with its fields' errors as POST /api/v1/entries gives them.",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"anyOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            ]},
+            "example": {"3": {"minutes": [f"Minutes must be a whole number from 1 to {MAX_ENTRY_MINUTES}"]}},
+        }
+    },
+}
+PATHS["/api/v1/entries/batch"] = {
+    "post": {
+        "summary": f"Log up to {MAX_BATCH} entries at once, all or none",
+        "operationId": "createEntries",
+        "requestBody": body("EntryBatchInput", "The entries."),
+        "responses": {
+            **ok("The entries, created and each audited", ref("EntryBatch"), "201"),
+            "400": {"description": "Bad input, by position; nothing was written", "content": json_content(ref("BatchErrors"))},
+            **errors(*(code for code in WRITE_ERRORS if code != "400")),
+        },
+    }
+}
 
 DOCUMENT = {
     "openapi": "3.1.0",
