@@ -746,7 +746,7 @@ def test_a_change_with_a_stale_etag_is_412_and_nothing_is_written(db, manager_ap
     assert manager_api.delete(url, headers={"If-Match": fresh}).status_code == 204
 
 
-@pytest.mark.parametrize("if_match", ['W/"{id}-1"', '"{other}-1"', '"nonsense"', "nonsense", '"{id}-99"'])
+@pytest.mark.parametrize("if_match", ['W/"{id}-1"', '"{other}-1"', '"nonsense"', '"{id}-99"'])
 def test_an_if_match_that_names_no_current_version_is_412(db, manager_api, own_entry, other_entry, if_match):
     header = if_match.format(id=own_entry.id, other=other_entry.id)
     response = manager_api.patch(f"/api/v1/entries/{own_entry.id}", {"minutes": 5}, headers={"If-Match": header})

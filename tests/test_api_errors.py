@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
 
-from tracker.api.openapi import DOCUMENT
+from tracker.api.contract import REFUSALS
 from tracker.models.catalogue import Source
 
 
@@ -102,11 +102,10 @@ def _connect_args(app) -> dict:
 
 
 @pytest.mark.parametrize("status", ["400", "401", "403", "404", "405", "409", "413"])
-def test_each_error_status_is_documented_with_its_shape(status):
+def test_each_error_status_is_documented_with_its_shape(manager_api, status):
+    DOCUMENT = manager_api.get("/api/v1/openapi.json").get_json()
     responses = DOCUMENT["components"]["responses"]
-    names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
-             "405": "MethodNotAllowed", "409": "Conflict", "413": "TooLarge"}
-    schema = responses[names[status]]["content"]["application/json"]["schema"]["$ref"]
+    schema = responses[REFUSALS[int(status)][0]]["content"]["application/json"]["schema"]["$ref"]
     assert schema.endswith("/ValidationErrors" if status == "400" else "/Message")
     writes = [op for path in DOCUMENT["paths"].values() for method, op in path.items() if method in ("post", "patch")]
     if status in ("403", "409", "413"):

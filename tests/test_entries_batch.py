@@ -132,7 +132,10 @@ def test_callers_without_a_token_or_a_team_write_nothing(db, client, api_for, ma
 def test_the_openapi_document_describes_the_batch(client, api_for, manager):
     document = api_for(manager).get("/api/v1/openapi.json").get_json()
     operation = document["paths"][URL]["post"]
-    assert operation["operationId"] == "createEntries"
-    assert set(operation["responses"]) >= {"201", "400", "401"}
+    assert operation["summary"] == "Log up to 500 entries at once, all or none"
+    assert set(operation["responses"]) >= {"201", "400", "401", "403", "413"}
     body = operation["requestBody"]["content"]["application/json"]["schema"]
-    assert document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["maxItems"] == 500
+    assert body["maxItems"] == 500 and body["items"] == {"$ref": "#/components/schemas/EntryInput"}
+    assert "EntryInput" in document["components"]["schemas"]
+    refused = operation["responses"]["400"]["content"]["application/json"]["schema"]
+    assert refused == {"$ref": "#/components/schemas/BatchErrors"}

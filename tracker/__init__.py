@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask, g, render_template, request
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as settings
@@ -95,8 +95,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.licences.views import blueprint as licences
     from tracker.rationalise.views import blueprint as rationalise
 
-    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, imports, licences, api, admin):
+    from tracker.api.contract import init_contract
+
+    for blueprint in (auth, entries, catalogue, burden, rationalise, exports, imports, licences, admin):
         app.register_blueprint(blueprint)
+    init_contract(app)  # registers the API's blueprint and generates its OpenAPI document
     csrf.exempt(api)  # the API checks CSRF itself for session callers (tracker/api)
 
 
@@ -114,8 +117,16 @@ def register_errorhandlers(app: Flask) -> None:
                 message = f"The body is too large: send at most {app.config['MAX_CONTENT_LENGTH']:,} bytes."
             elif code >= 500:
                 message = f"The server could not answer. Quote reference {request_id()} if you report it."
-            return message_response(code, message)
-        return render_template("errors/error.html", error=error, code=code), code
+            return with_error_headers(message_response(code, message), error)
+        return with_error_headers(app.make_response((render_template("errors/error.html", error=error, code=code), code)), error)
+
+    def with_error_headers(response, error):
+        """Keep what the error says in headers: a 405's Allow (RFC 9110: always sent), a 401's WWW-Authenticate."""
+        if isinstance(error, HTTPException):
+            for name, value in error.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+        return response
 
     for code in (400, 401, 403, 404, 405, 409, 412, 413, 429, 500):
         app.errorhandler(code)(render_error)

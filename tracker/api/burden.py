@@ -20,15 +20,16 @@ from flask_login import current_user
 
 from tracker.api import blueprint
 from tracker.api.common import validation_error
+from tracker.api.contract import answers
+from tracker.api.schemas import burden as schemas
 from tracker.api.serialise import pounds, rounded
 from tracker.auth.access import team_or_404
 from tracker.burden.filters import parse_burden_query
 from tracker.shared.timeutil import local_today
-from tracker.burden.dimensions import API, offered_in
 from tracker.burden.service import burden
 from tracker.shared.parsing import parse_id
 
-API_GROUPINGS = offered_in(API)
+API_GROUPINGS = schemas.BURDEN_GROUPINGS
 
 
 def figures_to_json(table, row) -> dict:
@@ -41,6 +42,9 @@ def figures_to_json(table, row) -> dict:
 
 
 @blueprint.get("/burden")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.BurdenQuery}])
+@blueprint.response(200, schemas.Burden)
+@answers(400, 401, 404)
 def burden_report():
     group_by = (http_request.args.get("group_by") or "team").strip()
     team_id = parse_id(http_request.args.get("team_id"))

@@ -9,6 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.api import blueprint
 from tracker.api.common import json_input, page_of, refuse, whole_number_arg
+from tracker.api.contract import WRITE_REFUSALS, answers
+from tracker.api.schemas import catalogue as schemas
 from tracker.api.rationalise import requests_with_figures
 from tracker.api.serialise import request_to_json, source_to_json, team_to_json
 from tracker.auth.access import visible_team_ids
@@ -35,6 +37,9 @@ def choice_arg(name: str, choices: dict) -> str | None:
 
 
 @blueprint.get("/teams")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.TeamQuery}])
+@blueprint.response(200, schemas.TeamPage)
+@answers(400, 401)
 def list_teams():
     query = select(Team).order_by(Team.name)
     ids = visible_team_ids(current_user)
@@ -47,6 +52,9 @@ def list_teams():
 
 
 @blueprint.get("/sources")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.SourceQuery}])
+@blueprint.response(200, schemas.SourcePage)
+@answers(400, 401)
 def list_sources():
     kind = choice_arg("kind", SOURCE_KINDS)
     query = select(Source).order_by(Source.name)
@@ -59,13 +67,19 @@ def list_sources():
 
 
 @blueprint.post("/sources")
-@json_input(lambda data: SourceForm.from_json(data), schema="SourceInput")
+@blueprint.arguments(schemas.SourceInput)
+@blueprint.response(201, schemas.Source)
+@answers(*WRITE_REFUSALS)
+@json_input(lambda data: SourceForm.from_json(data))
 def create_source(form):
     values = form.values()
     return source_to_json(services.create_source(current_user, values["name"], values["kind"])), 201
 
 
 @blueprint.get("/requests")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.RequestQuery}])
+@blueprint.response(200, schemas.RequestPage)
+@answers(400, 401)
 def list_requests():
     """The catalogue; commissioners and admins also get each request's workspace figures, sortable
     (tracker/api/rationalise.py). Figures add up every team, so nobody else gets them."""
@@ -94,6 +108,9 @@ def list_requests():
 
 
 @blueprint.post("/requests")
-@json_input(lambda data: RequestForm.from_json(data), schema="RequestInput")
+@blueprint.arguments(schemas.RequestInput)
+@blueprint.response(201, schemas.Request)
+@answers(*WRITE_REFUSALS)
+@json_input(lambda data: RequestForm.from_json(data))
 def create_request(form):
     return request_to_json(services.create_request(current_user, **form.values())), 201

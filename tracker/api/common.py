@@ -6,15 +6,14 @@
   tracker/__init__.py give /api/ paths this shape too, so an unknown address
   or a wrong method answers the same way).
 
-A route that writes declares its input with `@json_input(build_form, schema=...)`: the
-body must be a JSON object; the form (the very form class the pages use) is
-built and validated; the view gets the valid form, calls a service, and
+A route that writes declares its input's schema with `@blueprint.arguments(...)`
+(tracker/api/contract.py: the body must be a JSON object, each field of its JSON
+type), then `@json_input(build_form)`: the form (the very form class the pages
+use) is built and validated; the view gets the valid form, calls a service, and
 returns its answer; the decorator commits, or rolls back and answers 400 when
 the service refuses (tracker.shared.errors.Refused)."""
 from __future__ import annotations
 
-import json
-import re
 from datetime import date
 from functools import wraps
 
@@ -22,13 +21,13 @@ from flask import abort, current_app, g, jsonify, make_response, request
 from flask_wtf.csrf import CSRFError
 
 from tracker.api import blueprint
+from tracker.api.body import validation_error
 from tracker.extensions import csrf, db
 from tracker.shared.errors import Refused, message_response
 from tracker.shared.pagination import MAX_PAGE, paginate
 from tracker.shared.parsing import is_id, parse_iso_date, parse_whole_number
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-NOT_AN_OBJECT = "Send a JSON object with Content-Type: application/json"
 
 
 @blueprint.before_request
@@ -58,137 +57,16 @@ def csrf_failed(error):
     return message_response(403, f"{error.description} Send the page's CSRF token in an X-CSRFToken header, or use a bearer token.")
 
 
-def validation_error(errors: dict):
-    """400 with the field's errors, each message once."""
-    clean = {field: list(dict.fromkeys(messages)) for field, messages in errors.items()}
-    return jsonify({"errors": clean}), 400
-
-
 def refuse(errors: dict):
     """Stop the request here with a 400 of these field errors."""
     abort(make_response(validation_error(errors)))
 
 
-JSON_TYPE_WORDS = {
-    "integer": "a whole number (a JSON number, not in quotes)",
-    "number": "a number",
-    "string": "text (a JSON string, in quotes)",
-    "boolean": "true or false",
-    "null": "null",
-}
+def json_input(build_form, refusal_field: str = "body"):
+    """Validate with the page's form, call, commit: the one way an API route takes JSON input.
 
-
-def json_type_errors(data: dict, schema_name: str) -> dict:
-    """Fields whose JSON type is not the one the OpenAPI document gives them, refused by name.
-
-    The document (tracker/api/openapi.py) is the contract: an id or `minutes`
-    is a JSON number, text is a JSON string, and null, a list or an object is
-    none of them. Fields the document does not name are ignored, as before;
-    the form then checks the values themselves."""
-    from tracker.api.openapi import SCHEMAS
-
-    properties = SCHEMAS[schema_name]["properties"]
-    errors = {}
-    for name, value in data.items():
-        rule = properties.get(name)
-        if rule is not None and not _has_json_type(value, rule):
-            words = " or ".join(JSON_TYPE_WORDS[t] for t in _json_types(rule))
-            errors[name] = [f"Send {words} for {name}"]
-    return errors
-
-
-def _json_types(rule: dict) -> list[str]:
-    if "oneOf" in rule:
-        return list(dict.fromkeys(t for branch in rule["oneOf"] for t in _json_types(branch)))
-    declared = rule.get("type", "string")  # an enum of words is text
-    return [declared] if isinstance(declared, str) else list(declared)
-
-
-def _has_json_type(value, rule: dict) -> bool:
-    checks = {
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        "string": lambda v: isinstance(v, str),
-        "boolean": lambda v: isinstance(v, bool),
-        "null": lambda v: v is None,
-    }
-    return any(checks[t](value) for t in _json_types(rule))
-
-
-NOT_STORABLE = "Remove the NUL character (\\u0000): it cannot be stored"
-NOT_TEXT = "Send text only: this holds a lone UTF-16 surrogate ('\\ud800' to '\\udfff'), which is not a character"
-
-
-def read_json_body() -> tuple[object, dict]:
-    """The request's JSON value and {} or (None, {field: [message]}): never an exception.
-
-    Flask's `get_json(silent=True)` turns bad JSON into None but lets JSON
-    nested a hundred thousand deep raise RecursionError (a 500), and
-    accepts strings holding a lone surrogate ("\\ud800"), which no database can
-    store. A body over MAX_CONTENT_LENGTH never gets here: reading it is a 413."""
-    if not request.is_json:
-        return None, {"body": [NOT_AN_OBJECT]}
-    raw = request.get_data(cache=True)
-    try:
-        data = json.loads(raw)
-    except RecursionError:
-        return None, {"body": ["Send a JSON object of plain values: this one is nested too deeply"]}
-    except ValueError:  # includes UnicodeDecodeError
-        return None, {"body": ["Send a valid JSON object (UTF-8) with Content-Type: application/json"]}
-    field = first_field_with_surrogate(data)
-    if field is not None:
-        return None, {field: [NOT_TEXT]}
-    field = first_field_with_nul(data)
-    if field is not None:
-        return None, {field: [NOT_STORABLE]}
-    return data, {}
-
-
-def first_field_with_surrogate(data) -> str | None:
-    """The top-level field whose value (or name) holds a lone surrogate, "body" for anything else."""
-    return _first_field_holding(data, _SURROGATE)
-
-
-def first_field_with_nul(data) -> str | None:
-    """The same for a NUL character, which PostgreSQL cannot store or compare."""
-    return _first_field_holding(data, _NUL)
-
-
-def _first_field_holding(data, pattern) -> str | None:
-    if not isinstance(data, dict):
-        return "body" if _holds(data, pattern) else None
-    for key, value in data.items():
-        if _holds(key, pattern):
-            return "body"
-        if _holds(value, pattern):
-            return key
-    return None
-
-
-def _holds(value, pattern) -> bool:
-    pending = [value]
-    while pending:  # a loop, not recursion: the value may be nested deeply
-        item = pending.pop()
-        if isinstance(item, str):
-            if pattern.search(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_NUL = re.compile("\x00")
-
-
-def json_input(build_form, schema: str, refusal_field: str = "body"):
-    """Read, validate, call, commit: the one way an API route takes JSON input.
-
-    `schema` names the body's schema in the OpenAPI document: each field must
-    have the JSON type it gives (`json_type_errors`).
+    Goes under `@blueprint.arguments(Schema)`, which has already read the body
+    and checked each field's JSON type (tracker/api/contract.py).
     `build_form(data, **view_args)` returns a form with `API_FIELDS` built from
     the JSON object (`from_json` of the page's form). The view is called as
     `view(form, **view_args)` only with a valid form; a `Refused` from the
@@ -197,17 +75,11 @@ def json_input(build_form, schema: str, refusal_field: str = "body"):
 
     def decorator(view):
         @wraps(view)
-        def wrapped(**view_args):
-            data, errors = read_json_body()
-            # The form is built first: it finds what the route is about, so a missing one is a 404 before any 400.
-            form = build_form(data if isinstance(data, dict) and not errors else {}, **view_args)
-            if errors or not isinstance(data, dict):
+        def wrapped(data, **view_args):
+            form = build_form(data, **view_args)
+            if not form.validate():
                 db.session.rollback()
-                return validation_error(errors or {"body": [NOT_AN_OBJECT]})
-            errors = json_type_errors(data, schema)
-            if not form.validate() or errors:
-                db.session.rollback()
-                return validation_error({**form.errors, **errors})
+                return validation_error(form.errors)
             try:
                 answer = view(form, **view_args)
                 db.session.commit()

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, make_response, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from tracker.api import blueprint
-from tracker.api.common import date_range_args, page_of, validation_error, whole_number_arg, json_input
+from tracker.api.common import date_range_args, json_input, page_of, refuse, validation_error, whole_number_arg
+from tracker.api.contract import WRITE_REFUSALS, answers, found_first
+from tracker.api.schemas import entries as schemas
 from tracker.api.serialise import entry_to_json
 from tracker.auth.access import can_edit_entry, can_see_team, team_or_404, visible_team_ids
 from tracker.burden.rates import RateBook
@@ -26,6 +28,21 @@ from tracker.entries.forms import EntryForm
 from tracker.entries.queries import EntryListFilter, live_entries, live_entry, newest_first_with_names
 from tracker.extensions import db
 from tracker.models.entries import Entry
+from tracker.shared.etags import MalformedIfMatch, format_entity_tag, parse_if_match
+
+
+# Optimistic concurrency on one entry, as the document states it.
+ETAG = {"ETag": {
+    "description": 'The entry\'s version, e.g. `"42-3"`: it changes with every change to the entry. '
+    "Send it back in If-Match to change or delete only the version you read.",
+    "schema": {"type": "string"},
+}}
+IF_MATCH = {
+    "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "The ETag you read. If the entry has changed since, nothing is written and the answer is 412 "
+    "(a weak tag, W/\"...\", never matches). Without it (or with `*`) the change applies to the entry as it "
+    "stands when the write takes its lock. A value that is not a list of entity tags is 400 by the field If-Match.",
+}
 
 
 def visible_entry_or_404(entry_id: int) -> Entry:
@@ -48,29 +65,36 @@ def entry_etag(entry: Entry) -> str:
 
 
 def if_match_versions(entry_id: int) -> set[int] | None:
-    """The versions of this entry that If-Match names; None when it is absent or "*" (no condition).
+    """The versions of this entry that If-Match names; None when it is absent, blank or "*" (no condition).
 
-    An ETag of another entry, a weak one or a malformed one names none: the change is refused as stale."""
-    if not request.headers.get("If-Match", "").strip():
+    A tag of another entry, a weak one or one that is not ours names none: the change is refused as
+    stale (412). A header that is not an If-Match at all is 400 by the field (tracker/shared/etags.py)."""
+    header = request.headers.get("If-Match", "")
+    if not header.strip(" \t"):
         return None
-    if_match = request.if_match
-    if if_match.star_tag:
+    try:
+        if_match = parse_if_match(header)
+    except MalformedIfMatch as malformed:
+        refuse({"If-Match": [str(malformed)]})
+    if if_match.any_version:
         return None
     versions = set()
-    for tag in if_match.as_set():
-        match = re.fullmatch(r"(\d+)-(\d+)", tag)
+    for tag in if_match.strong_tags():
+        match = re.fullmatch(r"([0-9]+)-([0-9]+)", tag)
         if match and int(match[1]) == entry_id:
             versions.add(int(match[2]))
     return versions
 
 
 def entry_response(entry: Entry, status: int = 200):
-    response = make_response(entry_to_json(entry, RateBook.load(db.session)), status)
-    response.set_etag(entry_etag(entry))
-    return response
+    """The entry, its status, and its version in the ETag header (quoted, as RFC 9110 writes it)."""
+    return entry_to_json(entry, RateBook.load(db.session)), status, {"ETag": format_entity_tag(entry_etag(entry))}
 
 
 @blueprint.get("/entries")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.EntryQuery}])
+@blueprint.response(200, schemas.EntryPage)
+@answers(400, 401, 404)
 def list_entries():
     team_id = whole_number_arg("team_id", "team_id must be the id of one of your teams")
     request_id = whole_number_arg("request_id", "request_id must be the id of a request")
@@ -90,20 +114,29 @@ def list_entries():
 
 
 @blueprint.post("/entries")
-@json_input(lambda data: EntryForm.from_json(current_user, data), schema="EntryInput", refusal_field="team_id")
+@blueprint.arguments(schemas.EntryInput)
+@blueprint.response(201, schemas.Entry, headers=ETAG)
+@answers(*WRITE_REFUSALS)
+@json_input(lambda data: EntryForm.from_json(current_user, data), refusal_field="team_id")
 def create_entry(form):
     return entry_response(services.create_entry(current_user, form.entry_values()), 201)
 
 
 @blueprint.get("/entries/<int:entry_id>")
+@blueprint.response(200, schemas.Entry, headers=ETAG)
+@answers(401, 404)
 def get_entry(entry_id: int):
     return entry_response(visible_entry_or_404(entry_id))
 
 
 @blueprint.patch("/entries/<int:entry_id>")
+@found_first(changeable_entry_or_404)
+@blueprint.doc(parameters=[IF_MATCH])
+@blueprint.arguments(schemas.EntryPatch)
+@blueprint.response(200, schemas.Entry, headers=ETAG)
+@answers(*WRITE_REFUSALS, 404, 412)
 @json_input(
     lambda data, entry_id: EntryForm.from_json(current_user, data, existing=changeable_entry_or_404(entry_id)),
-    schema="EntryPatch",
     refusal_field="entry",
 )
 def update_entry(form, entry_id: int):
@@ -112,6 +145,9 @@ def update_entry(form, entry_id: int):
 
 
 @blueprint.delete("/entries/<int:entry_id>")
+@blueprint.doc(parameters=[IF_MATCH])
+@blueprint.response(204, description="Deleted (and audited)")
+@answers(400, 401, 403, 404, 409, 412)
 def delete_entry(entry_id: int):
     entry = changeable_entry_or_404(entry_id)
     try:
@@ -120,4 +156,4 @@ def delete_entry(entry_id: int):
         db.session.rollback()
         return validation_error({error.field or "entry": [error.message]})
     db.session.commit()
-    return "", 204
+    return current_app.response_class(status=204)

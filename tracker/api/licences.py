@@ -18,6 +18,10 @@ from sqlalchemy import select
 from tracker.api import blueprint
 from tracker.api.burden import figures_to_json
 from tracker.api.common import date_range_args, json_input, page_of, validation_error
+from tracker.api.contract import WRITE_REFUSALS, answers, found_first
+from tracker.api.schemas import Paged
+from tracker.api.schemas import burden as burden_schemas
+from tracker.api.schemas import licences as schemas
 from tracker.api.serialise import estimate_to_json, iso, licence_decision_to_json, pounds, rounded
 from tracker.auth.access import role_required
 from tracker.burden.filters import parse_burden_query
@@ -35,7 +39,7 @@ from tracker.models.licences import Estimate
 from tracker.shared.timeutil import local_today
 
 LICENCE_ROLES = ("commissioner", "admin")
-UNLICENSED_GROUPINGS = ("team", "source")
+UNLICENSED_GROUPINGS = burden_schemas.UNLICENSED_GROUPINGS
 
 
 def today():
@@ -51,6 +55,9 @@ def request_or_404(request_id: int) -> Request:
 
 @blueprint.get("/requests/<int:request_id>/estimates")
 @role_required(*LICENCE_ROLES)
+@blueprint.doc(parameters=[{"in": "query", "schema": Paged}])
+@blueprint.response(200, schemas.EstimatePage)
+@answers(400, 401, 404)
 def list_estimates(request_id: int):
     request_or_404(request_id)
     rates = RateBook.load(db.session)
@@ -59,14 +66,13 @@ def list_estimates(request_id: int):
     return page_of(query, lambda estimate: estimate_to_json(figures_of(estimate, rates), observed))
 
 
-def _estimate_form(data, request_id):
-    request_or_404(request_id)  # an estimate for a request that does not exist: 404 before any 400
-    return EstimateForm.from_json(data)
-
-
 @blueprint.post("/requests/<int:request_id>/estimates")
 @role_required(*LICENCE_ROLES)
-@json_input(_estimate_form, schema="EstimateInput")
+@found_first(request_or_404)
+@blueprint.arguments(schemas.EstimateInput)
+@blueprint.response(201, schemas.Estimate)
+@answers(*WRITE_REFUSALS, 404)
+@json_input(lambda data, request_id: EstimateForm.from_json(data))
 def create_estimate(form, request_id: int):
     on = today()
     estimate = record_estimate(current_user, request_or_404(request_id), form.values(), on)
@@ -74,14 +80,13 @@ def create_estimate(form, request_id: int):
     return estimate_to_json(figures_of(estimate, RateBook.load(db.session)), observed), 201
 
 
-def _licence_form(data, request_id):
-    request_or_404(request_id)
-    return LicenceForm.from_json(data)
-
-
 @blueprint.post("/requests/<int:request_id>/licence")
 @role_required(*LICENCE_ROLES)
-@json_input(_licence_form, schema="LicenceInput", refusal_field="action")
+@found_first(request_or_404)
+@blueprint.arguments(schemas.LicenceInput)
+@blueprint.response(201, schemas.LicenceDecision)
+@answers(*WRITE_REFUSALS, 404)
+@json_input(lambda data, request_id: LicenceForm.from_json(data), refusal_field="action")
 def decide_request_licence(form, request_id: int):
     on = today()
     decision = decide_licence(current_user, request_or_404(request_id), today=on, **form.values())
@@ -91,6 +96,9 @@ def decide_request_licence(form, request_id: int):
 
 @blueprint.get("/sources/<int:source_id>/statement")
 @role_required(*LICENCE_ROLES)
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.StatementQuery}])
+@blueprint.response(200, schemas.Statement)
+@answers(400, 401, 404)
 def source_statement(source_id: int):
     source = db.session.get(Source, source_id)
     if source is None:
@@ -159,6 +167,9 @@ def source_statement(source_id: int):
 
 
 @blueprint.get("/unlicensed")
+@blueprint.doc(parameters=[{"in": "query", "schema": burden_schemas.UnlicensedQuery}])
+@blueprint.response(200, burden_schemas.Burden)
+@answers(400, 401, 404)
 def unlicensed_report():
     group_by = (http_request.args.get("group_by") or "team").strip()
     query, errors = parse_burden_query(http_request.args, current_user, today())

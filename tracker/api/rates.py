@@ -8,6 +8,8 @@ from sqlalchemy import case, select
 
 from tracker.api import blueprint
 from tracker.api.common import json_input, page_of, refuse
+from tracker.api.contract import WRITE_REFUSALS, answers
+from tracker.api.schemas import rates as schemas
 from tracker.api.serialise import rate_to_json
 from tracker.auth.access import role_required
 from tracker.burden.forms import RateForm
@@ -18,6 +20,9 @@ from tracker.extensions import db
 
 
 @blueprint.get("/rates")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.RateQuery}])
+@blueprint.response(200, schemas.RatePage)
+@answers(400, 401, 404)
 @role_required("admin")
 def list_rates():
     """The whole history, band by band (in pay order), oldest rate first."""
@@ -33,7 +38,10 @@ def list_rates():
 
 @blueprint.post("/rates")
 @role_required("admin")
-@json_input(lambda data: RateForm.from_json(data), schema="RateInput")
+@blueprint.arguments(schemas.RateInput)
+@blueprint.response(201, schemas.Rate)
+@answers(*WRITE_REFUSALS, 404)
+@json_input(lambda data: RateForm.from_json(data))
 def add_rate(form):
     values = form.values()
     rate = create_rate(current_user, values["band"], values["hourly_cost"], values["effective_from"], note=values["note"])

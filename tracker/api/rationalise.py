@@ -14,6 +14,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.api import blueprint
 from tracker.api.common import json_input, page_of, refuse, whole_number_arg
+from tracker.api.contract import WRITE_REFUSALS, answers, found_first
+from tracker.api.schemas import rationalise as schemas
 from tracker.api.serialise import decision_to_json, request_figures_to_json, request_to_json
 from tracker.extensions import db
 from tracker.models.catalogue import Request
@@ -59,16 +61,20 @@ def decision_json(decision: Decision) -> dict:
     return decision_to_json(decision, decision_status(decision, today), measure(decision, today), expected_fte(decision))
 
 
-def _decision_form(data: dict, request_id: int) -> DecisionForm:
+def _workspace_request_or_404(request_id: int) -> Request:
     _workspace_only()
     found = db.session.get(Request, request_id)
     if found is None:
         abort(404)
-    return DecisionForm.from_json(data, request=found)
+    return found
 
 
 @blueprint.post("/requests/<int:request_id>/decisions")
-@json_input(_decision_form, schema="DecisionInput")
+@found_first(_workspace_request_or_404)
+@blueprint.arguments(schemas.DecisionInput)
+@blueprint.response(201, schemas.Decision)
+@answers(*WRITE_REFUSALS, 404)
+@json_input(lambda data, request_id: DecisionForm.from_json(data, request=_workspace_request_or_404(request_id)))
 def create_decision(form: DecisionForm, request_id: int):
     decision = record_decision(current_user, form.request, form.values(), local_today())
     return decision_json(decision), 201
@@ -85,6 +91,9 @@ def _status_condition(status: str, today):
 
 
 @blueprint.get("/decisions")
+@blueprint.doc(parameters=[{"in": "query", "schema": schemas.DecisionQuery}])
+@blueprint.response(200, schemas.DecisionPage)
+@answers(400, 401, 404)
 def list_decisions():
     _workspace_only()
     request_id = whole_number_arg("request_id", "request_id must be the id of a request")

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.models.burden import Rate
-from tracker.shared.choices import BANDS
+from tracker.shared.choices import BANDS, SHORT_TEXT_MAX
 from tracker.shared.forms import API_META, RealDateField, is_strict, json_to_formdata, latest_allowed_date
 from tracker.extensions import db
 from tracker.shared.validators import plain_text
@@ -20,7 +20,7 @@ from tracker.shared.validators import plain_text
 COST_PLACES = 6
 MAX_HOURLY_COST = Decimal("10000")
 COST_RULE = f"Enter the hourly cost in pounds: more than 0, at most {MAX_HOURLY_COST:,}, with at most {COST_PLACES} decimal places"
-NOTE_MAX = 300
+NOTE_MAX = SHORT_TEXT_MAX
 API_POUNDS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
 
 

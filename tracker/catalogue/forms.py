@@ -11,16 +11,16 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.models.catalogue import Request, Source
-from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
+from tracker.shared.choices import (
+    FREQUENCIES, LONG_TEXT_MAX, OBLIGATIONS, REQUEST_STATUSES, REQUEST_TITLE_MAX, SOURCE_KINDS, SOURCE_NAME_MAX,
+)
 from tracker.catalogue.names import UniqueName
 from tracker.shared.forms import JsonFormMixin, allowed, strip
 from tracker.extensions import db
 from tracker.shared.parsing import is_id
 from tracker.shared.validators import plain_text
 
-SOURCE_NAME_MAX = 160
-REQUEST_TITLE_MAX = 200
-DESCRIPTION_MAX = 2000
+DESCRIPTION_MAX = LONG_TEXT_MAX
 
 
 class SourceForm(JsonFormMixin, FlaskForm):

@@ -18,7 +18,10 @@ from tracker.catalogue.kinds import guess_source_kind
 from tracker.entries import rules
 from tracker.entries.rules import MINUTES_MESSAGE, NOTES_MAX, NOTES_MESSAGE
 from tracker.models.catalogue import Request, Source
-from tracker.shared.choices import ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, SOURCE_KINDS
+from tracker.shared.choices import (
+    ANSWERS, BANDS, FREQUENCIES, LOGGABLE_STATUSES, MAX_ENTRY_MINUTES, OBLIGATIONS, REQUEST_TITLE_MAX, SOURCE_KINDS,
+    SOURCE_NAME_MAX,
+)
 from tracker.extensions import db
 from tracker.licences.status import licensed_request_ids
 from tracker.shared.parsing import is_id, parse_id
@@ -197,11 +200,11 @@ class LogEntryForm(EntryForm):
     request_id = SelectField("Request", coerce=str, validate_choice=False)
 
     new_request_title = StringField(
-        "Title of the request", validators=[Optional(), Length(max=200, message="The title must be 200 characters or fewer"), plain_text]
+        "Title of the request", validators=[Optional(), Length(max=REQUEST_TITLE_MAX, message=f"The title must be {REQUEST_TITLE_MAX} characters or fewer"), plain_text]
     )
     new_request_source_id = SelectField("Who asked for it", coerce=str, validate_choice=False)
     new_source_name = StringField(
-        "Name of the new source", validators=[Optional(), Length(max=160, message="The name must be 160 characters or fewer"), plain_text]
+        "Name of the new source", validators=[Optional(), Length(max=SOURCE_NAME_MAX, message=f"The name must be {SOURCE_NAME_MAX} characters or fewer"), plain_text]
     )
     # What a manager may not know has a default they can change; a commissioner confirms it later
     # (the request is marked "details to confirm").

@@ -11,12 +11,12 @@ from datetime import date
 
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.rationalise.loggable import closed_reason
-from tracker.shared.choices import ANSWERS, BANDS, MAX_ENTRY_MINUTES
+from tracker.shared.choices import ANSWERS, BANDS, LONG_TEXT_MAX, MAX_ENTRY_MINUTES
 from tracker.shared.forms import latest_allowed_date
 from tracker.shared.timeutil import local_today
 from tracker.shared.validators import CONTROL_CHARACTERS, PlainText
 
-NOTES_MAX = 2000
+NOTES_MAX = LONG_TEXT_MAX
 NOTES_MESSAGE = f"Notes must be {NOTES_MAX} characters or fewer"
 MINUTES_MESSAGE = f"Minutes must be a whole number from 1 to {MAX_ENTRY_MINUTES}"
 ANSWER_MESSAGE = "Answer yes, no or unknown"

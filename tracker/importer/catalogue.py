@@ -26,7 +26,9 @@ from tracker.importer.validate import Problem
 from tracker.importer.values import cell_text
 from tracker.models.catalogue import Request, Source
 from tracker.models.imports import ImportBatch
-from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES
+from tracker.shared.choices import (
+    FREQUENCIES, OBLIGATIONS, REFERENCE_MAX, REQUEST_STATUSES, REQUEST_TITLE_MAX, SOURCE_NAME_MAX,
+)
 from tracker.shared.names import name_key, tidy_name
 from tracker.shared.validators import CONTROL_CHARACTERS, PlainText
 
@@ -146,7 +148,7 @@ def check_register(table: Table, create_missing: bool = False) -> RegisterPlan:
         def bad(name, reason):
             problems.append(Problem(number, table.headers[plan.columns[name]] if name in plan.columns else LABELS[name], reason))
 
-        for name, limit in (("title", 200), ("source", 160), ("reference", 60)):
+        for name, limit in (("title", REQUEST_TITLE_MAX), ("source", SOURCE_NAME_MAX), ("reference", REFERENCE_MAX)):
             if values.get(name) and len(values[name]) > limit:
                 bad(name, f"This must be {limit} characters or fewer")
         if not values.get("title"):

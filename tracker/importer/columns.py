@@ -16,13 +16,12 @@ from tracker.importer.sheet import NO_SAVED_VALUE, CellError
 from tracker.importer.values import BadValue, cell_text, parse_answer, parse_band, parse_date, parse_duration
 from tracker.models.auth import Membership, User
 from tracker.models.catalogue import Request, Source, Team
+from tracker.shared.choices import REQUEST_TITLE_MAX, SOURCE_NAME_MAX
 from tracker.shared.names import name_key, tidy_name
 from tracker.shared.timeutil import month_start
 from tracker.shared.validators import CONTROL_CHARACTERS, PlainText
 from tracker.signoff.services import lock_reason
 
-SOURCE_NAME_MAX = 160  # Source.name
-REQUEST_TITLE_MAX = 200  # Request.title
 
 
 class Lookups:

@@ -12,11 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from tracker.shared.choices import BANDS, ESTIMATE_BASES, ESTIMATE_PARTS, LICENCE_ACTIONS, SECTORS
+from tracker.shared.choices import (
+    BANDS, ESTIMATE_BASES, ESTIMATE_PARTS, LICENCE_ACTIONS, LONG_TEXT_MAX, REFERENCE_MAX, SECTORS, SHORT_TEXT_MAX,
+)
 from tracker.shared.forms import BlankIsNoneField, JsonFormMixin, OptionalDateField, WholeNumberField, allowed, latest_allowed_date, strip
 from tracker.shared.validators import plain_text
 
-TEXT_MAX = 2000
+TEXT_MAX = LONG_TEXT_MAX
 MAX_RESPONDENTS = 100_000
 MAX_RESPONSES = 366  # a daily return, in a leap year
 MAX_PART_MINUTES = 100_000  # about 1,667 hours for one part of one response: anything more is a typing slip
@@ -42,11 +44,11 @@ class EstimateForm(JsonFormMixin, FlaskForm):
         "band", "basis", "notes",
     )
 
-    reference = _text("The requester's reference (optional)", 60, area=False)
+    reference = _text("The requester's reference (optional)", REFERENCE_MAX, area=False)
     purpose = _text("Purpose: what the information is for", required="Enter the purpose: what the information is for")
     necessity = _text("Why it is necessary rather than useful (optional)")
-    legal_basis = _text("Legal basis, beyond the request's obligation (optional)", 300, area=False)
-    answered_by = _text("Who must answer, in words (optional)", 300, area=False)
+    legal_basis = _text("Legal basis, beyond the request's obligation (optional)", SHORT_TEXT_MAX, area=False)
+    answered_by = _text("Who must answer, in words (optional)", SHORT_TEXT_MAX, area=False)
     sector = SelectField("Sector answering (optional)", choices=[("", "Any or several")] + list(SECTORS.items()), validate_choice=False)
     respondents = WholeNumberField(
         "How many teams answer",
@@ -133,7 +135,7 @@ class LicenceForm(JsonFormMixin, FlaskForm):
         validate_choice=False,
         validators=[InputRequired("Choose whether to approve, renew or decline")],
     )
-    reference = _text("Licence reference", 60, area=False)
+    reference = _text("Licence reference", REFERENCE_MAX, area=False)
     approved_on = OptionalDateField("Approval date (blank: today)", format="%Y-%m-%d")
     expires_on = OptionalDateField("Expiry date (blank: a year after approval)", format="%Y-%m-%d")
     reasons = _text("Reasons (needed to decline)")

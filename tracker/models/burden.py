@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Numeric, PrimaryKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.shared.choices import BANDS, check_in
+from tracker.shared.choices import BANDS, SHORT_TEXT_MAX, check_in
 from tracker.extensions import db
 from tracker.shared.timeutil import utcnow
 
@@ -26,7 +26,7 @@ class Rate(db.Model):
     # Six decimal places: a stored cost keeps at least six (SPEC, burden arithmetic).
     hourly_cost: Mapped[Decimal] = mapped_column(Numeric(14, 6))
     effective_from: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
 

@@ -11,7 +11,9 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from tracker.shared.choices import FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SECTORS, SOURCE_KINDS, check_in
+from tracker.shared.choices import (
+    FREQUENCIES, OBLIGATIONS, REFERENCE_MAX, REQUEST_STATUSES, REQUEST_TITLE_MAX, SECTORS, SOURCE_KINDS, SOURCE_NAME_MAX, check_in,
+)
 from tracker.extensions import db
 from tracker.shared.names import name_key, tidy_name
 from tracker.shared.timeutil import utcnow
@@ -55,8 +57,8 @@ class Source(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(160), unique=True)
-    name_key: Mapped[str] = mapped_column(String(160), info={"derived": True})  # name_key(name); unique
+    name: Mapped[str] = mapped_column(String(SOURCE_NAME_MAX), unique=True)
+    name_key: Mapped[str] = mapped_column(String(SOURCE_NAME_MAX), info={"derived": True})  # name_key(name); unique
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -89,10 +91,10 @@ class Request(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    title_key: Mapped[str] = mapped_column(String(200), info={"derived": True})  # name_key(title); unique per source
+    title: Mapped[str] = mapped_column(String(REQUEST_TITLE_MAX))
+    title_key: Mapped[str] = mapped_column(String(REQUEST_TITLE_MAX), info={"derived": True})  # name_key(title); unique per source
     # The collection's reference in a register of approved collections (tracker/importer/catalogue.py), if any.
-    reference: Mapped[Optional[str]] = mapped_column(String(60))  # unique: uq_request_reference
+    reference: Mapped[Optional[str]] = mapped_column(String(REFERENCE_MAX))  # unique: uq_request_reference
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     frequency: Mapped[str] = mapped_column(String(20))

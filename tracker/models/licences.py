@@ -15,7 +15,9 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.shared.choices import BANDS, ESTIMATE_BASES, ESTIMATE_PARTS, LICENCE_ACTIONS, SECTORS, check_in
+from tracker.shared.choices import (
+    BANDS, ESTIMATE_BASES, ESTIMATE_PARTS, LICENCE_ACTIONS, REFERENCE_MAX, SECTORS, SHORT_TEXT_MAX, check_in,
+)
 from tracker.shared.timeutil import utcnow
 
 REMINDER_STATUSES = ("sending", "sent", "failed")
@@ -38,11 +40,11 @@ class Estimate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), index=True)
-    reference: Mapped[str] = mapped_column(String(60), default="")  # the requester's, e.g. a collection number
+    reference: Mapped[str] = mapped_column(String(REFERENCE_MAX), default="")  # the requester's, e.g. a collection number
     purpose: Mapped[str] = mapped_column(Text)
     necessity: Mapped[str] = mapped_column(Text, default="")  # why necessary rather than useful
-    legal_basis: Mapped[str] = mapped_column(String(300), default="")
-    answered_by: Mapped[str] = mapped_column(String(300), default="")  # who must answer, in words
+    legal_basis: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX), default="")
+    answered_by: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX), default="")  # who must answer, in words
     sector: Mapped[Optional[str]] = mapped_column(String(20))
     respondents: Mapped[int]  # how many teams answer
     responses_per_year: Mapped[int]
@@ -82,7 +84,7 @@ class LicenceDecision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), index=True)
     action: Mapped[str] = mapped_column(String(10))
-    reference: Mapped[str] = mapped_column(String(60), default="")  # the licence number
+    reference: Mapped[str] = mapped_column(String(REFERENCE_MAX), default="")  # the licence number
     approved_on: Mapped[Optional[date]] = mapped_column(Date)  # in force from this day...
     expires_on: Mapped[Optional[date]] = mapped_column(Date)  # ...until the day before this one
     reasons: Mapped[str] = mapped_column(Text, default="")

@@ -15,13 +15,14 @@ from tracker.models.catalogue import Request, Source
 from tracker.rationalise.decisions import DecisionInput
 from tracker.rationalise.duplicates import LIVE_STATUSES
 from tracker.rationalise.figures import SORTS, RankingFilters
-from tracker.shared.choices import DECISIONS, DUPLICATE_VERDICTS, FREQUENCIES, OBLIGATIONS, REQUEST_STATUSES, SOURCE_KINDS
+from tracker.shared.choices import (
+    DECISIONS, DUPLICATE_VERDICTS, FREQUENCIES, LONG_TEXT_MAX, OBLIGATIONS, RATIONALE_MAX, REQUEST_STATUSES, SOURCE_KINDS,
+)
 from tracker.shared.forms import JsonFormMixin, OptionalDateField, RealDateField, allowed, strip
 from tracker.shared.parsing import is_id, parse_id
 from tracker.shared.validators import plain_text
 
-RATIONALE_MAX = 4000
-REASON_MAX = 2000
+REASON_MAX = LONG_TEXT_MAX
 MOST_TARGET_HOURS = Decimal(240)
 HOURS_TEXT = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 

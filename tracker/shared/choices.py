@@ -92,6 +92,16 @@ TEAM_ROLES = ("manager", "lead")
 
 MAX_ENTRY_MINUTES = 1440 * 10
 
+# ---- how long a text may be: one number each (issue 19) ----
+# Models size their columns from these; the forms, the importer and the API's
+# schemas (hence /api/v1/openapi.json) check and state the same numbers.
+SOURCE_NAME_MAX = 160  # Source.name
+REQUEST_TITLE_MAX = 200  # Request.title
+REFERENCE_MAX = 60  # a request's register reference, an estimate's, a licence's
+SHORT_TEXT_MAX = 300  # a rate's note; an estimate's legal basis and who answers
+LONG_TEXT_MAX = 2000  # free text kept as TEXT: descriptions, notes, purposes, reasons
+RATIONALE_MAX = 4000  # a decision's rationale
+
 # Rationalisation decisions on a request (the commissioner's workspace).
 DECISIONS = {
     "retire": "Retire",
