@@ -102,21 +102,23 @@ def create_entries(user, many: list[dict]) -> list[Entry]:
     return entries
 
 
-def hold_row(table, row_id: int) -> None:
+def hold_row(table, row_id: int, unchanged: str) -> None:
     """Take the write lock on one row until the transaction ends, so a second writer waits here.
 
     PostgreSQL locks the row (SELECT ... FOR UPDATE). SQLite has no row locks, and
-    its one write lock is taken by writing, so a write that changes nothing comes
-    first (readers never wait for it)."""
+    its one write lock is taken by writing, so a write that changes nothing (the
+    column `unchanged`, set to itself: not a key, so no foreign key is checked)
+    comes first (readers never wait for it)."""
     if is_sqlite(db.session):
-        db.session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+        column = table.c[unchanged]
+        db.session.execute(update(table).where(table.c.id == row_id).values({column: column}))
     else:
         db.session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
 
 
 def hold_team(team_id: int) -> None:
     """Two saves of one team's week queue here, so the second sees what the first wrote."""
-    hold_row(Team.__table__, team_id)
+    hold_row(Team.__table__, team_id, "active")
 
 
 def lock_entry(entry: Entry, expected_versions: Collection[int] | None = None) -> Entry:
@@ -126,7 +128,7 @@ def lock_entry(entry: Entry, expected_versions: Collection[int] | None = None) -
     committed. With `expected_versions`, a version not among them raises `Stale`
     (someone else saved after the caller read it)."""
     if is_sqlite(db.session):
-        hold_row(Entry.__table__, entry.id)
+        hold_row(Entry.__table__, entry.id, "version")
     fresh = db.session.scalars(
         select(Entry).where(Entry.id == entry.id).with_for_update().execution_options(populate_existing=True)
     ).one()
