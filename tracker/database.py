@@ -36,7 +36,9 @@ def hold_row(session, model, row_id: int):
     changes nothing comes first (readers never wait for it)."""
     table = model.__table__
     if is_sqlite(session):
-        session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+        # Set a plain column to itself: not a key, so no foreign key is checked by the write.
+        column = next(c for c in table.c if not c.primary_key and not c.foreign_keys and not c.unique)
+        session.execute(update(table).where(table.c.id == row_id).values({column: column}))
     return session.scalars(
         select(model).where(table.c.id == row_id).with_for_update().execution_options(populate_existing=True)
     ).one_or_none()

@@ -75,10 +75,11 @@ class EntryForm(FlaskForm):
         validators=[Optional(), Length(max=NOTES_MAX, message=NOTES_MESSAGE), plain_text],
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.teams = loggable_teams(user) if user is not None else []
+        # `teams`: the user's loggable teams read once for many forms (tracker/entries/batch.py)
+        self.teams = teams if teams is not None else (loggable_teams(user) if user is not None else [])
         self.team_id.choices = [("", "Choose a team")] + [(str(t.id), t.name) for t in self.teams]
 
     # -- field rules -------------------------------------------------------
@@ -159,13 +160,13 @@ class EntryForm(FlaskForm):
         }
 
     @classmethod
-    def from_json(cls, user, data: dict, existing=None) -> "EntryForm":
+    def from_json(cls, user, data: dict, existing=None, teams=None) -> "EntryForm":
         """Validate JSON with the form's own rules. With `existing`, missing fields keep its values (PATCH)."""
         merged = {}
         if existing is not None:
             merged = {name: getattr(existing, name) for name in cls.API_FIELDS}
         merged.update({k: v for k, v in (data or {}).items() if k in cls.API_FIELDS})
-        form = cls(formdata=json_to_formdata(merged), user=user, meta=API_META)
+        form = cls(formdata=json_to_formdata(merged), user=user, teams=teams, meta=API_META)
         form.existing = existing
         form.sent_fields = [name for name in cls.API_FIELDS if name in (data or {})]
         return form
@@ -175,6 +176,17 @@ class EntryForm(FlaskForm):
         what the entry holds when the change is written, even if someone changed it meanwhile."""
         values = self.entry_values()
         return {name: values[name] for name in self.sent_fields}
+
+
+def request_choices() -> list[tuple[str, str]]:
+    """Every request open to logging, as (id, "Title (Source)") for a select (the log form, the week view)."""
+    requests = db.session.execute(
+        select(Request.id, Request.title, Source.name)
+        .join(Source)
+        .where(Request.status.in_(LOGGABLE_STATUSES))
+        .order_by(Request.title, Source.name)
+    )
+    return [(str(rid), f"{title} ({source})") for rid, title, source in requests]
 
 
 class LogEntryForm(EntryForm):
@@ -217,15 +229,7 @@ class LogEntryForm(EntryForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        requests = db.session.execute(
-            select(Request.id, Request.title, Source.name)
-            .join(Source)
-            .where(Request.status.in_(LOGGABLE_STATUSES))
-            .order_by(Request.title, Source.name)
-        )
-        self.request_id.choices = [("", "Choose a request")] + [
-            (str(rid), f"{title} ({source})") for rid, title, source in requests
-        ]
+        self.request_id.choices = [("", "Choose a request")] + request_choices()
         self.licensed_request_ids = licensed_request_ids(db.session, local_today())  # the quiet "no current licence" hint
         sources = db.session.execute(select(Source.id, Source.name).order_by(Source.name))
         self.new_request_source_id.choices = (

@@ -128,6 +128,14 @@ def latest_entry_by(user: User) -> Entry | None:
     )
 
 
+def usual_team_id(user: User, team_ids: Sequence[int]) -> int | None:
+    """The team a log form or a week starts with: that of the user's last entry, else their only team."""
+    last = latest_entry_by(user)
+    if last is not None and last.team_id in team_ids:
+        return last.team_id
+    return team_ids[0] if len(team_ids) == 1 else None
+
+
 @dataclass(frozen=True)
 class LastChange:
     by: str

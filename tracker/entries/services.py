@@ -24,7 +24,7 @@ from tracker.models.entries import Entry
 from tracker.signoff.services import lock_reason
 from tracker.catalogue.services import create_request, create_source
 from tracker.extensions import db
-from tracker.models.catalogue import Request, Source
+from tracker.models.catalogue import Request, Source, Team
 from tracker.shared.choices import LOGGABLE_STATUSES
 from tracker.shared.errors import Gone, Refused, Stale
 from tracker.shared.timeutil import utcnow
@@ -52,13 +52,58 @@ def create_entry(user, values: dict) -> Entry:
     if values["team_id"] not in {t.id for t in loggable_teams(user)}:
         raise EntryNotAllowed("You cannot log entries for that team.")
     refuse_if_signed_off(values["team_id"], values["occurred_on"])
-    entry = Entry(logged_by_id=user.id, **{k: values[k] for k in ENTRY_FIELDS if k in values})
-    entry.notes = entry.notes or ""
+    entry = _new_entry(user, values)
     db.session.add(entry)
     db.session.flush()
     rollup.entry_changed(db.session, None, rollup.contribution(entry))
     audit.record(db.session, user, "create", entry, new=audit.snapshot(entry))
     return entry
+
+
+def _new_entry(user, values: dict) -> Entry:
+    entry = Entry(logged_by_id=user.id, **{k: values[k] for k in ENTRY_FIELDS if k in values})
+    entry.notes = entry.notes or ""
+    return entry
+
+
+class EntriesNotAllowed(EntryNotAllowed):
+    """One of many entries written together is refused; `index` says which (from 0)."""
+
+    def __init__(self, message: str, index: int, field: str | None = None):
+        super().__init__(message, field)
+        self.index = index
+
+
+def create_entries(user, many: list[dict]) -> list[Entry]:
+    """Write many entries at once, all or none (the week view, the batch API), in the caller's transaction.
+
+    The same refusals as `create_entry`, each checked before anything is written;
+    the rows go in together, the rollups take exactly these entries set-based
+    (tracker.burden.rollup.add_entries), and each entry is audited as one created alone."""
+    allowed = {t.id for t in loggable_teams(user)}
+    locks: dict = {}
+    for index, values in enumerate(many):
+        if values["team_id"] not in allowed:
+            raise EntriesNotAllowed("You cannot log entries for that team.", index, "team_id")
+        place = (values["team_id"], values["occurred_on"].replace(day=1))
+        if place not in locks:
+            locks[place] = lock_reason(db.session, *place)
+        if locks[place]:
+            raise EntriesNotAllowed(locks[place], index, EntryLocked.field)
+    entries = [_new_entry(user, values) for values in many]
+    db.session.add_all(entries)
+    db.session.flush()
+    if entries:
+        rollup.add_entries(db.session, Entry.id.in_([entry.id for entry in entries]))
+    for entry in entries:
+        audit.record(db.session, user, "create", entry, new=audit.snapshot(entry))
+    db.session.flush()
+    return entries
+
+
+def hold_team(team_id: int) -> None:
+    """Two saves of one team's week queue here, so the second sees what the first wrote."""
+    hold_row(db.session, Team, team_id)
 
 
 def lock_entry(entry: Entry, expected_versions: Collection[int] | None = None) -> Entry:

@@ -1,10 +1,10 @@
-"""Pages for logging reporting work: the list, the log form, edit and delete.
+"""Pages for logging reporting work: the list, the log form, edit and delete (the week view: week_views.py).
 
 Views parse and render; rules live in services.py (writes, audited), forms.py
 (validation) and queries.py (reads)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +12,9 @@ from tracker.auth.access import can_edit_entry, can_see_team, loggable_teams, vi
 from tracker.models.catalogue import Request
 from tracker.entries.filters import EntryFilterForm
 from tracker.entries.forms import LogEntryForm
-from tracker.entries.queries import EntryListFilter, entries_page, last_change, latest_entry_by, live_entry, recent_entries_to_repeat
+from tracker.entries.queries import (
+    EntryListFilter, entries_page, last_change, latest_entry_by, live_entry, recent_entries_to_repeat, usual_team_id,
+)
 from tracker.entries.services import EntryNotAllowed, add_request_inline, create_entry, delete_entry, update_entry
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.shared.forms import latest_allowed_date
@@ -24,7 +26,8 @@ from tracker.shared.pagination import requested_page
 from tracker.shared.timeutil import app_timezone, local_today, month_start
 from tracker.signoff.services import lock_message, signed_off_note, signoffs_in_force
 
-blueprint = Blueprint("entries", __name__)
+from tracker.entries import week_views  # noqa: F401,E402  (the week view's routes register on import)
+from tracker.entries.blueprint import blueprint
 
 FILTER_ARGS = ("team", "from", "to", "source", "request")
 
@@ -212,11 +215,9 @@ def log_form_defaults(teams) -> dict:
     """A fresh log form: today, the team and band of the user's last entry (or their only team)."""
     defaults = {"occurred_on": local_today(current_app.config.get("TIMEZONE")), "time_hours": None, "time_minutes": None}
     last = latest_entry_by(current_user)
-    team_ids = [t.id for t in teams]
-    if last is not None and last.team_id in team_ids:
-        defaults["team_id"] = str(last.team_id)
-    elif len(team_ids) == 1:
-        defaults["team_id"] = str(team_ids[0])
+    team_id = usual_team_id(current_user, [t.id for t in teams])
+    if team_id is not None:
+        defaults["team_id"] = str(team_id)
     if last is not None:
         defaults["band"] = last.band
     return defaults
