@@ -368,7 +368,7 @@ def browser():
     """Debian's chromium through Playwright, for the test (no browser is downloaded)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.app.test_browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.test_browser_newcomer import DESKTOP, PHONE, Counted, chromium, people  # noqa: F401  (fixtures)
+from tests.app.test_browser_newcomer import DESKTOP, PHONE, Counted, chromium, people  # noqa: F401  (fixtures)
 from tracker.entries.week import monday_of
 from tracker.models.entries import Entry
 from tracker.shared.timeutil import local_today
 
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 THIS_WEEK = monday_of(local_today())
 LAST_WEEK = THIS_WEEK - timedelta(days=7)
 RETURNS = ["Monday sitrep", "Wednesday flow dashboard", "Friday workforce return", "Care home census", "Discharge delays"]
