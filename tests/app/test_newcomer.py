@@ -93,7 +93,7 @@ def test_signing_off_asks_first_and_says_what_it_locks(app, db, export_dir, worl
 
     by_link = page(lead, f"/exports/signoffs/confirm?team_id={world.team.id}&month={world.month:%Y-%m}")
     assert f"Sign off {month_label(world.month)}?" in by_link
-    assert lead.get(f"/exports/signoffs/confirm?team_id={world.other_team.id}&month={world.month:%Y-%m}").status_code == 400
+    assert lead.get(f"/exports/signoffs/confirm?team_id={world.other_team.id}&month={world.month:%Y-%m}").status_code == 404  # a team they may not see: not found
     assert login(app, world.manager).get(f"/exports/signoffs/confirm?team_id={world.team.id}&month={world.month:%Y-%m}").status_code == 404
 
     assert lead.post("/exports/signoffs", data={**form, "confirm": "yes"}).status_code == 302
