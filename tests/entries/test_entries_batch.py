@@ -76,18 +76,26 @@ def test_one_bad_item_among_five_hundred_writes_none(db, api_for, manager, team,
 
 def test_each_bad_item_is_named_by_position_with_the_entry_rules_messages(db, api_for, manager, team, other_team, requests):
     sent = items(team, requests, 6)
-    sent[1]["team_id"] = other_team.id
+    sent[1]["team_id"] = "north"
     sent[2]["minutes"] = "90"  # a string: the OpenAPI type is a JSON number
     sent[3]["band"] = "9z"
     sent[4]["request_id"] = 999_999
     sent[5] = ["not", "an", "entry"]
     errors = api_for(manager).post(URL, sent).get_json()["errors"]
     assert set(errors) == {"1", "2", "3", "4", "5"}
-    assert errors["1"] == {"team_id": ["Choose one of your teams"]}
+    assert errors["1"]["team_id"]  # not a team's id at all
     assert errors["2"]["minutes"][0].startswith("Send a whole number")
     assert errors["3"]["band"][0].startswith("Choose a band from:")
     assert errors["4"] == {"request_id": ["Choose a request from the catalogue"]}
     assert errors["5"] == {"body": ["Send each entry as a JSON object"]}
+    assert counts(db) == (0, 0)
+
+
+def test_another_teams_id_in_any_item_is_not_found_and_writes_nothing(db, api_for, manager, other_team, team, requests):
+    """As for one entry (tests/auth/test_team_not_visible.py): a team the caller may not see is not found."""
+    sent = items(team, requests, 4)
+    sent[2]["team_id"] = other_team.id
+    assert api_for(manager).post(URL, sent).status_code == 404
     assert counts(db) == (0, 0)
 
 

@@ -45,8 +45,9 @@ def create_entries_in_batch():
         return validation_error({"body": [NOT_A_LIST]})
     if len(data) > MAX_BATCH:
         return validation_error({"body": [TOO_MANY]})
-    type_errors = [json_type_errors(item) for item in data]
-    values, form_errors = check_entries(current_user, [item if isinstance(item, dict) else {} for item in data])
+    read = [read_item(item) for item in data]
+    type_errors = [errors for _loaded, errors in read]
+    values, form_errors = check_entries(current_user, [loaded for loaded, _errors in read])
     by_position = {
         str(index): {**({} if "body" in type_errors[index] else form_errors.get(index, {})), **type_errors[index]}
         for index in range(len(data)) if type_errors[index] or index in form_errors
@@ -64,12 +65,12 @@ def create_entries_in_batch():
     return {"items": [entry_to_json(entry, rates) for entry in entries]}, 201
 
 
-def json_type_errors(item) -> dict:
-    """The item's fields whose JSON type is not EntryInput's, by name (as POST /api/v1/entries says it)."""
+def read_item(item) -> tuple[dict, dict]:
+    """(the item as EntryInput reads it, {}) or (what could be read, its fields whose JSON type is not
+    EntryInput's, by name), as POST /api/v1/entries reads one (a JSON 30.0 is the whole number 30)."""
     if not isinstance(item, dict):
-        return {"body": [NOT_AN_ENTRY]}
+        return {}, {"body": [NOT_AN_ENTRY]}
     try:
-        EntryInput().load(item)
+        return EntryInput().load(item), {}
     except ValidationError as error:
-        return field_messages(error.messages)
-    return {}
+        return item, field_messages(error.messages)

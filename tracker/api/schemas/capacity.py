@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from tracker.api.contract import JsonInput
-from tracker.api.fields import day, identifier, integer, moment, number, text
+from tracker.api.fields import day, digits, identifier, integer, moment, number, text
 from tracker.api.schemas import Paged, page_of
 from tracker.api.schemas.burden import Burden, BurdenFigures, BurdenRow
 from tracker.burden.capacity import FTE_PLACES, MAX_FTE
@@ -92,4 +92,4 @@ class Hotspots(Schema):
 
 
 class HotspotQuery(Schema):
-    team_id = identifier(description="Only this team; a team the caller may not see answers 404.")
+    team_id = digits(description="Only this team; a team the caller may not see answers 404.")
