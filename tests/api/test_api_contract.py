@@ -114,3 +114,11 @@ def test_rules_the_document_cannot_state_are_in_words(document):
     assert "without" in statement["description"]
     patch = document["paths"]["/api/v1/entries/{entry_id}"]["patch"]
     assert {"412", "404"} <= set(patch["responses"])
+
+
+def test_the_documented_length_holds_for_text_as_sent(db, admin_client):
+    """Spaces around a name are trimmed when it is saved, but the document's maxLength is for what is sent."""
+    name = " " * 10 + "n" * 155 + "\n"
+    response = admin_client.post("/api/v1/sources", json={"name": name, "kind": "commissioner"})
+    assert response.status_code == 400 and "at most 160 characters" in response.get_json()["errors"]["name"][0]
+    assert admin_client.post("/api/v1/sources", json={"name": name.strip(), "kind": "commissioner"}).status_code == 201

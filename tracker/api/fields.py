@@ -68,6 +68,15 @@ class Number(_JsonTyped, fields.Float):
 class Text(_JsonTyped, fields.String):
     json_types = ("string",)
 
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        # The document's maxLength holds for the text as sent: the form trims spaces before its own
+        # check, so without this a longer text with spaces around it would pass what the document refuses.
+        value = super().deserialize(value, attr, data, **kwargs)
+        limit = self.metadata.get("maxLength")
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise ValidationError(f"Send at most {limit} characters for {attr}, spaces around it included (this is {len(value)})")
+        return value
+
 
 class Boolean(_JsonTyped, fields.Boolean):
     json_types = ("boolean",)
