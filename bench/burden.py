@@ -115,6 +115,10 @@ def commissioner_client(app):
     return client
 
 
+BARE_BY_TEAM = ("SELECT team_id, count(*), sum(minutes) FROM entry "
+                "WHERE deleted_at IS NULL AND occurred_on BETWEEN :start AND :end GROUP BY team_id")
+
+
 def bare_query(sql: str, start, end):
     """A timed action: the plain SQL over [start, end] (`:start`, `:end`), in a transaction rolled back after."""
     from sqlalchemy import text
@@ -140,28 +144,16 @@ def main() -> None:
     from sqlalchemy import text
 
     from tracker.burden.services import BurdenFilter, burden_direct
-    from tracker.demo import data
     from tracker.extensions import db
 
     today = date.today()
     start, end = today.replace(year=today.year - 1) + timedelta(days=1), today
     period = f"from={start.isoformat()}&to={end.isoformat()}"
-    client = app.test_client()
-    login = client.post("/login", data={"email": data.COMMISSIONER_EMAIL, "password": data.DEMO_PASSWORD})
-    assert login.status_code == 302, "could not log in as the demo commissioner"
-
-    bare_sql = text(
-        "SELECT team_id, count(*), sum(minutes) FROM entry "
-        "WHERE deleted_at IS NULL AND occurred_on BETWEEN :start AND :end GROUP BY team_id"
-    )
+    client = commissioner_client(app)
+    bare = bare_query(BARE_BY_TEAM, start, end)
     with app.app_context():
         dialect = db.engine.dialect.name
         entries = db.session.execute(text("SELECT count(*) FROM entry")).scalar()
-
-        def bare():
-            rows = db.session.execute(bare_sql, {"start": start, "end": end}).all()
-            db.session.rollback()
-            return rows
 
         def api():
             response = client.get(f"/api/v1/burden?group_by=team&{period}")

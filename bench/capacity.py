@@ -82,18 +82,10 @@ def main() -> None:
 
     today = date.today()
     start, end = add_months(today, -11), today  # the 12 calendar months to today, this one so far
-    bare_sql = text(
-        "SELECT team_id, count(*), sum(minutes) FROM entry "
-        "WHERE deleted_at IS NULL AND occurred_on BETWEEN :start AND :end GROUP BY team_id"
-    )
+    bare = bench_burden.bare_query(bench_burden.BARE_BY_TEAM, start, end)
     with app.app_context():
         dialect = db.engine.dialect.name
         entries = db.session.execute(text("SELECT count(*) FROM entry")).scalar()
-
-        def bare():
-            rows = db.session.execute(bare_sql, {"start": start, "end": end}).all()
-            db.session.rollback()
-            return rows
 
         def shares():
             table = management_shares(BurdenFilter(start, end), by_month=True)

@@ -120,7 +120,6 @@ def main() -> None:
 
     from sqlalchemy import func, select, text
 
-    from tracker.demo import data
     from tracker.extensions import db
     from tracker.models.catalogue import Request
     from tracker.workspace.duplicates import find_duplicates
@@ -129,21 +128,13 @@ def main() -> None:
 
     today = local_today()
     start, end = twelve_months_to(today)
-    client = app.test_client()
-    login = client.post("/login", data={"email": data.COMMISSIONER_EMAIL, "password": data.DEMO_PASSWORD})
-    assert login.status_code == 302, "could not log in as the demo commissioner"
-    bare_sql = text(
+    client = bench_burden.commissioner_client(app)
+    bare = bench_burden.bare_query(
         "SELECT request_id, count(*), sum(minutes) FROM entry "
-        "WHERE deleted_at IS NULL AND occurred_on BETWEEN :start AND :end GROUP BY request_id"
-    )
+        "WHERE deleted_at IS NULL AND occurred_on BETWEEN :start AND :end GROUP BY request_id", start, end)
     with app.app_context():
         dialect = db.engine.dialect.name
         entries = db.session.execute(text("SELECT count(*) FROM entry")).scalar()
-
-        def bare():
-            rows = db.session.execute(bare_sql, {"start": start, "end": end}).all()
-            db.session.rollback()
-            return rows
 
         def api():
             response = client.get("/api/v1/requests?sort=-projected_annual_cost")
