@@ -203,12 +203,12 @@ class Tally:
         return status, data, response
 
 
-def session_cookie(port: int, email: str) -> str:
+def session_cookie(port: int, email: str, password: str = PASSWORD) -> str:
     """Sign in through the page (CSRF token and all); the cookie is kept by hand (it is Secure)."""
     status, page, response = call(port, "GET", "/login")
     cookie = response.getheader("Set-Cookie").split(";", 1)[0]
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(rb'name="csrf_token" value="([^"]+)"', page)
-    form = urlencode({"email": email, "password": PASSWORD, "csrf_token": token.group(1).decode()})
+    form = urlencode({"email": email, "password": password, "csrf_token": token.group(1).decode()})
     status, _, response = call(port, "POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
     if status != 302:
         raise SystemExit(f"the reader could not sign in ({status})")
