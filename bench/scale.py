@@ -67,6 +67,7 @@ def parse_args(argv=None):
     parser.add_argument("--repeat", type=int, default=40, help="timed calls of each page (after 2 warm-ups)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL))
+    parser.add_argument("--schema", help="the schema to seed or reuse (default: scale_1m, scale_10m, ... by --entries)")
     parser.add_argument("--skip-workbook", action="store_true", help="leave out the region workbook (minutes at 10M)")
     parser.add_argument("--job", choices=("workbook", "dump"), help=argparse.SUPPRESS)
     parser.add_argument("--month", help=argparse.SUPPRESS)
@@ -74,7 +75,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not args.database_url:
         joiner = "&" if "?" in args.postgres_url else "?"
-        args.database_url = f"{args.postgres_url}{joiner}options=-csearch_path%3D{schema_name(args.entries)}"
+        args.database_url = f"{args.postgres_url}{joiner}options=-csearch_path%3D{args.schema or schema_name(args.entries)}"
     return args
 
 

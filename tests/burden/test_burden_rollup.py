@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from tracker.burden import rollup
 from tracker.burden.default_rates import DEFAULTS_EFFECTIVE_FROM
 from tracker.burden.medians import median_minutes, medians, minute_counts
-from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupWeek, Rate
+from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupWeek, BurdenStamp, Rate
 from tracker.burden.rate_changes import create_rate
 from tracker.burden.rates import RateBook
 from tracker.burden.periods import plan_period
@@ -107,7 +107,8 @@ def _values(spec: dict, teams, requests, fields=FIELDS) -> dict:
 
 def _reset(db) -> None:
     db.session.rollback()
-    for level in (*rollup.LEVELS, BurdenRollupMinutes, BurdenRollupWeek):
+    # Rollups emptied by hand lose their month stamps too (tracker/burden/stamps.py), as a rebuild would.
+    for level in (*rollup.LEVELS, BurdenRollupMinutes, BurdenRollupWeek, BurdenStamp):
         db.session.execute(delete(level))
     db.session.execute(delete(Entry))
     db.session.execute(delete(Rate).where(Rate.effective_from != DEFAULTS_EFFECTIVE_FROM))

@@ -35,9 +35,17 @@ def month_key(column):
 
 # ---- how each dimension's keys are described (label first) ----------------------
 
+MANY_KEYS = 200  # more keys than this: read the whole (small) table rather than a long IN list
+
+
+def _of_keys(query, column, keys):
+    """The query for these keys: WHERE column IN keys, or everything when the list would be long
+    (a thousand teams' ids cost more to send and plan than the table costs to read)."""
+    return query.where(column.in_(keys)) if len(keys) <= MANY_KEYS else query
+
 
 def _teams(session, keys) -> dict:
-    query = select(Team.id, Team.name, Team.organisation, Team.sector, Team.slug).where(Team.id.in_(keys))
+    query = _of_keys(select(Team.id, Team.name, Team.organisation, Team.sector, Team.slug), Team.id, keys)
     return {
         id_: {"label": name, "organisation": organisation, "sector": sector, "slug": slug}
         for id_, name, organisation, sector, slug in session.execute(query)
@@ -45,7 +53,7 @@ def _teams(session, keys) -> dict:
 
 
 def _sources(session, keys) -> dict:
-    query = select(Source.id, Source.name, Source.kind).where(Source.id.in_(keys))
+    query = _of_keys(select(Source.id, Source.name, Source.kind), Source.id, keys)
     return {id_: {"label": name, "kind": kind} for id_, name, kind in session.execute(query)}
 
 
@@ -54,8 +62,8 @@ def _requests(session, keys) -> dict:
         select(Request.id, Request.title, Source.name, Request.source_id, Request.frequency, Request.obligation,
                Request.status)
         .join(Source, Source.id == Request.source_id)
-        .where(Request.id.in_(keys))
     )
+    query = _of_keys(query, Request.id, keys)
     return {
         id_: {"label": title, "source": source, "source_id": source_id, "frequency": frequency,
               "obligation": obligation, "status": status}
@@ -85,8 +93,11 @@ class Dimension:
     offered: frozenset = frozenset()  # API, PAGES, WORKBOOK
 
     def info(self, session, keys: Iterable) -> dict:
-        present = [k for k in set(keys) if k is not None]
-        return self.describe(session, present) if present else {}
+        present = {k for k in keys if k is not None}
+        if not present:
+            return {}
+        described = self.describe(session, list(present))
+        return described if len(present) <= MANY_KEYS else {k: v for k, v in described.items() if k in present}
 
 
 DIMENSIONS: dict[str, Dimension] = {

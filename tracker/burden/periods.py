@@ -9,6 +9,10 @@ Plain dates in, plain dates out (no SQL), so the rules are easy to test:
   then almost free (the days after today hold next to no entries).
 - A month in which some band's rate changes after the 1st cannot be priced
   from one monthly sum, so it always comes from its entries.
+- A partial month whose days left out all come after `quiet_after` (normally
+  today: days nobody has lived yet hold next to no entries) is its rollup less
+  those days however few days it covers, so "this month to date" never reads
+  the month's entries.
 
 The work is proportional to the number of rate changes, never to the number
 of months: the entry list asks for periods from 2000 to year 9999."""
@@ -51,8 +55,9 @@ def _days(a: date, b: date) -> int:
     return (b - a).days + 1
 
 
-def plan_period(start: date, end: date, breakpoints: Iterable[date]) -> PeriodPlan:
-    """How to add up [start, end]; `breakpoints` are the dates on which any band's rate changes."""
+def plan_period(start: date, end: date, breakpoints: Iterable[date], quiet_after: date | None = None) -> PeriodPlan:
+    """How to add up [start, end]; `breakpoints` are the dates on which any band's rate changes.
+    Days after `quiet_after` are taken to hold few entries (the plan is exact whatever they hold)."""
     if start > end:
         return PeriodPlan()
     # Months a rate changes inside of (not on the 1st): their rollup cannot be priced.
@@ -60,14 +65,14 @@ def plan_period(start: date, end: date, breakpoints: Iterable[date]) -> PeriodPl
     out = _Builder()
     first_month, last_month = start.replace(day=1), end.replace(day=1)
     if first_month == last_month:
-        _partial(out, start, end, unpriceable)
+        _partial(out, start, end, unpriceable, quiet_after)
         return _finish(out)
     head_whole = start.day == 1
     tail_whole = end == month_last_day(end)
     if not head_whole:
         _partial(out, start, month_last_day(start), unpriceable)
     if not tail_whole:
-        _partial(out, last_month, end, unpriceable)
+        _partial(out, last_month, end, unpriceable, quiet_after)
     whole_first = first_month if head_whole else add_months(first_month, 1)
     whole_last = last_month if tail_whole else add_months(last_month, -1)
     if whole_first <= whole_last:
@@ -75,13 +80,14 @@ def plan_period(start: date, end: date, breakpoints: Iterable[date]) -> PeriodPl
     return _finish(out)
 
 
-def _partial(out: _Builder, a: date, b: date, unpriceable: list[date]) -> None:
+def _partial(out: _Builder, a: date, b: date, unpriceable: list[date], quiet_after: date | None = None) -> None:
     """Days a..b of one month."""
     month = a.replace(day=1)
     last = month_last_day(month)
+    rest_is_quiet = quiet_after is not None and a == month and b >= quiet_after
     if (a, b) == (month, last) and month not in unpriceable:
         out.months.append(month)
-    elif month in unpriceable or _days(a, b) * 2 <= _days(month, last):
+    elif month in unpriceable or (_days(a, b) * 2 <= _days(month, last) and not rest_is_quiet):
         out.add.append((a, b))
     else:  # most of the month: the month's sum, less the days left out
         out.months.append(month)

@@ -28,7 +28,13 @@ def price(minutes: int, hourly_rate: Decimal) -> Decimal:
 
     The one place an entry (or a sum of entries' minutes at one rate) is priced:
     the burden service, the API and the workbook's Entries sheet all call it."""
-    return Decimal(minutes) * hourly_rate / SIXTY
+    return priced(Decimal(minutes) * hourly_rate)
+
+
+def priced(minutes_times_rate: Decimal) -> Decimal:
+    """Σ minutes × hourly rate (exact: whole minutes times a rate of a few decimal places) as money,
+    divided by 60 once: the burden service sums minutes × rate over bands and divides at the end."""
+    return minutes_times_rate / SIXTY
 
 
 @dataclass
@@ -63,6 +69,10 @@ class RateBook:
     def cost(self, band: str, day: date, minutes: int) -> Decimal:
         """The cost of one entry: its minutes at its band's rate on its date."""
         return price(minutes, self.rate(band, day))
+
+    def signature(self) -> tuple:
+        """Every rate, as a hashable value: figures priced from this book hold while it is unchanged."""
+        return tuple((band, tuple(history)) for band, history in sorted(self.by_band.items()))
 
     def breakpoints(self) -> list[date]:
         """Every date on which some band's rate changes, ascending.

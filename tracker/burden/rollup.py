@@ -32,6 +32,7 @@ from sqlalchemy.types import Date
 
 from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam, BurdenRollupWeek
 from tracker.models.entries import Entry
+from tracker.burden.stamps import new_epoch, stamp_months
 
 # level -> the id columns of its key besides month and band
 LEVELS = {
@@ -96,6 +97,7 @@ def entry_changed(session, before: Contribution | None, after: Contribution | No
     the row locks instead of deadlocking (PostgreSQL)."""
     if before == after:
         return
+    stamp_months(session, [part.month for part in (before, after) if part is not None])
     insert_for = _dialect_insert(session)
     for level in LEVELS:
         steps = [(part.key(level), part, sign) for part, sign in ((before, -1), (after, +1)) if part is not None]
@@ -181,6 +183,7 @@ def add_entries(session, condition) -> None:
     level instead of one per entry, with the same arithmetic as `entry_changed`."""
     insert_for = _dialect_insert(session)
     month = month_of(session, Entry.occurred_on).label("month")
+    stamp_months(session, [_as_date(m) for m in session.scalars(select(month).where(condition).distinct())])
     for level, ids in LEVELS.items():
         table = level.__table__
         keys = [month, *(getattr(Entry, name) for name in ids), Entry.band]
@@ -217,6 +220,21 @@ def add_entries(session, condition) -> None:
     ))
 
 
+def _as_date(value) -> date:
+    """A month as SQLite returns it (text) or PostgreSQL (a date)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _months_from(first: date, last: date) -> list[date]:
+    from tracker.shared.timeutil import add_months
+
+    months = []
+    while first <= last:
+        months.append(first)
+        first = add_months(first, 1)
+    return months
+
+
 def week_of(session, day_column):
     """SQL: the Monday of a date column's week."""
     if session.get_bind().dialect.name == "postgresql":
@@ -238,6 +256,10 @@ def rebuild_rollups(session, start: date | None = None, end: date | None = None)
     (after a bulk load into a known period); without, everything."""
     first = start.replace(day=1) if start else None
     last = end.replace(day=1) if end else None
+    if first and last:
+        stamp_months(session, _months_from(first, last))
+    else:  # everything, or an open range: nothing read before may be reused
+        new_epoch(session)
     for level in (*LEVELS, BurdenRollupMinutes):
         table = level.__table__
         query = delete(table)

@@ -6,13 +6,19 @@ query, with the same keys, joins and filters whatever the source."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Iterator
+
 from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
 from tracker.burden.dimensions import dimension
 from tracker.burden.figures import BurdenFilter
+from tracker.burden.part_cache import months_of, part_key, parts_read
 from tracker.burden.periods import plan_period
+from tracker.burden.stamps import stamps_between
+from tracker.shared.timeutil import add_months
 from tracker.burden.rates import RateBook
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
@@ -69,22 +75,91 @@ class _Part:
     rows: _Rows
     days: object  # SQL condition on rows.day
     sign: int  # +1, or -1 for days taken off a rollup month
+    ranges: tuple = ()  # the inclusive (first, last) day ranges it reads: its months' stamps say if it changed
+
+    def describe(self, *more) -> tuple:
+        """What the part asks, as a hashable key (tracker/burden/part_cache.py): with the stamps of
+        its months, it identifies the part's rows."""
+        return (self.rows.table.name, self.sign, self.ranges, *more)
 
 
 def parts(flt: BurdenFilter, rates: RateBook, group_by: tuple, with_counts: bool, use_rollup: bool) -> list[_Part]:
     entries = _entry_rows()
     if not use_rollup:
-        return [_Part(entries, between(Entry.occurred_on, [(flt.start, flt.end)]), +1)]
-    plan = plan_period(flt.start, flt.end, rates.breakpoints())
+        return [_Part(entries, between(Entry.occurred_on, [(flt.start, flt.end)]), +1, ((flt.start, flt.end),))]
+    today = date.today()  # only where the plan reads from, never what it adds up (plan_period)
+    plan = plan_period(flt.start, flt.end, rates.breakpoints(), quiet_after=today)
     parts = []
     if plan.rollup_months:
         level = _rollup_level(flt, group_by, with_counts)
-        parts.append(_Part(_rollup_rows(level), between(level.month, plan.rollup_months), +1))
-    if plan.add_days:
-        parts.append(_Part(entries, between(Entry.occurred_on, plan.add_days), +1))
-    if plan.subtract_days:
-        parts.append(_Part(entries, between(Entry.occurred_on, plan.subtract_days), -1))
+        # Months still being logged apart from the others, so the others' rows can be reused.
+        this_month = today.replace(day=1)
+        for block in split_at(plan.rollup_months, this_month, add_months(this_month, -1)):
+            parts.append(_Part(_rollup_rows(level), between(level.month, block), +1, block))
+    for days, sign in ((plan.add_days, +1), (plan.subtract_days, -1)):
+        for block in split_at(days, today.replace(day=1), today.replace(day=1) - timedelta(days=1)):
+            parts.append(_Part(entries, between(Entry.occurred_on, block), sign, block))
     return parts
+
+
+def split_at(ranges, start: date, before_end: date) -> list[tuple[tuple[date, date], ...]]:
+    """Ranges in two blocks, those before `start` (ending by `before_end`, the unit before it) and those
+    from `start` on; empty blocks left out."""
+    before, after = [], []
+    for first, last in ranges:
+        if last < start:
+            before.append((first, last))
+        elif first >= start:
+            after.append((first, last))
+        else:
+            before.append((first, before_end))
+            after.append((start, last))
+    return [tuple(block) for block in (before, after) if block]
+
+
+def read_parts(session, flt: BurdenFilter, group_by: tuple, plan: list[_Part], query_of, asked: tuple,
+               reuse: bool = True, summarise=list) -> Iterator:
+    """Each part's grouped rows (`query_of(part)` is its SQL), summarised by `summarise` (a function of
+    the part's plain rows, whose answer must depend on nothing `asked` does not name), part by part.
+    A part whose months' stamps have not changed since this process last read it is not read again
+    (tracker/burden/part_cache.py); with `reuse` False everything is read afresh."""
+    stamps = None
+    if reuse and plan:
+        days = [day for part in plan for day_range in part.ranges for day in day_range]
+        stamps = stamps_between(session, min(days), max(days))
+    if stamps is not None:
+        joins = joins_of(flt, group_by)
+        asked = (*asked, group_by, *(None if ids is None else tuple(sorted(ids))
+                                    for ids in (flt.team_ids, flt.source_ids, flt.request_ids)),
+                 catalogue_signature(session, joins) if joins else ())
+        database = session.get_bind().url.render_as_string(hide_password=True)
+    for part in plan:
+        key = None if stamps is None else part_key(part.describe(*asked), months_of(part.ranges), stamps, database)
+        yield parts_read.rows(key, lambda: summarise([_plain(row) for row in session.execute(query_of(part))]))
+
+
+def _plain(row) -> tuple:
+    """A row as plain values: PostgreSQL sums big integers as numeric, which arrive as Decimals."""
+    return tuple(int(value) if isinstance(value, Decimal) else value for value in row)
+
+
+def catalogue_signature(session, joins: set) -> tuple:
+    """The catalogue columns a part's keys and filters read through its joins (a source of a request,
+    a kind of a source, a sector of a team): a part's rows change when these do, stamps or not."""
+    signature = []
+    if "request" in joins or "source" in joins:
+        signature.append(tuple(map(tuple, session.execute(select(Request.id, Request.source_id).order_by(Request.id)))))
+    if "source" in joins:
+        signature.append(tuple(map(tuple, session.execute(select(Source.id, Source.kind).order_by(Source.id)))))
+    if "team" in joins:
+        signature.append(tuple(map(tuple, session.execute(select(Team.id, Team.sector).order_by(Team.id)))))
+    return tuple(signature)
+
+
+def joins_of(flt: BurdenFilter, group_by: tuple) -> set:
+    """The catalogue tables a part's keys and filters join."""
+    joins = set().union(*(dimension(name).joins for name in group_by))
+    return joins | ({"request"} if flt.source_ids is not None else set())
 
 
 def between(column, ranges):

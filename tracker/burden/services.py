@@ -17,12 +17,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Sequence
 
-from sqlalchemy import func, literal_column, null, select, union_all
-
 from tracker.burden.figures import BurdenFilter, BurdenRow, BurdenTable, fte
-from tracker.burden.rates import RateBook, price
+from tracker.burden.rates import RateBook, priced
 from tracker.burden.dimensions import dimension
-from tracker.burden.row_sources import grouped_select, parts, segment_of, signed
+from tracker.burden.row_sources import grouped_select, parts, read_parts, segment_of, signed
 from tracker.extensions import db
 
 # ---- the service ------------------------------------------------------------
@@ -49,11 +47,11 @@ def burden(
     if flt.start > flt.end:  # an empty period: nothing to add up (callers refuse it as input)
         return BurdenTable(group_by, flt, [], BurdenRow((), ("Total",)))
     rates = RateBook.load(session)
-    selects = []
-    segment_starts = [flt.start]
-    for part in parts(flt, rates, group_by, False, use_rollup):  # counts, if asked for, read their own level
+    segment_starts = [flt.start, *(d for d in rates.breakpoints() if flt.start < d <= flt.end)]
+
+    def query_of(part):
         rows = part.rows
-        segment, segment_starts = segment_of(rates, flt.start, flt.end, rows.day)
+        segment, _ = segment_of(rates, flt.start, flt.end, rows.day)
         query, keys = grouped_select(
             part,
             flt,
@@ -67,38 +65,53 @@ def burden(
         )
         # A constant segment stays out of GROUP BY: SQLite reads a bare number there as a column position.
         varying = [segment] if len(segment_starts) > 1 else []
-        selects.append(query.group_by(*keys, rows.band, *varying))
-    query = selects[0]
-    if len(selects) > 1:  # the parts' sums, summed again by the same keys
-        both = union_all(*selects).subquery()
-        names = [f"k_{name}" for name in group_by] + ["band", "segment"]
-        query = select(
-            *(both.c[n] for n in names), *(func.sum(both.c[m]).label(m) for m in ("entries", "minutes", "dup", "used"))
-        ).group_by(*(both.c[n] for n in names))
+        return query.group_by(*keys, rows.band, *varying)
 
     width = len(group_by)
-    rates_in_force: dict[tuple, Decimal] = {}
+
+    def summed(rows) -> dict[tuple, tuple]:
+        """Per key: (entries, minutes, Σ minutes × rate, duplicated, used). Minutes × a rate of a few
+        decimal places is exact; the cost is divided by 60 once per key, at the end."""
+        rates_in_force: dict[tuple, Decimal] = {}
+        sums: dict[tuple, list] = {}
+        for result in rows:  # plain values (read_parts): no conversions in this loop
+            entries, minutes = result[width + 2], result[width + 3]
+            if not minutes and not entries:
+                continue
+            rate_key = result[width:width + 2]
+            rate = rates_in_force.get(rate_key)
+            if rate is None:
+                rate = rates_in_force[rate_key] = rates.rate(rate_key[0], segment_starts[rate_key[1]])
+            found = sums.get(result[:width])
+            if found is None:
+                found = sums[result[:width]] = [0, 0, 0, 0, 0]
+            found[0] += entries
+            found[1] += minutes
+            found[2] += minutes * rate
+            found[3] += result[width + 4]
+            found[4] += result[width + 5]
+        return {key: tuple(values) for key, values in sums.items()}
+
+    plan = parts(flt, rates, group_by, False, use_rollup)  # counts, if asked for, read their own level
+    asked = ("sums", tuple(segment_starts[1:]), rates.signature())  # what `summed` reads besides the rows
+    sums: dict[tuple, list] = {}
+    for part in read_parts(session, flt, group_by, plan, query_of, asked, use_rollup, summarise=summed):
+        for key, values in part.items():  # the parts' sums, summed again by key
+            found = sums.get(key)
+            if found is None:
+                sums[key] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    found[i] += value
     rows_by_key: dict[tuple, BurdenRow] = {}
     totals = BurdenRow(key=(), label=("Total",))
-    for result in session.execute(query):
-        minutes = int(result.minutes)
-        if not minutes and not result.entries:  # days taken off a month can cancel a group out
-            continue
-        rate_key = (result.band, int(result.segment))
-        rate = rates_in_force.get(rate_key)
-        if rate is None:
-            rate = rates_in_force[rate_key] = rates.rate(result.band, segment_starts[rate_key[1]])
-        key = tuple(result[:width])
-        row = rows_by_key.get(key)
-        if row is None:
-            row = rows_by_key[key] = BurdenRow(key, key)
-        cost = price(minutes, rate)
-        for target in (row, totals):
-            target.entries += int(result.entries)
-            target.minutes += minutes
-            target.cost += cost
-            target.duplicated_minutes += int(result.dup)
-            target.used_minutes += int(result.used)
+    for key, (entries, minutes, minute_cost, duplicated, used) in sums.items():
+        row = rows_by_key[key] = BurdenRow(key, key, entries, minutes, priced(minute_cost), duplicated, used)
+        totals.entries += entries
+        totals.minutes += minutes
+        totals.cost += row.cost
+        totals.duplicated_minutes += duplicated
+        totals.used_minutes += used
 
     table = BurdenTable(group_by, flt, [r for r in rows_by_key.values() if r.entries], totals)
     if with_counts:
@@ -113,56 +126,40 @@ def burden_direct(flt: BurdenFilter, group_by: Sequence[str] = (), **options) ->
     return burden(flt, group_by, use_rollup=False, **options)
 
 
-def _counts_query(flt: BurdenFilter, rates: RateBook, group_by: tuple, use_rollup: bool):
-    """Distinct teams and requests per group and overall, in one statement.
+def _add_distinct_counts(session, table: BurdenTable, flt: BurdenFilter, group_by: tuple, rates, use_rollup) -> None:
+    """Distinct teams and requests per group and overall.
 
     Each (group, team, request) counts if its entries, net of days taken off a
-    rollup month, are more than none. The totals come back as one more row
-    whose `whole` is 1 (distinct counts do not add up, so they are counted
-    again over every group)."""
-    selects = []
-    for part in parts(flt, rates, group_by, True, use_rollup):
+    rollup month, are more than none; distinct counts do not add up, so the
+    totals are counted again over every group."""
+
+    def query_of(part):
         rows = part.rows
         query, keys = grouped_select(
-            part,
-            flt,
-            group_by,
-            rows.team_id.label("team_id"),
-            rows.request_id.label("request_id"),
+            part, flt, group_by, rows.team_id.label("team_id"), rows.request_id.label("request_id"),
             signed(rows.entries, part.sign).label("n"),
         )
-        selects.append(query.group_by(*keys, rows.team_id, rows.request_id))
-    both = (union_all(*selects) if len(selects) > 1 else selects[0]).subquery()
-    names = [f"k_{name}" for name in group_by]
-    pairs = (
-        select(*(both.c[n] for n in names), both.c.team_id, both.c.request_id)
-        .group_by(*(both.c[n] for n in names), both.c.team_id, both.c.request_id)
-        .having(func.sum(both.c.n) > 0)
-        .cte("pairs")
-    )
-    if not names:
-        return select(literal_column("1").label("whole"), func.count(pairs.c.team_id.distinct()), func.count(pairs.c.request_id.distinct()))
-    keys = [pairs.c[n] for n in names]
-    per_group = select(literal_column("0").label("whole"), *keys, func.count(pairs.c.team_id.distinct()), func.count(pairs.c.request_id.distinct())).group_by(*keys)
-    overall = select(
-        literal_column("1").label("whole"),
-        *(null().label(n) for n in names),
-        func.count(pairs.c.team_id.distinct()),
-        func.count(pairs.c.request_id.distinct()),
-    )
-    return union_all(per_group, overall)
+        return query.group_by(*keys, rows.team_id, rows.request_id)
 
-
-def _add_distinct_counts(session, table: BurdenTable, flt: BurdenFilter, group_by: tuple, rates, use_rollup) -> None:
-    by_key, overall = {}, (0, 0)
-    for result in session.execute(_counts_query(flt, rates, group_by, use_rollup)):
-        if result[0] == 1:
-            overall = (result[-2], result[-1])
-        else:
-            by_key[tuple(result[1 : 1 + len(group_by)])] = (result[-2], result[-1])
+    plan = parts(flt, rates, group_by, True, use_rollup)
+    net: dict[tuple, int] = {}
+    for part in read_parts(session, flt, group_by, plan, query_of, ("pairs",), use_rollup):
+        for result in part:
+            net[result[:-1]] = net.get(result[:-1], 0) + result[-1]
+    width = len(group_by)
+    teams: dict[tuple, set] = {}
+    requests: dict[tuple, set] = {}
+    all_teams, all_requests = set(), set()
+    for key, n in net.items():
+        if n > 0:
+            group, team_id, request_id = key[:width], key[width], key[width + 1]
+            teams.setdefault(group, set()).add(team_id)
+            requests.setdefault(group, set()).add(request_id)
+            all_teams.add(team_id)
+            all_requests.add(request_id)
     for row in table.rows:
-        row.teams, row.requests = by_key.get(row.key, (0, 0))
-    table.totals.teams, table.totals.requests = overall
+        row.teams, row.requests = len(teams.get(row.key, ())), len(requests.get(row.key, ()))
+    table.totals.teams, table.totals.requests = len(all_teams), len(all_requests)
 
 
 def _label(session, table: BurdenTable) -> None:

@@ -12,6 +12,7 @@ or by team and month), so the rollups answer it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -42,7 +43,7 @@ class Share:
     def defined(self) -> bool:
         return bool(self.milli_fte_days)
 
-    @property
+    @cached_property  # a share is asked for its figures several times a row; worked out once
     def available(self) -> Fraction | None:
         """Available hours, exact: Σ FTE-days × 37.5 ÷ 7."""
         return None if self.milli_fte_days is None else available_from(self.milli_fte_days)
@@ -55,7 +56,7 @@ class Share:
     def available_hours(self) -> Decimal | None:
         return exact_decimal(self.available) if self.available is not None else None
 
-    @property
+    @cached_property
     def ratio(self) -> Fraction | None:
         """The exact share, 0 to 1 (more, if a team logs more than its capacity)."""
         return Fraction(self.minutes, 60) / self.available if self.defined else None

@@ -119,3 +119,17 @@ class BurdenRollupWeek(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("request.id"), primary_key=True)
     entries: Mapped[int] = mapped_column(default=0)
+
+
+class BurdenStamp(db.Model):
+    """A month's stamp: a random number replaced, in the same transaction, by every change to that
+    month's rollups (tracker/burden/stamps.py). Figures of months whose stamps have not changed
+    have not changed either, so a process may reuse what it read before (tracker/burden/part_cache.py).
+
+    The row of month 0001-01-01 is the database's epoch: made afresh when every rollup is rebuilt,
+    so nothing read from an earlier life of the database is ever taken for current."""
+
+    __tablename__ = "burden_stamp"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of the month
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.shared.timeutil import utcnow
 
 
+LIVE = "deleted_at IS NULL"
 SUPPLIED_ELSEWHERE = "deleted_at IS NULL AND duplicated_elsewhere = 'yes'"
 
 
@@ -28,6 +29,11 @@ class Entry(db.Model):
         # duplicate evidence reads this small index alone (tracker/workspace/duplicates.py).
         Index("ix_entry_supplied_elsewhere", "request_id", "occurred_on", "team_id",
               sqlite_where=text(SUPPLIED_ELSEWHERE), postgresql_where=text(SUPPLIED_ELSEWHERE)),
+        # What the burden service reads of the live entries of a few days (a period's partial months):
+        # on PostgreSQL an index-only scan (tracker/burden/row_sources.py).
+        Index("ix_entry_live_day", "occurred_on", "team_id", "request_id", "band",
+              postgresql_include=["minutes", "duplicated_elsewhere", "used"],
+              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

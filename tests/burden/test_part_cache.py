@@ -1,0 +1,111 @@
+"""Months that have not changed are not read again (tracker/burden/part_cache.py), and never stale.
+
+Each test reads figures, changes something a cached part depends on (an entry in a past month,
+a team's sector, a request's source, a rebuild), reads again, and holds the answer to the
+straight computation over the entries table (`burden_direct`)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.burden import rollup
+from tracker.burden.part_cache import PartCache, parts_read
+from tracker.burden.periods import plan_period
+from tracker.burden.services import BurdenFilter, burden, burden_direct
+from tracker.burden.stamps import EPOCH, stamps_between
+from tracker.entries.services import update_entry
+from tracker.models.burden import BurdenStamp
+
+PAST = BurdenFilter(date(2025, 1, 5), date(2025, 6, 20))  # partial months at both ends, all long past
+
+
+def _figures(table):
+    return {row.key: (row.entries, row.minutes, row.cost, row.teams, row.requests) for row in table.rows}, (
+        table.totals.entries, table.totals.minutes, table.totals.cost, table.totals.teams, table.totals.requests)
+
+
+def _same_as_direct(flt, group_by):
+    fast = burden(flt, group_by, with_counts=True)
+    assert _figures(fast) == _figures(burden_direct(flt, group_by, with_counts=True))
+    return fast
+
+
+def test_a_second_read_reuses_the_months_and_a_write_reads_them_again(db, make_user, team, other_team, make_request, make_entry):
+    user = make_user("admin")
+    req = make_request()
+    for day in (date(2025, 1, 3), date(2025, 1, 9), date(2025, 3, 14), date(2025, 6, 19), date(2025, 6, 25)):
+        make_entry(user, team, req, occurred_on=day, minutes=30, band="5")
+    first = _same_as_direct(PAST, ("team",))
+    hits = parts_read.hits
+    again = burden(PAST, ("team",), with_counts=True)
+    assert parts_read.hits > hits, "nothing was reused although no month changed"
+    assert _figures(again) == _figures(first)
+
+    # An entry in a month inside a reused block: that block is read again, the answer follows.
+    entry = make_entry(user, other_team, req, occurred_on=date(2025, 3, 2), minutes=45, band="6")
+    after = _same_as_direct(PAST, ("team",))
+    assert after.totals.minutes == first.totals.minutes + 45 and after.totals.teams == 2
+
+    # Moving it to another month, and to a day at the edge of the period, both months change.
+    update_entry(user, entry, {"occurred_on": date(2025, 1, 4)})
+    db.session.commit()
+    moved = _same_as_direct(PAST, ("team",))
+    assert moved.totals.minutes == first.totals.minutes  # the 4th of January is before the period
+    update_entry(user, entry, {"occurred_on": date(2025, 6, 20)})
+    db.session.commit()
+    assert _same_as_direct(PAST, ("team",)).totals.minutes == first.totals.minutes + 45
+
+
+def test_a_change_of_sector_or_source_is_seen_whatever_the_stamps(db, make_user, team, other_team, make_source, make_request, make_entry):
+    user = make_user("admin")
+    req = make_request()
+    make_entry(user, team, req, occurred_on=date(2025, 2, 10), minutes=60)
+    make_entry(user, other_team, req, occurred_on=date(2025, 4, 10), minutes=30)
+    by_sector = _same_as_direct(PAST, ("sector",))
+    assert {row.key[0]: row.minutes for row in by_sector.rows} == {"nhs_trust": 60, "local_authority": 30}
+    other_team.sector = "nhs_trust"
+    req.source = make_source("Another source")
+    db.session.commit()
+    assert {row.key[0]: row.minutes for row in _same_as_direct(PAST, ("sector",)).rows} == {"nhs_trust": 90}
+    assert [row.key[0] for row in _same_as_direct(PAST, ("source",)).rows] == [req.source_id]
+
+
+def test_every_write_stamps_its_months_and_a_rebuild_starts_a_new_epoch(db, make_user, team, make_request, make_entry):
+    assert stamps_between(db.session, date(2025, 1, 1), date(2025, 12, 1)) is None  # nothing written: nothing reused
+    user = make_user("admin")
+    entry = make_entry(user, team, make_request(), occurred_on=date(2025, 2, 10))
+    stamps = stamps_between(db.session, date(2025, 1, 1), date(2025, 12, 1))
+    assert set(stamps) == {EPOCH, date(2025, 2, 1)}
+    update_entry(user, entry, {"occurred_on": date(2025, 5, 1)})
+    db.session.commit()
+    moved = stamps_between(db.session, date(2025, 1, 1), date(2025, 12, 1))
+    assert set(moved) == {EPOCH, date(2025, 2, 1), date(2025, 5, 1)}
+    assert moved[date(2025, 2, 1)] != stamps[date(2025, 2, 1)] and moved[EPOCH] == stamps[EPOCH]
+    rollup.rebuild_rollups(db.session)
+    db.session.commit()
+    rebuilt = stamps_between(db.session, date(2025, 1, 1), date(2025, 12, 1))
+    assert set(rebuilt) == {EPOCH} and rebuilt[EPOCH] != stamps[EPOCH]
+    assert db.session.scalars(select(BurdenStamp.month)).all() == [EPOCH]
+    _same_as_direct(PAST, ("team", "request"))
+
+
+def test_the_cache_holds_at_most_its_rows():
+    cache = PartCache(max_rows=8)
+    for n in range(5):
+        assert cache.rows(("part", n), lambda n=n: [(n,)] * 2) == [(n,)] * 2
+    assert cache.rows(("part", 0), lambda: [("read again",)]) == [("read again",)]  # the oldest went first
+    assert cache.rows(("part", 4), lambda: [("not read",)]) == [(4,), (4,)]
+    assert cache.rows(None, lambda: [("never kept",)]) == [("never kept",)]
+    assert cache.rows(("big",), lambda: [(0,)] * 3) == [(0,)] * 3 and cache.rows(("big",), lambda: []) == []
+
+
+def test_this_month_to_date_is_its_rollup_less_the_days_to_come():
+    # 6 days of 31 would come from the entries; when the rest of the month is still to come, from the rollup.
+    assert plan_period(date(2026, 12, 1), date(2026, 12, 6), []).add_days == ((date(2026, 12, 1), date(2026, 12, 6)),)
+    plan = plan_period(date(2026, 12, 1), date(2026, 12, 6), [], quiet_after=date(2026, 12, 6))
+    assert plan.rollup_months == ((date(2026, 12, 1), date(2026, 12, 1)),)
+    assert plan.subtract_days == ((date(2026, 12, 7), date(2026, 12, 31)),) and plan.add_days == ()
+    # Days left out before the period are not quiet: a past month's few days still come from the entries.
+    assert plan_period(date(2026, 11, 25), date(2026, 11, 30), [], quiet_after=date(2026, 12, 6)).add_days == (
+        (date(2026, 11, 25), date(2026, 11, 30)),)
