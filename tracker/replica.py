@@ -10,8 +10,10 @@ otherwise, and even then only plain reads go to the replica:
 - a flush, an INSERT/UPDATE/DELETE, a SELECT ... FOR UPDATE (`hold_row`),
   raw SQL, a connection asked for without saying, and anything with
   `bind_arguments=ON_PRIMARY` (who is signed in) go to the primary;
-- once the transaction has written, everything else in it reads the primary
-  too (it must see its own uncommitted work); its end forgets that.
+- once the session has written, everything else it reads comes from the
+  primary until it is routed again: it must see its own work, and an object it
+  wrote, once expired by the commit, must not be read back from a replica that
+  has not got it yet.
 
 Whether the replica may be used at all is `ReplicaWatch`'s verdict, asked of
 the replica at most every DATABASE_CHECK_SECONDS per process: "ok", "lagging"
@@ -55,7 +57,7 @@ class RoutingSession(Session):
         if clause is None:
             return bool(kwargs.get("reading"))
         if getattr(clause, "is_dml", False) or getattr(clause, "_for_update_arg", None) is not None:
-            self.info[_WROTE] = True  # written (or about to be): the rest of the transaction stays on the primary
+            self.info[_WROTE] = True  # written (or about to be): the rest stays on the primary
             return False
         return bool(getattr(clause, "is_select", False)) and not getattr(clause, "_is_textual", False)
 
@@ -67,12 +69,6 @@ class RoutingSession(Session):
 @event.listens_for(RoutingSession, "after_flush")
 def _wrote(session, _flush_context) -> None:
     session.info[_WROTE] = True
-
-
-@event.listens_for(RoutingSession, "after_transaction_end")
-def _transaction_ended(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_WROTE, None)
 
 
 def _session(session):
@@ -180,6 +176,7 @@ def route_reads(session, to_replica: bool) -> bool:
     session = _session(session)
     state = replica_state(session) if to_replica else None
     on_replica = state is not None and state.usable
+    session.info.pop(_WROTE, None)
     if on_replica:
         session.info[_READS_ON_REPLICA] = True
     else:
@@ -189,6 +186,11 @@ def route_reads(session, to_replica: bool) -> bool:
 
 def reads_on_replica_now(session) -> bool:
     return bool(_session(session).info.get(_READS_ON_REPLICA))
+
+
+def wrote(session) -> bool:
+    """The session has written since it was last routed (flush, INSERT/UPDATE/DELETE, FOR UPDATE)."""
+    return bool(_session(session).info.get(_WROTE))
 
 
 @contextmanager

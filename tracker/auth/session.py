@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.models.auth import ApiToken, User
 from tracker.database import ON_PRIMARY
@@ -43,8 +44,11 @@ def user_from_bearer_token(header: str | None) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    db.session.commit()
+    # Noted on a connection of its own, not through the session: a GET stays a read, free to read the replica.
+    now = utcnow()
+    with db.engine.begin() as connection:
+        connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    set_committed_value(row, "last_used_at", now)
     return row.user
 
 

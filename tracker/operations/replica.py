@@ -2,7 +2,7 @@
 
 A GET or HEAD reads from the replica when it is set and fit (tracker/replica.py
 keeps the verdict); every other method works on the primary. A request with
-another method marks its browser (or any client that keeps cookies) with a
+another method, or a GET that wrote (a sign-in link), marks its browser (or any client that keeps cookies) with a
 cookie, so the pages it sees next, such as the redirect after saving a form,
 read the primary until the replica is sure to have caught up: the longest lag
 the replica may have while still used (REPLICA_MAX_LAG_SECONDS), plus how old
@@ -18,7 +18,7 @@ import time
 from flask import Flask, current_app, redirect, request
 
 from tracker.extensions import db
-from tracker.replica import reads_on_replica_now, replica_state, route_reads
+from tracker.replica import reads_on_replica_now, replica_state, route_reads, wrote
 
 PRIMARY_COOKIE = "read_primary_until"
 READ_ONLY_METHODS = {"GET", "HEAD"}
@@ -51,7 +51,7 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def mark_own_write(response):
-        if request.method not in READ_ONLY_METHODS:
+        if request.method not in READ_ONLY_METHODS or wrote(db.session):
             mark_for_primary(response)
         return response
 
