@@ -17,12 +17,15 @@ import time
 
 from flask import Flask, current_app, redirect, request
 
+from tracker.auth.session import PUBLIC_ENDPOINTS
 from tracker.extensions import db
 from tracker.replica import reads_on_replica_now, replica_state, route_reads, wrote
 
 PRIMARY_COOKIE = "read_primary_until"
 READ_ONLY_METHODS = {"GET", "HEAD"}
-UNROUTED_ENDPOINTS = {"static", "operations.healthz"}
+# Signing in (the pages anyone may open: sign-in, links, the identity provider's callback, which reads
+# and writes accounts), static files and /healthz work on the primary.
+UNROUTED_ENDPOINTS = PUBLIC_ENDPOINTS
 
 
 def primary_window_seconds(config) -> float:
