@@ -237,3 +237,16 @@ def test_a_workbook_build_reads_the_month_on_the_replica_and_records_the_run_on_
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 5
     on_primary = streaming_replica.on_primary("SELECT status, rows FROM export_run WHERE team_id IS NULL")
     assert on_primary == [("succeeded", 4)]
+
+
+def test_who_is_signed_in_is_read_on_the_primary(app, db, make_user, team, streaming_replica):
+    streaming_replica.wait_caught_up()
+    streaming_replica.pause_replay()
+    newcomer = make_user("manager", [team])  # on the primary only
+    client = long_after_own_write(signed_in(app, newcomer))
+    db.session.expunge_all()  # the request must look the user up, not find the test's copy
+    assert client.get("/").status_code == 200  # not sent to sign in: the replica does not know them yet
+    newcomer.end_sessions()  # "sign out everywhere", on the primary only
+    db.session.commit()
+    db.session.expunge_all()
+    assert client.get("/").status_code == 302  # counts at once, though the replica still has the old version
