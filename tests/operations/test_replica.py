@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import AuthActions, empty_tables
 from tracker.extensions import db as _db
+from tracker.models.auth import User
 from tracker.models.catalogue import Team
 from tracker.models.entries import Entry
 from tracker.operations.replica import PRIMARY_COOKIE
@@ -243,10 +244,11 @@ def test_who_is_signed_in_is_read_on_the_primary(app, db, make_user, team, strea
     streaming_replica.wait_caught_up()
     streaming_replica.pause_replay()
     newcomer = make_user("manager", [team])  # on the primary only
+    newcomer_id = newcomer.id
     client = long_after_own_write(signed_in(app, newcomer))
     db.session.expunge_all()  # the request must look the user up, not find the test's copy
     assert client.get("/").status_code == 200  # not sent to sign in: the replica does not know them yet
-    newcomer.end_sessions()  # "sign out everywhere", on the primary only
+    db.session.get(User, newcomer_id).end_sessions()  # "sign out everywhere", on the primary only
     db.session.commit()
     db.session.expunge_all()
     assert client.get("/").status_code == 302  # counts at once, though the replica still has the old version
