@@ -7,6 +7,10 @@ SECRET_KEY = "dev-only-not-secret"
 
 # None means: a SQLite file under the instance folder (filled in at start-up).
 DATABASE_URL = None
+# A PostgreSQL streaming replica of DATABASE_URL for pages and API calls that only read (tracker/replica.py);
+# None: everything reads the primary. Reads fall back to the primary when it is away or this far behind.
+DATABASE_REPLICA_URL = None
+REPLICA_MAX_LAG_SECONDS = 30
 
 EXPORT_DIR = None  # default: <instance>/exports
 EXPORT_CRON = "0 6 1 * *"

@@ -22,12 +22,21 @@ PASSWORD = "correct horse battery"
 
 def pytest_collection_modifyitems(config, items):
     """The slow kinds carry a marker, so `make test-fast` (-m "not browser and not server and not
-    schemathesis") leaves them out while working; `make test` and CI run everything."""
+    schemathesis") leaves them out while working; `make test` and CI run everything.
+
+    Tests marked `postgresql` (a streaming replica: there is no such thing for SQLite) run in the
+    PostgreSQL run only, where they fail if PostgreSQL cannot give them what they need; the SQLite
+    run deselects them (reported as deselected, never as skipped or passed)."""
     for item in items:
         if "gunicorn" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.server)
         if item.path.name == "test_schemathesis.py":
             item.add_marker(pytest.mark.schemathesis)
+    if not os.environ.get("TEST_DATABASE_URL"):
+        postgresql_only = [item for item in items if item.get_closest_marker("postgresql")]
+        if postgresql_only:
+            config.hook.pytest_deselected(items=postgresql_only)
+            items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
 
 
 def database_url(tmp_path_factory) -> str:
@@ -495,6 +504,34 @@ def gunicorn(_database):
         yield server
     finally:
         server.stop()
+
+
+# ---- a PostgreSQL primary with a streaming replica of its own ---------------------
+
+@pytest.fixture(scope="session")
+def streaming_replica(tmp_path_factory):
+    """A primary (initdb) and a hot standby (pg_basebackup -R) streaming from it, on spare ports, with the
+    schema migrated on the primary (tests/replica_support.py); both stopped at the end of the run. Cannot
+    start: the tests using it fail."""
+    from flask_migrate import upgrade
+
+    from tests.replica_support import StreamingReplica
+
+    pair = StreamingReplica()
+    try:
+        try:
+            pair.start()
+            app = create_app(base_config(pair.primary_url, str(tmp_path_factory.mktemp("replica-instance"))))
+            with app.app_context():
+                upgrade()
+                _db.engine.dispose()
+            pair.wait_caught_up()
+        except Exception as error:  # noqa: BLE001 - whatever stopped it, the run fails and says why
+            pytest.fail(f"the streaming replica could not start: {error}\n--- primary log:\n"
+                        f"{pair.log('primary')[-2000:]}\n--- replica log:\n{pair.log('replica')[-2000:]}")
+        yield pair
+    finally:
+        pair.stop()
 
 
 # ---- workbooks printed by LibreOffice Calc --------------------------------------

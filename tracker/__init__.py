@@ -115,6 +115,7 @@ def register_errorhandlers(app: Flask) -> None:
     """Pages get an error page; anything under /api/ gets JSON {"message"} (the API's one shape).
     Both carry the request id (tracker/operations/requestlog.py), so a user can quote it."""
     from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
+    from tracker.operations.replica import retry_on_primary
     from tracker.operations.requestlog import request_id
 
     def render_error(error):
@@ -173,6 +174,10 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection that failed may fail this too
             pass
+        retry = retry_on_primary()  # the read replica failed under a GET: the same GET again, on the primary
+        if retry is not None:
+            app.logger.warning("read replica failed, reading from the primary: %s", unavailable_reason(error))
+            return retry
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
         app.logger.error("database unavailable: %s", unavailable_reason(error))
         message = "The service cannot reach its database just now. Nothing was saved; try again in a few minutes."

@@ -19,6 +19,8 @@ def flag(text: str) -> bool:
 ENV_SETTINGS = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
+    "DATABASE_REPLICA_URL": str,
+    "REPLICA_MAX_LAG_SECONDS": float,
     "EXPORT_DIR": str,
     "EXPORT_CRON": str,
     "TIMEZONE": str,
@@ -110,6 +112,7 @@ def finalise(app) -> None:
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
         connect_args = cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {})
         connect_args.setdefault("connect_timeout", int(cfg.get("DATABASE_CONNECT_TIMEOUT") or 5))
+    _configure_replica(cfg)
     _check_hotspot_share(cfg)
     if not cfg.get("LOG_FORMAT"):
         cfg["LOG_FORMAT"] = "text" if env == "development" else "json"
@@ -117,6 +120,31 @@ def finalise(app) -> None:
         cfg["HSTS_SECONDS"] = 0 if env == "development" else 365 * 24 * 60 * 60
     if not cfg.get("EXPORT_DIR"):
         cfg["EXPORT_DIR"] = str(Path(app.instance_path) / "exports")
+
+
+def _configure_replica(cfg) -> None:
+    """DATABASE_REPLICA_URL: a PostgreSQL streaming replica of DATABASE_URL, for reads (tracker/replica.py)."""
+    raw = cfg.get("REPLICA_MAX_LAG_SECONDS", 30)
+    try:
+        max_lag = float(raw)
+    except (TypeError, ValueError):
+        max_lag = None
+    if max_lag is None or not max_lag >= 0 or max_lag == float("inf"):
+        raise ConfigError(f"REPLICA_MAX_LAG_SECONDS '{raw}' must be a number of seconds, 0 or more (30 by default).")
+    cfg["REPLICA_MAX_LAG_SECONDS"] = max_lag
+    url = cfg.get("DATABASE_REPLICA_URL")
+    if not url:
+        return
+    url = cfg["DATABASE_REPLICA_URL"] = normalise_database_url(url)
+    if not (url.startswith("postgresql") and cfg["DATABASE_URL"].startswith("postgresql")):
+        raise ConfigError("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica "
+                          "(a streaming replica of the same database).")
+    binds = cfg.setdefault("SQLALCHEMY_BINDS", {})
+    binds.setdefault("replica", {
+        "url": url,
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": int(cfg.get("DATABASE_CONNECT_TIMEOUT") or 5)},
+    })
 
 
 def _check_hotspot_share(cfg) -> None:

@@ -21,6 +21,13 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Where a statement may read when a replica is set (tracker/replica.py); any other session ignores them.
+# FOR_READING: a connection asked for to read (a snapshot, a streamed sheet) may be the replica's.
+# ON_PRIMARY: this read must see the latest commit (who is signed in, whether a token is revoked).
+FOR_READING = {"reading": True}
+ON_PRIMARY = {"primary": True}
+
+
 def is_sqlite(session_or_engine) -> bool:
     bind = getattr(session_or_engine, "bind", None) or session_or_engine.get_bind()
     return bind.dialect.name == "sqlite"

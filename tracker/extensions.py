@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 
+from tracker.replica import RoutingSession
 from tracker.types import UTCDateTime
 
 # Named constraints so Alembic can drop and re-create them on every backend.
@@ -28,7 +29,8 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# Plain reads may go to a streaming replica (DATABASE_REPLICA_URL): the session decides, tracker/replica.py.
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

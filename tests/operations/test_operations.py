@@ -17,7 +17,7 @@ from tracker.models.exports import ExportRun
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
 from tracker.shared.timeutil import utcnow
 
-HEALTH_KEYS = {"status", "database", "migrations", "scheduler", "last_export"}
+HEALTH_KEYS = {"status", "database", "migrations", "scheduler", "last_export", "replica"}
 
 
 # ---- /healthz ---------------------------------------------------------------------------
@@ -32,6 +32,7 @@ def test_healthz_is_public_and_says_what_a_load_balancer_needs(client, db):
     # No scheduler has ever run here: the web is fine, the whole is degraded.
     assert body["scheduler"] == {"status": "never", "heartbeat_age_seconds": None}
     assert body["status"] == "degraded" and body["last_export"] is None
+    assert body["replica"] is None  # no DATABASE_REPLICA_URL: everything reads the primary
     assert response.headers["Cache-Control"] == "no-store"
     assert "Set-Cookie" not in response.headers
 

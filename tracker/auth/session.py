@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.models.auth import ApiToken, User
+from tracker.database import ON_PRIMARY
 from tracker.extensions import db, login_manager
 from tracker.shared.errors import message_response
 from tracker.shared.parsing import parse_id
@@ -34,12 +37,18 @@ def user_from_bearer_token(header: str | None) -> User | None:
         return None
     token = parts[1].strip()
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.memberships)),
+        bind_arguments=ON_PRIMARY,  # a revoked token, a deactivated user or a team taken away counts at once
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    db.session.commit()
+    # Noted on a connection of its own, not through the session: a GET stays a read, free to read the replica.
+    now = utcnow()
+    with db.engine.begin() as connection:
+        connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    set_committed_value(row, "last_used_at", now)
     return row.user
 
 
@@ -49,7 +58,9 @@ def user_of_session(session_id: str) -> User | None:
     user_id, version = parse_id(user_part), parse_id(version_part)
     if user_id is None or version is None:
         return None  # also a cookie from before session versions: sign in again
-    user = db.session.get(User, user_id)
+    # From the primary even when the page reads a replica: a session ended, a user deactivated or a
+    # team taken away counts at once, not after the replica catches up (tracker/replica.py).
+    user = db.session.get(User, user_id, options=[joinedload(User.memberships)], bind_arguments=ON_PRIMARY)
     if user is None or not user.active or user.session_version != version:
         return None
     return user

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from sqlalchemy import select
 
+from tracker.database import FOR_READING
 from tracker.models.auth import User
 from tracker.burden.rates import RateBook, price
 from tracker.entries.queries import EntryListFilter, live_entries
@@ -110,7 +111,7 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
     if progress:
         progress(0, total)
     # Core, not ORM, execution: plain tuples without the ORM's per-row bookkeeping.
-    result = session.connection().execute(entries_query(fig).execution_options(yield_per=BATCH))
+    result = session.connection(bind_arguments=FOR_READING).execute(entries_query(fig).execution_options(yield_per=BATCH))
     for batch in result.partitions():
         for day, team_id, source_id, request_id, band, minutes, user_id, duplicated, used, notes in batch:
             serial = serials.get(day)

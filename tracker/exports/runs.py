@@ -29,6 +29,7 @@ from tracker.models.entries import Entry
 from tracker.models.exports import ExportRun, scope_for
 from tracker.exports.building import ClaimHeartbeat, ExportDirError, build_folder
 from tracker.exports.workbook import build_workbook, workbook_filename
+from tracker.replica import reads_on_replica
 from tracker.signoff.services import signoffs_for
 from tracker.shared.timeutil import add_months, month_end, month_start, utcnow
 from tracker.shared.sending import SendPolicy
@@ -260,7 +261,8 @@ def build_run(session, run: ExportRun, settings: ExportSettings) -> ExportRun:
         signoffs = signoffs_for(session, period, team_ids)
         # End our reading transaction so the builder can read the whole month in one snapshot.
         session.commit()
-        with heartbeat, build_folder(settings.export_dir) as work_dir:
+        # The month is read from the replica when one is set and fit; the run's records go to the primary.
+        with heartbeat, build_folder(settings.export_dir) as work_dir, reads_on_replica(session):
             folder.mkdir(exist_ok=True)
             result = build_workbook(
                 session,

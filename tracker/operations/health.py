@@ -5,12 +5,14 @@ host names, paths, versions, error texts, team names or counts of entries.
 
     200 {"status": "ok" | "degraded", "database": "ok", "migrations": "current",
          "scheduler": {"status": "ok" | "late" | "never", "heartbeat_age_seconds": 12},
-         "last_export": {"status": "succeeded", "period": "2026-03", "finished_at": "..."} | null}
+         "last_export": {"status": "succeeded", "period": "2026-03", "finished_at": "..."} | null,
+         "replica": {"status": "ok" | "lagging" | "unavailable", "lag_seconds": 0.4, "reads": "replica" | "primary"} | null}
     503 {"status": "unavailable", "database": "unreachable" | "ok", "migrations": "behind" | "unknown", ...}
 
 The status code depends only on what this web instance needs (the database,
 and a schema at the migrations' head), so a balancer never takes healthy web
-workers out because the scheduler stopped: that shows as "degraded"."""
+workers out because the scheduler stopped: that shows as "degraded". So does a read
+replica that is away or too far behind (reads fall back to the primary meanwhile)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -22,6 +24,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.operations import replica
 from tracker.models.exports import ExportRun
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
 from tracker.database import UNAVAILABLE_ERRORS, ping, unavailable_reason
@@ -62,7 +65,8 @@ def last_export() -> dict | None:
 
 
 def health() -> tuple[dict, int]:
-    report = {"status": "unavailable", "database": "unreachable", "migrations": "unknown", "scheduler": None, "last_export": None}
+    report = {"status": "unavailable", "database": "unreachable", "migrations": "unknown", "scheduler": None,
+              "last_export": None, "replica": None}
     try:
         ping(db.session)
     except UNAVAILABLE_ERRORS as error:
@@ -74,6 +78,7 @@ def health() -> tuple[dict, int]:
         report["migrations"] = "current" if database_revisions() == migration_heads() else "behind"
         report["scheduler"] = scheduler_state(utcnow(), float(current_app.config.get("SCHEDULER_HEARTBEAT_SECONDS", 60)))
         report["last_export"] = last_export()
+        report["replica"] = replica.health()
     except UNAVAILABLE_ERRORS as error:  # went away mid-check, or the tables are not there yet
         db.session.rollback()
         current_app.logger.warning("health check failed: %s", unavailable_reason(error))
@@ -88,7 +93,8 @@ def health() -> tuple[dict, int]:
     if report["migrations"] != "current":
         return report, 503
     late = report["scheduler"]["status"] != "ok" or (report["last_export"] or {}).get("status") == "failed"
-    report["status"] = "degraded" if late else "ok"
+    replica_away = report["replica"] is not None and report["replica"]["status"] != "ok"
+    report["status"] = "degraded" if late or replica_away else "ok"
     return report, 200
 
 

@@ -5,6 +5,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import scoped_session
 
+from tracker.database import FOR_READING
+
 
 @contextmanager
 def one_snapshot(session):
@@ -24,7 +26,8 @@ def one_snapshot(session):
         yield
         return
     if dialect == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        # On the replica when the session reads there (a hot standby takes REPEATABLE READ).
+        session.connection(bind_arguments=FOR_READING, execution_options={"isolation_level": "REPEATABLE READ"})
     else:
         session.connection().exec_driver_sql("BEGIN")
     try:
