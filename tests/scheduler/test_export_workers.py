@@ -40,8 +40,8 @@ def seed_month(db, teams: int, entries: int) -> None:
 class Scheduler:
     """One `flask --app tracker scheduler --once` process, its log read as it comes."""
 
-    def __init__(self, app, **settings):
-        self.proc = subprocess.Popen(SCHEDULER_ONCE, cwd=ROOT, env=flask_env(app, **settings),
+    def __init__(self, app, command=SCHEDULER_ONCE, **settings):
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=flask_env(app, **settings),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True)
@@ -224,3 +224,25 @@ def test_a_worker_killed_mid_build_leaves_a_claim_that_one_of_the_others_takes_o
     assert Counter(scope for scope, _ in claims) == Counter(run.scope for run in made)
     assert workbook_files(export_dir, month) == sorted(run.file_name for run in made)
     assert not building.exists() or not [p for p in building.iterdir() if p.name.startswith(prefix)]
+
+
+def test_a_scheduler_asked_to_stop_finishes_the_workbook_in_hand_claims_no_more_and_another_makes_the_rest(app, db, export_dir):
+    seed_month(db, teams=8, entries=800)
+    month = last_month()
+    settings = dict(EXPORT_WORKERS="1", EXPORT_CATCH_UP_MONTHS="1")
+    stopped = Scheduler(app, SCHEDULER_ONCE[:-1], **settings)  # the foreground scheduler, as systemd runs it
+    try:
+        stopped.wait_for("claimed ")
+        stopped.proc.send_signal(signal.SIGTERM)
+        stopped.finish(timeout=60)
+    finally:
+        stopped.stop()
+    assert "SIGTERM" in stopped.log and "export scheduler stopped" in stopped.log
+    before = runs(db)
+    assert 1 <= len(before) < 9 and all(run.status == "succeeded" for run in before)  # nothing left half made
+
+    rest = Scheduler(app, **settings)
+    rest.finish()
+    made = runs(db)
+    assert len(made) == 9 and all(run.status == "succeeded" and run.attempts == 1 for run in made)
+    assert workbook_files(export_dir, month) == sorted(run.file_name for run in made)

@@ -83,16 +83,17 @@ def scopes_for_period(session, period: date) -> list[int | None]:
 
 
 def make_period(session, period: date, trigger: str, settings: ExportSettings, send_email=None,
-                sessions: Sessions | None = None) -> list[ExportRun]:
+                sessions: Sessions | None = None, stop: threading.Event | None = None) -> list[ExportRun]:
     """Make every workbook of a month that no other worker has made or is making.
 
     `send_email(session, run, settings)` is called after each successful
     scheduled run (tracker/exports/mailer.py); a failed send never undoes the workbook."""
     wanted = [(period, team_id, trigger) for team_id in scopes_for_period(session, period)]
-    return claim_and_build(session, wanted, settings, send_email, sessions)
+    return claim_and_build(session, wanted, settings, send_email, sessions, stop)
 
 
-def retry_failed(session, settings: ExportSettings, send_email=None, sessions: Sessions | None = None) -> list[ExportRun]:
+def retry_failed(session, settings: ExportSettings, send_email=None, sessions: Sessions | None = None,
+                 stop: threading.Event | None = None) -> list[ExportRun]:
     """Failed runs (under max_attempts) and stale claims of dead processes, made again."""
     cutoff = utcnow() - settings.stale_after
     candidates = session.execute(
@@ -105,26 +106,27 @@ def retry_failed(session, settings: ExportSettings, send_email=None, sessions: S
         )
         .order_by(ExportRun.period, ExportRun.id)
     ).all()
-    return claim_and_build(session, [tuple(row) for row in candidates], settings, send_email, sessions)
+    return claim_and_build(session, [tuple(row) for row in candidates], settings, send_email, sessions, stop)
 
 
 def claim_and_build(session, wanted: Iterable[Wanted], settings: ExportSettings, send_email=None,
-                    sessions: Sessions | None = None) -> list[ExportRun]:
+                    sessions: Sessions | None = None, stop: threading.Event | None = None) -> list[ExportRun]:
     """Build each wanted (period, team_id, trigger) some worker of this process manages to claim,
     skipping those another worker holds; the runs made here, in the order wanted.
 
     With `sessions` and settings.workers above one, that many threads share the list, each
     taking the next scope when it is done with one; otherwise the caller's session works
-    through it alone."""
+    through it alone. Once `stop` is set (the scheduler was asked to stop) no worker claims
+    another scope: each finishes the workbook in hand, and the rest is left to other processes."""
     wanted = list(wanted)
     workers = min(settings.workers, len(wanted)) if sessions is not None else 1
     if wanted:
         log.info("making up to %d workbook(s) with %d worker(s)", len(wanted), max(workers, 1))
     if workers <= 1:
-        made = {index: run_id for index, run_id in _work_through(session, _next_of(wanted), settings, send_email)}
+        made = {index: run_id for index, run_id in _work_through(session, _next_of(wanted, stop), settings, send_email)}
     else:
         session.rollback()  # hand back this session's connection while the workers use theirs
-        take = _next_of(wanted)
+        take = _next_of(wanted, stop)
 
         def worker() -> list[tuple[int, int]]:
             with sessions() as own:
@@ -144,12 +146,15 @@ def claim_and_build(session, wanted: Iterable[Wanted], settings: ExportSettings,
     return [found[run_id] for run_id in ids]
 
 
-def _next_of(wanted: list[Wanted]) -> Callable[[], tuple[int, Wanted] | None]:
-    """The list as a queue the workers of one process share: each call gives the next scope once."""
+def _next_of(wanted: list[Wanted], stop: threading.Event | None) -> Callable[[], tuple[int, Wanted] | None]:
+    """The list as a queue the workers of one process share: each call gives the next scope once
+    (None when the list is done, or `stop` is set)."""
     items = iter(enumerate(wanted))
     lock = threading.Lock()
 
     def take():
+        if stop is not None and stop.is_set():
+            return None
         with lock:
             return next(items, None)
 

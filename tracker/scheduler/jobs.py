@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time as clock
@@ -80,6 +81,12 @@ def digest_period(trigger: CronTrigger, now: datetime) -> date:
 # ---- the jobs (each runs in its own app context) -----------------------------
 
 
+def stopping(app) -> threading.Event:
+    """Set when the scheduler is asked to stop: export workers claim nothing more (each finishes
+    the workbook in hand; any other scheduler makes the rest)."""
+    return app.extensions.setdefault("export_stopping", threading.Event())
+
+
 def worker_sessions(app):
     """For each export worker thread (EXPORT_WORKERS of them: tracker/exports/monthly.py) a
     session of its own, in an app context of its own."""
@@ -134,7 +141,7 @@ def monthly_export(app) -> None:
         period = settings.last_ended_month()
         try:
             make_period(db.session, period, "schedule", settings, send_email=send_run_email,
-                        sessions=worker_sessions(app))
+                        sessions=worker_sessions(app), stop=stopping(app))
         finally:
             db.session.remove()
 
@@ -147,7 +154,7 @@ def catch_up(app) -> None:
         try:
             for period in due_periods(export_trigger(app.config), now, settings.catch_up_months):
                 made = make_period(db.session, period, "catch_up", settings, send_email=send_run_email,
-                                   sessions=worker_sessions(app))
+                                   sessions=worker_sessions(app), stop=stopping(app))
                 if made:
                     log.info("catch-up made %d workbook(s) for %s", len(made), f"{period:%Y-%m}")
         finally:
@@ -162,7 +169,8 @@ def retry(app) -> None:
     with app.app_context():
         settings = ExportSettings.from_config(app.config)
         try:
-            retry_failed(db.session, settings, send_email=send_run_email, sessions=worker_sessions(app))
+            retry_failed(db.session, settings, send_email=send_run_email, sessions=worker_sessions(app),
+                         stop=stopping(app))
             retry_emails(db.session, settings)
         finally:
             db.session.remove()
