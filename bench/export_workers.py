@@ -15,7 +15,9 @@ included), and the builds alone (first claim to last finish, from the rows).
 
 It checks that every scope of the month was made exactly once (one succeeded
 run each, attempts 1, one file each) and prints how many each process made,
-the times, the ratio to the first run, and the load average before and after."""
+the times, the worker processes' CPU time (every thread), the ratio to the
+first run, and the load average before and after. On a machine other work
+keeps busy, compare the CPU a workbook: wall time only shrinks with cores to spare."""
 from __future__ import annotations
 
 import argparse
@@ -90,10 +92,11 @@ def run_worker(url: str, month: date, workers: int, export_dir: str) -> dict:
 
     app = make_app(url, export_dir, workers)
     with app.app_context():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         made = make_period(db.session, month, "catch_up", ExportSettings.from_config(app.config),
                            sessions=worker_sessions(app))
-        return {"pid": os.getpid(), "made": len(made), "seconds": time.perf_counter() - started}
+        return {"pid": os.getpid(), "made": len(made), "seconds": time.perf_counter() - started,
+                "cpu": time.process_time() - cpu}  # every thread of this process
 
 
 # ---- the runs -------------------------------------------------------------------------
@@ -194,9 +197,11 @@ def main() -> None:
         result = one_run(app, args, month, processes, workers)
         first = first or result["wall"]
         shares = " + ".join(str(n) for n in sorted(result["by_process"].values(), reverse=True))
+        cpu = sum(report["cpu"] for report in result["reports"])
         (b1, _, _), (a1, _, _) = result["load"]
         print(f"{processes} process(es) x {workers} worker(s): {result['scopes']:,} workbooks made once each "
-              f"({shares}) in {result['wall']:7.1f} s wall ({result['builds']:6.1f} s of builds); "
+              f"({shares}) in {result['wall']:7.1f} s wall ({result['builds']:6.1f} s of builds, "
+              f"{cpu:6.1f} s CPU in the workers: {cpu / result['scopes'] * 1000:.0f} ms a workbook); "
               f"{first / result['wall']:.2f} x the first run's speed; load average {b1:.2f} -> {a1:.2f}", flush=True)
 
 
