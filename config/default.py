@@ -27,7 +27,7 @@ EXPORT_MAX_EMAIL_ATTEMPTS = 10  # every email (workbooks, licence reminders, rev
 EXPORT_STALE_MINUTES = 5  # a claim (a build's or an email's) whose heartbeat is older than this belonged to a dead process
 EMAIL_BACKOFF_MINUTES = 1  # a failed email waits this long before its next try, doubled after each (at most a day)
 EXPORT_HEARTBEAT_SECONDS = 30  # a live build renews its claim's heartbeat this often
-EXPORT_WORKERS = 2  # threads for "make now" in each web process
+EXPORT_WORKERS = 2  # threads building workbooks in each process: "make now" (web), monthly/catch-up/retry (scheduler)
 
 # Employer on-costs added to Agenda for Change pay when the default rates are made.
 EMPLOYER_ONCOST = "0.28"

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from tests.exports_support import runs, settings_of
 from tracker.exports.mailer import retry_emails, send_run_email
 from tracker.shared.smtp import parse_smtp_url
-from tracker.exports.runs import make_period, period_dir
+from tracker.exports.runs import period_dir
+from tracker.exports.monthly import make_period
 from tracker.scheduler.jobs import retry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

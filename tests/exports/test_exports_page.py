@@ -10,7 +10,8 @@ from sqlalchemy import select
 from tests.exports_support import login, runs, settings_of
 from tracker.exports.background import wait_for_background_exports
 from tracker.models.exports import ExportRun
-from tracker.exports.runs import claim_run, make_period
+from tracker.exports.runs import claim_run
+from tracker.exports.monthly import make_period
 from tracker.shared.timeutil import add_months
 
 

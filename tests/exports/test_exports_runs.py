@@ -10,15 +10,8 @@ from sqlalchemy import update
 
 from tests.exports_support import last_month, runs, settings_of, unwritable
 from tracker.models.exports import ExportRun
-from tracker.exports.runs import (
-    build_run,
-    claim_run,
-    make_period,
-    period_dir,
-    retry_failed,
-    run_file_path,
-    scopes_for_period,
-)
+from tracker.exports.runs import build_run, claim_run, period_dir, run_file_path
+from tracker.exports.monthly import make_period, retry_failed, scopes_for_period
 from tracker.shared.timeutil import add_months, utcnow
 
 

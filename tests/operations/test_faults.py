@@ -26,7 +26,8 @@ from sqlalchemy import update
 
 from tests.exports_support import flask_env, last_month, login, settings_of, unwritable
 from tracker.exports.building import BUILDING, ClaimHeartbeat, clear_dead_builds
-from tracker.exports.runs import build_run, claim_run, period_dir, retry_failed
+from tracker.exports.runs import build_run, claim_run, period_dir
+from tracker.exports.monthly import retry_failed
 from tracker.models.exports import ExportRun
 from tracker.shared.timeutil import utcnow
 

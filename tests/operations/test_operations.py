@@ -39,7 +39,7 @@ def test_healthz_is_public_and_says_what_a_load_balancer_needs(client, db):
 
 def test_healthz_reports_the_scheduler_heartbeat_and_the_last_export(app, client, db, export_dir, world):
     from tests.exports_support import settings_of
-    from tracker.exports.runs import make_period
+    from tracker.exports.monthly import make_period
 
     heartbeat(app, "host:1", utcnow())
     make_period(db.session, world.month, "schedule", settings_of(app))

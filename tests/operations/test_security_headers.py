@@ -62,7 +62,7 @@ def every_page(app, ids: dict[str, int]):
 
 def test_every_response_carries_the_security_headers(app, db, world, export_dir):
     from tests.exports_support import login, settings_of
-    from tracker.exports.runs import make_period
+    from tracker.exports.monthly import make_period
     from tracker.models.entries import Entry
     from tracker.signoff.services import sign_off
 

@@ -20,7 +20,8 @@ from sqlalchemy import select, update
 
 from tests.exports_support import LONDON, flask_env, runs, settings_of
 from tracker.models.exports import ExportRun
-from tracker.exports.runs import ExportSettings, claim_run, make_period, period_dir
+from tracker.exports.runs import ExportSettings, claim_run, period_dir
+from tracker.exports.monthly import make_period
 from tracker.scheduler.jobs import (
     APPLY_JOB_ID,
     CATCH_UP_JOB_ID,

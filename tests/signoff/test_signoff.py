@@ -17,7 +17,8 @@ from tracker.auth.commands import new_api_token
 from tracker.models.entries import Entry
 from tracker.exports.background import wait_for_background_exports
 from tracker.models.signoff import MonthSignoff
-from tracker.exports.runs import build_run, claim_run, make_period, run_file_path
+from tracker.exports.runs import build_run, claim_run, run_file_path
+from tracker.exports.monthly import make_period
 from tracker.signoff.services import is_locked, signoffs_for
 from tracker.shared.timeutil import add_months, utcnow
 

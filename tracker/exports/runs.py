@@ -16,28 +16,24 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from tracker.models.auth import Membership
 from tracker.models.catalogue import Team
-from tracker.models.entries import Entry
 from tracker.models.exports import ExportRun, scope_for
 from tracker.exports.building import ClaimHeartbeat, ExportDirError, build_folder
 from tracker.exports.workbook import build_workbook, workbook_filename
 from tracker.replica import reads_on_replica
 from tracker.signoff.services import signoffs_for
-from tracker.shared.timeutil import add_months, month_end, month_start, utcnow
+from tracker.shared.timeutil import add_months, month_start, utcnow
 from tracker.shared.sending import SendPolicy
 
 log = logging.getLogger("tracker.exports")
 
-# Runs made by the scheduler are emailed; one made on request is downloaded by whoever asked.
-EMAILED_TRIGGERS = ("schedule", "catch_up")
 PROGRESS_EVERY_SECONDS = 1.0
 ERROR_MAX = 2000
 
@@ -53,6 +49,7 @@ class ExportSettings:
     max_attempts: int = 5
     sending: SendPolicy = SendPolicy()  # emails: attempts, back-off, when a claim is stale
     catch_up_months: int = 2
+    workers: int = 1  # threads that claim and build, one workbook at a time each (tracker/exports/monthly.py)
 
     @classmethod
     def from_config(cls, config) -> "ExportSettings":
@@ -66,6 +63,7 @@ class ExportSettings:
             max_attempts=int(config.get("EXPORT_MAX_ATTEMPTS", 5)),
             sending=SendPolicy.from_config(config),
             catch_up_months=int(config.get("EXPORT_CATCH_UP_MONTHS", 2)),
+            workers=max(int(config.get("EXPORT_WORKERS", 2)), 1),
         )
 
     def today(self) -> date:
@@ -136,19 +134,20 @@ def claim_run(
         heartbeat_at=now,
         progress_rows=0,
     )
-    session.add(run)
-    try:
-        session.commit()
-        log.info("claimed %s %s (new run %s)", f"{period:%Y-%m}", run.scope, run.id)
-        return run
-    except IntegrityError:
-        session.rollback()
-
-    existing_id = session.scalar(
-        select(ExportRun.id).where(ExportRun.period == period, ExportRun.scope == scope_for(team_id))
-    )
+    # Workers of several processes walk the same list: most scopes they meet already have a row,
+    # so look first instead of letting the INSERT fail (the database logs each failed one).
+    existing_id = _run_id(session, period, team_id)
     if existing_id is None:
-        return None
+        session.add(run)
+        try:
+            session.commit()
+            log.info("claimed %s %s (new run %s)", f"{period:%Y-%m}", run.scope, run.id)
+            return run
+        except IntegrityError:  # another process inserted it between our look and our INSERT
+            session.rollback()
+        existing_id = _run_id(session, period, team_id)
+        if existing_id is None:
+            return None
     takeable = [and_(ExportRun.status == "failed", ExportRun.attempts < settings.max_attempts)]
     if rebuild:
         takeable = [ExportRun.status.in_(("failed", "succeeded"))]
@@ -178,6 +177,10 @@ def claim_run(
     run = session.get(ExportRun, existing_id, populate_existing=True)
     log.info("claimed %s %s (run %s, attempt %s)", f"{period:%Y-%m}", run.scope, run.id, run.attempts)
     return run
+
+
+def _run_id(session, period: date, team_id: int | None) -> int | None:
+    return session.scalar(select(ExportRun.id).where(ExportRun.period == period, ExportRun.scope == scope_for(team_id)))
 
 
 def start_queued_run(session, run_id: int, token: str) -> ExportRun | None:
@@ -308,77 +311,3 @@ def _finish(session, run_id: int, token: str, **values) -> None:
     if result.rowcount != 1:
         # Our claim went stale and another process took the run over; its result stands.
         log.warning("run %s was taken over by another process; not recording this result", run_id)
-
-
-# ---- what the scheduler makes ---------------------------------------------
-
-
-def _month_bounds_utc(period: date) -> datetime:
-    return datetime.combine(add_months(period, 1), clock(), tzinfo=timezone.utc)
-
-
-def teams_for_period(session, period: date) -> list[int]:
-    """Active teams with entries that month, or with members and existing by its end."""
-    end = month_end(period)
-    has_entries = exists().where(
-        Entry.team_id == Team.id, Entry.deleted_at.is_(None), Entry.occurred_on.between(period, end)
-    )
-    has_members = exists().where(Membership.team_id == Team.id)
-    query = (
-        select(Team.id)
-        .where(Team.active.is_(True), or_(has_entries, and_(has_members, Team.created_at < _month_bounds_utc(period))))
-        .order_by(Team.name)
-    )
-    return list(session.scalars(query))
-
-
-def region_due(session, period: date, team_ids: list[int]) -> bool:
-    """A region workbook is made once the tracker had any team that month (empty months included)."""
-    if team_ids:
-        return True
-    return session.scalar(select(exists().where(Team.created_at < _month_bounds_utc(period)))) or False
-
-
-def scopes_for_period(session, period: date) -> list[int | None]:
-    """None (the region) first, then each team's id."""
-    team_ids = teams_for_period(session, period)
-    return ([None] if region_due(session, period, team_ids) else []) + team_ids
-
-
-def make_period(session, period: date, trigger: str, settings: ExportSettings, send_email=None) -> list[ExportRun]:
-    """Make every workbook of a month that no other process has made or is making.
-
-    `send_email(session, run, settings)` is called after each successful
-    scheduled run (tracker/exports/mailer.py); a failed send never undoes the workbook."""
-    wanted = [(period, team_id, trigger) for team_id in scopes_for_period(session, period)]
-    return _claim_and_build(session, wanted, settings, send_email)
-
-
-def retry_failed(session, settings: ExportSettings, send_email=None) -> list[ExportRun]:
-    """Failed runs (under max_attempts) and stale claims of dead processes, made again."""
-    cutoff = utcnow() - settings.stale_after
-    candidates = session.execute(
-        select(ExportRun.period, ExportRun.team_id, ExportRun.trigger)
-        .where(
-            or_(
-                and_(ExportRun.status == "failed", ExportRun.attempts < settings.max_attempts),
-                and_(ExportRun.status.in_(("queued", "running")), ExportRun.heartbeat_at < cutoff),
-            )
-        )
-        .order_by(ExportRun.period, ExportRun.id)
-    ).all()
-    return _claim_and_build(session, candidates, settings, send_email)
-
-
-def _claim_and_build(session, wanted, settings: ExportSettings, send_email=None) -> list[ExportRun]:
-    """Build each (period, team_id, trigger) this process manages to claim; skip the ones another holds."""
-    made = []
-    for period, team_id, trigger in wanted:
-        run = claim_run(session, period, team_id, trigger, settings)
-        if run is None:
-            continue
-        run = build_run(session, run, settings)
-        made.append(run)
-        if send_email and run.status == "succeeded" and run.trigger in EMAILED_TRIGGERS:
-            send_email(session, run, settings)
-    return made

@@ -1,4 +1,9 @@
-"""`flask --app tracker scheduler [--once]`: the scheduler in the foreground (production runs exactly one)."""
+"""`flask --app tracker scheduler [--once]`: the scheduler in the foreground.
+
+One is enough for a region; run more (on this machine or others, sharing the
+database) to make a month's workbooks sooner: they share them through the
+export-run claims (tracker/exports/monthly.py). SIGTERM: each export worker
+finishes the workbook in hand and claims no more; the rest is left to the others."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +14,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tracker.scheduler.jobs import catch_up, export_trigger
+from tracker.scheduler.jobs import catch_up, export_trigger, stopping
 from tracker.scheduler.running import build_scheduler, wait_for_database
 
 log = logging.getLogger("tracker.scheduler")
@@ -30,7 +35,7 @@ def _log_to_stderr() -> None:
 @click.option("--once", is_flag=True, help="Make the due and missing workbooks, retry failed ones, then exit.")
 @with_appcontext
 def scheduler_command(once: bool) -> None:
-    """Run the export scheduler in the foreground (production runs exactly one)."""
+    """Run the export scheduler in the foreground (more than one share the month's workbooks)."""
     _log_to_stderr()
     app = current_app._get_current_object()
     try:
@@ -48,6 +53,7 @@ def scheduler_command(once: bool) -> None:
 
     def stop(signum, _frame):
         log.info("received %s; stopping the scheduler (a workbook being made is finished first)", signal.Signals(signum).name)
+        stopping(app).set()
         if scheduler.running:
             scheduler.shutdown(wait=False)
 

@@ -8,7 +8,7 @@ tried again at its next turn. tracker/scheduler/running.py runs the list.
 
 | job | when | what |
 | --- | --- | --- |
-| monthly-burden-export | EXPORT_CRON in TIMEZONE | last month's region workbook and one per team, then emails them |
+| monthly-burden-export | EXPORT_CRON in TIMEZONE | last month's region workbook and one per team, then emails them (EXPORT_WORKERS threads, sharing the month with every other scheduler) |
 | export-catch-up | once, at start | every workbook due and missing (EXPORT_CATCH_UP_MONTHS months, default 2), then the retry, decisions and reminders below |
 | export-retry | every EXPORT_RETRY_MINUTES | failed builds (up to EXPORT_MAX_ATTEMPTS), builds of dead processes, failed or abandoned emails and digests |
 | monthly-review-digest | EXPORT_CRON | each commissioner's review digest for the month (tracker/workspace/digest.py) |
@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time as clock
 from functools import wraps
@@ -34,7 +36,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
 from tracker.exports.mailer import retry_emails, send_run_email
-from tracker.exports.runs import ExportSettings, make_period, retry_failed
+from tracker.exports.runs import ExportSettings
+from tracker.exports.monthly import make_period, retry_failed
 from tracker.extensions import db
 from tracker.licences.reminders import send_licence_reminders
 from tracker.models.operations import SCHEDULER, ServiceHeartbeat
@@ -78,6 +81,27 @@ def digest_period(trigger: CronTrigger, now: datetime) -> date:
 # ---- the jobs (each runs in its own app context) -----------------------------
 
 
+def stopping(app) -> threading.Event:
+    """Set when the scheduler is asked to stop: export workers claim nothing more (each finishes
+    the workbook in hand; any other scheduler makes the rest)."""
+    return app.extensions.setdefault("export_stopping", threading.Event())
+
+
+def worker_sessions(app):
+    """For each export worker thread (EXPORT_WORKERS of them: tracker/exports/monthly.py) a
+    session of its own, in an app context of its own."""
+
+    @contextmanager
+    def session():
+        with app.app_context():
+            try:
+                yield db.session
+            finally:
+                db.session.remove()
+
+    return session
+
+
 def one_line_if_database_away(job):
     """A job that meets a dead database logs one line, not a traceback; its next turn tries again."""
 
@@ -116,7 +140,8 @@ def monthly_export(app) -> None:
         settings = ExportSettings.from_config(app.config)
         period = settings.last_ended_month()
         try:
-            make_period(db.session, period, "schedule", settings, send_email=send_run_email)
+            make_period(db.session, period, "schedule", settings, send_email=send_run_email,
+                        sessions=worker_sessions(app), stop=stopping(app))
         finally:
             db.session.remove()
 
@@ -128,7 +153,8 @@ def catch_up(app) -> None:
         now = datetime.now(settings.timezone)
         try:
             for period in due_periods(export_trigger(app.config), now, settings.catch_up_months):
-                made = make_period(db.session, period, "catch_up", settings, send_email=send_run_email)
+                made = make_period(db.session, period, "catch_up", settings, send_email=send_run_email,
+                                   sessions=worker_sessions(app), stop=stopping(app))
                 if made:
                     log.info("catch-up made %d workbook(s) for %s", len(made), f"{period:%Y-%m}")
         finally:
@@ -143,7 +169,8 @@ def retry(app) -> None:
     with app.app_context():
         settings = ExportSettings.from_config(app.config)
         try:
-            retry_failed(db.session, settings, send_email=send_run_email)
+            retry_failed(db.session, settings, send_email=send_run_email, sessions=worker_sessions(app),
+                         stop=stopping(app))
             retry_emails(db.session, settings)
         finally:
             db.session.remove()

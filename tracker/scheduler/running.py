@@ -1,7 +1,7 @@
 """Running the scheduler: the list of jobs (tracker/scheduler/jobs.py) in APScheduler 3.11.
 
-`flask --app tracker scheduler` runs it in the foreground (production: exactly
-one such process; a second one is harmless: tracker/scheduler/commands.py).
+`flask --app tracker scheduler` runs it in the foreground (production: one such
+process, or more to share a month's workbooks: tracker/scheduler/commands.py).
 `python run.py` runs it in a background thread. create_app never starts it,
 so gunicorn workers don't.
 
