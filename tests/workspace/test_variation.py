@@ -125,3 +125,22 @@ def test_a_daily_request_counts_days(db):
     assert period("weekly", date(2026, 3, 8)) == period("weekly", date(2026, 3, 2))  # Sunday, Monday: one week
     assert period("annual", date(2026, 3, 31)) == period("annual", date(2025, 4, 1))  # one financial year
     assert period("ad_hoc", date(2026, 3, 2)) is None
+
+
+def test_the_request_saving_is_the_sum_of_the_teams_savings():
+    """Variation.exact_saving_hours sums once (minutes and responses of the teams above the median);
+    it must equal Σ of each team's own saving, over uneven teams."""
+    import random
+    from fractions import Fraction
+
+    from tracker.workspace.variation import TeamFigures, Variation, exact_median
+
+    rng = random.Random(17)
+    for _ in range(20):
+        raw = [(rng.randint(1, 52), rng.randint(1, 5000)) for _ in range(rng.randint(3, 40))]
+        median = exact_median([Fraction(minutes, 60 * responses) for responses, minutes in raw])
+        teams = tuple(TeamFigures(n, f"T{n}", responses, minutes, Decimal(minutes) / 3, n, median)
+                      for n, (responses, minutes) in enumerate(raw, 1))
+        found = Variation(1, "weekly", date(2026, 1, 1), date(2026, 12, 31), teams)
+        assert found.exact_saving_hours == sum((t.exact_saving_hours for t in teams), Fraction(0))
+        assert found.saving_cost == sum((t.saving_cost for t in teams), Decimal(0))
