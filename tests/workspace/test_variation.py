@@ -7,7 +7,8 @@ from decimal import Decimal
 from tests.variation_support import expected_saving_cost
 from tracker.entries.services import delete_entry
 from tracker.workspace.figures import twelve_months_to
-from tracker.workspace.variation import period_counts, variation_of, variations, whole_months, whole_weeks
+from tracker.workspace.responses import period_counts, whole_months, whole_weeks
+from tracker.workspace.variation import variation_of, variations
 
 
 def test_the_worked_example_gives_the_issues_figures(db, variation_example):
@@ -90,7 +91,7 @@ def test_the_fast_counts_equal_the_entries_own_for_any_period(db, make_team, mak
     and end anywhere in a week or month."""
     import random
 
-    from tracker.workspace.variation import period_counts_direct
+    from tracker.workspace.responses import period_counts_direct
 
     rng = random.Random(15)
     teams = [make_team(f"Counted team {n}") for n in range(3)]
