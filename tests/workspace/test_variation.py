@@ -134,14 +134,20 @@ def test_the_request_saving_is_the_sum_of_the_teams_savings():
     import random
     from fractions import Fraction
 
-    from tracker.workspace.variation import TeamFigures, Variation, exact_median
+    from tracker.workspace.variation import TeamFigures, Variation, exact_median, median_of_ordered
 
     rng = random.Random(17)
     for _ in range(20):
         raw = [(rng.randint(1, 52), rng.randint(1, 5000)) for _ in range(rng.randint(3, 40))]
         median = exact_median([Fraction(minutes, 60 * responses) for responses, minutes in raw])
-        teams = tuple(TeamFigures(n, f"T{n}", responses, minutes, Decimal(minutes) / 3, n, median)
+        ordered = sorted(raw, key=lambda r: Fraction(r[1], r[0]))  # as variations() orders its teams
+        assert median_of_ordered(len(ordered), lambda at: Fraction(ordered[at][1], 60 * ordered[at][0])) == median
+        teams = tuple(TeamFigures(n, f"T{n}", responses, minutes, Decimal(minutes) * Decimal(rng.choice(["22.532883", "33.554669", "41.1"])) / 60, n, median)
                       for n, (responses, minutes) in enumerate(raw, 1))
         found = Variation(1, "weekly", date(2026, 1, 1), date(2026, 12, 31), teams)
         assert found.exact_saving_hours == sum((t.exact_saving_hours for t in teams), Fraction(0))
         assert found.saving_cost == sum((t.saving_cost for t in teams), Decimal(0))
+        for team in teams:  # each team's saving in pounds: whole-number arithmetic, the fraction's own Decimal
+            exact = Fraction(team.cost) * team.exact_saving_hours * 60 / team.minutes
+            assert team.saving_cost == Decimal(exact.numerator) / Decimal(exact.denominator)
+            assert str(team.saving_cost) == str(Decimal(exact.numerator) / Decimal(exact.denominator))

@@ -96,9 +96,14 @@ class TeamFigures:
     def saving_cost(self) -> Decimal:
         """The saving at this team's own cost of an hour on the request (cost ÷ hours)."""
         saving = self.exact_saving_hours
-        if not saving:  # at or below the median: nothing saved, and no need to turn the cost into a fraction
+        if not saving:  # at or below the median: nothing saved
             return _decimal(saving)
-        return _decimal(Fraction(self.cost) * saving * 60 / self.minutes)
+        # cost × saving × 60 ÷ minutes, with saving = minutes ÷ 60 − median × responses, in whole numbers:
+        # one correctly rounded division at the end, the same Decimal as the reduced fraction gives.
+        cost_top, cost_bottom = self.cost.as_integer_ratio()
+        median = self.median
+        top = cost_top * (self.minutes * median.denominator - 60 * median.numerator * self.responses)
+        return Decimal(top) / Decimal(cost_bottom * median.denominator * self.minutes)
 
 
 @dataclass(frozen=True)
@@ -150,8 +155,14 @@ class Variation:
 
 def exact_median(values: Sequence[Fraction]) -> Fraction:
     ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median_of_ordered(len(ordered), ordered.__getitem__)
+
+
+def median_of_ordered(count: int, value_at) -> Fraction:
+    """The median of `count` values already in order (the mean of the middle two for an even count),
+    reading only the middle one or two: `value_at(position)`."""
+    middle = count // 2
+    return value_at(middle) if count % 2 else (value_at(middle - 1) + value_at(middle)) / 2
 
 
 def burden_by_team(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> BurdenTable:
@@ -188,7 +199,7 @@ def variations(start: date, end: date, request_ids: Sequence[int] | None = None,
     out = {}
     for request_id in wanted:
         rows = sorted(by_request[request_id], key=lambda r: (Fraction(r[3], r[2]), r[0]))
-        median = exact_median([Fraction(minutes, 60 * answers) for _, _, answers, minutes, _ in rows])
+        median = median_of_ordered(len(rows), lambda at: Fraction(rows[at][3], 60 * rows[at][2]))  # rows in order already
         teams = tuple(TeamFigures(team_id, name, answers, minutes, cost, position, median)
                       for position, (team_id, name, answers, minutes, cost) in enumerate(rows, 1))
         out[request_id] = Variation(request_id, frequencies[request_id], start, end, teams)
