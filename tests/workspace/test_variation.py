@@ -151,3 +151,18 @@ def test_the_request_saving_is_the_sum_of_the_teams_savings():
             exact = Fraction(team.cost) * team.exact_saving_hours * 60 / team.minutes
             assert team.saving_cost == Decimal(exact.numerator) / Decimal(exact.denominator)
             assert str(team.saving_cost) == str(Decimal(exact.numerator) / Decimal(exact.denominator))
+
+
+def test_teams_in_order_of_minutes_per_response_exactly():
+    """The float sort key gives the order of the exact fractions, ties by team id; huge figures fall back."""
+    import random
+    from fractions import Fraction
+
+    from tracker.workspace.variation import _cheapest_first
+
+    rng = random.Random(3)
+    for size in (10**3, 10**7, 10**9):
+        rows = [(n, "", rng.randint(1, 366), rng.randint(1, size), None) for n in range(400)]
+        rows += [(400 + n, "", r[2] * 2, r[3] * 2, None) for n, r in enumerate(rows[:50])]  # equal ratios
+        rows += [(900, "", 10**9, 10**9 - 1, None), (901, "", 10**9 - 1, 10**9 - 2, None)]  # 1 - 1e-9 and a hair less
+        assert sorted(rows, key=_cheapest_first(rows)) == sorted(rows, key=lambda r: (Fraction(r[3], r[2]), r[0]))
