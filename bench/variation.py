@@ -49,7 +49,8 @@ def main() -> None:
 
     from tracker.extensions import db
     from tracker.workspace.figures import twelve_months_to
-    from tracker.workspace.variation import period_counts, period_counts_direct, variations
+    from tracker.workspace.responses import period_counts, period_counts_direct
+    from tracker.workspace.variation import variations
     from tracker.shared.timeutil import local_today
 
     start, end = twelve_months_to(local_today())

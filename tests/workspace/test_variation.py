@@ -7,7 +7,8 @@ from decimal import Decimal
 from tests.variation_support import expected_saving_cost
 from tracker.entries.services import delete_entry
 from tracker.workspace.figures import twelve_months_to
-from tracker.workspace.variation import period_counts, variation_of, variations, whole_months, whole_weeks
+from tracker.workspace.responses import period_counts, whole_months, whole_weeks
+from tracker.workspace.variation import variation_of, variations
 
 
 def test_the_worked_example_gives_the_issues_figures(db, variation_example):
@@ -90,7 +91,7 @@ def test_the_fast_counts_equal_the_entries_own_for_any_period(db, make_team, mak
     and end anywhere in a week or month."""
     import random
 
-    from tracker.workspace.variation import period_counts_direct
+    from tracker.workspace.responses import period_counts_direct
 
     rng = random.Random(15)
     teams = [make_team(f"Counted team {n}") for n in range(3)]
@@ -125,3 +126,43 @@ def test_a_daily_request_counts_days(db):
     assert period("weekly", date(2026, 3, 8)) == period("weekly", date(2026, 3, 2))  # Sunday, Monday: one week
     assert period("annual", date(2026, 3, 31)) == period("annual", date(2025, 4, 1))  # one financial year
     assert period("ad_hoc", date(2026, 3, 2)) is None
+
+
+def test_the_request_saving_is_the_sum_of_the_teams_savings():
+    """Variation.exact_saving_hours sums once (minutes and responses of the teams above the median);
+    it must equal Σ of each team's own saving, over uneven teams."""
+    import random
+    from fractions import Fraction
+
+    from tracker.workspace.variation import TeamFigures, Variation, exact_median, median_of_ordered
+
+    rng = random.Random(17)
+    for _ in range(20):
+        raw = [(rng.randint(1, 52), rng.randint(1, 5000)) for _ in range(rng.randint(3, 40))]
+        median = exact_median([Fraction(minutes, 60 * responses) for responses, minutes in raw])
+        ordered = sorted(raw, key=lambda r: Fraction(r[1], r[0]))  # as variations() orders its teams
+        assert median_of_ordered(len(ordered), lambda at: Fraction(ordered[at][1], 60 * ordered[at][0])) == median
+        teams = tuple(TeamFigures(n, f"T{n}", responses, minutes, Decimal(minutes) * Decimal(rng.choice(["22.532883", "33.554669", "41.1"])) / 60, n, median)
+                      for n, (responses, minutes) in enumerate(raw, 1))
+        found = Variation(1, "weekly", date(2026, 1, 1), date(2026, 12, 31), teams)
+        assert found.exact_saving_hours == sum((t.exact_saving_hours for t in teams), Fraction(0))
+        assert found.saving_cost == sum((t.saving_cost for t in teams), Decimal(0))
+        for team in teams:  # each team's saving in pounds: whole-number arithmetic, the fraction's own Decimal
+            exact = Fraction(team.cost) * team.exact_saving_hours * 60 / team.minutes
+            assert team.saving_cost == Decimal(exact.numerator) / Decimal(exact.denominator)
+            assert str(team.saving_cost) == str(Decimal(exact.numerator) / Decimal(exact.denominator))
+
+
+def test_teams_in_order_of_minutes_per_response_exactly():
+    """The float sort key gives the order of the exact fractions, ties by team id; huge figures fall back."""
+    import random
+    from fractions import Fraction
+
+    from tracker.workspace.variation import _cheapest_first
+
+    rng = random.Random(3)
+    for size in (10**3, 10**7, 10**9):
+        rows = [(n, "", rng.randint(1, 366), rng.randint(1, size), None) for n in range(400)]
+        rows += [(400 + n, "", r[2] * 2, r[3] * 2, None) for n, r in enumerate(rows[:50])]  # equal ratios
+        rows += [(900, "", 10**9, 10**9 - 1, None), (901, "", 10**9 - 1, 10**9 - 2, None)]  # 1 - 1e-9 and a hair less
+        assert sorted(rows, key=_cheapest_first(rows)) == sorted(rows, key=lambda r: (Fraction(r[3], r[2]), r[0]))

@@ -95,6 +95,22 @@ def test_figures_of_each_request_by_hand(catalogue):
     assert (idle.projected_hours, idle.projected_cost, idle.duplicated_share, idle.used_share) == (0, 0, None, None)
 
 
+@pytest.mark.parametrize("today", [TODAY, date(2026, 3, 2), date(2026, 1, 31)])
+def test_with_variation_the_teams_come_off_the_variations_rows_and_agree(catalogue, variation_example, today):
+    """With the variation, each request's teams are counted off its (request, team) rows instead of the
+    service's distinct count: every figure stays what the plain path gives."""
+    start, end = twelve_months_to(today)
+    plain = request_figures(start, end, today)
+    varied = request_figures(start, end, today, with_variation=True)
+    assert plain.keys() == varied.keys()
+    for request_id, figures in plain.items():
+        row, other = figures.row, varied[request_id].row
+        assert (row.entries, row.minutes, row.cost, row.duplicated_minutes, row.used_minutes, row.teams, row.requests or 0) == (
+            other.entries, other.minutes, other.cost, other.duplicated_minutes, other.used_minutes, other.teams,
+            other.requests or 0), figures.request.title
+    assert varied[catalogue["sitrep"].id].teams == 2 and varied[catalogue["idle"].id].teams == 0
+
+
 def test_the_projection_is_priced_at_the_rates_in_force_on_the_pricing_day(catalogue):
     create_rate(catalogue["admin"], "5", Decimal("40"), date(2026, 7, 1))
     start, end = twelve_months_to(TODAY)

@@ -18,27 +18,26 @@ in each of 10 weeks, C two entries of 2 h in each of 5 weeks, D 1.5 h in each of
 1, 2, 4 and 1.5 h per response; median 1.75; C flagged; saving 0.25 × 10 + 2.25 × 5 = 13.75 h.
 
 Hours and cost come from the burden service (tracker/burden/services.py); the responses from one
-statement over the week and month rollups and the edge days' entries (`period_counts`; the
-request's frequency now decides its periods over the whole year). Figures are exact (fractions) until they are handed out
+statement over the week and month rollups and the edge days' entries (`period_counts`,
+tracker/workspace/responses.py; the request's frequency decides its periods over the whole year). Figures are exact (fractions) until they are handed out
 as Decimals. Who may see which team is `seen_by`'s business: a manager or lead sees their own
 teams by name and every other team only as its position ("Team 3 of 7")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Sequence
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import select
 
-from tracker.burden.services import BurdenFilter, burden
+from tracker.burden.services import BurdenFilter, BurdenTable, burden
 from tracker.extensions import db
-from tracker.models.burden import BurdenRollup, BurdenRollupWeek
 from tracker.models.catalogue import Request
-from tracker.models.entries import Entry
-from tracker.workspace.answer_periods import MONTH_FREQUENCIES, PER_ENTRY, WEEK_FREQUENCIES, period_number, response_means
-from tracker.shared.timeutil import add_months, month_end
+from tracker.workspace.answer_periods import PER_ENTRY, response_means
+from tracker.workspace.responses import period_counts
 
 MIN_TEAMS = 3
 FLAG_RATIO = 2
@@ -61,7 +60,9 @@ class TeamFigures:
     position: int  # 1 = the cheapest per response
     median: Fraction  # the request's median hours per response
 
-    @property
+    # Each figure is worked out once per team (cached on the frozen instance): the catalogue sorts and
+    # prints them over ~1,000 teams a request, and Fraction arithmetic is slow.
+    @cached_property
     def exact_hours_per_response(self) -> Fraction:
         return Fraction(self.minutes, 60 * self.responses)
 
@@ -69,32 +70,40 @@ class TeamFigures:
     def hours(self) -> Decimal:
         return Decimal(self.minutes) / 60
 
-    @property
+    @cached_property
     def hours_per_response(self) -> Decimal:
         return _decimal(self.exact_hours_per_response)
 
-    @property
+    @cached_property
     def ratio_to_median(self) -> Decimal:
         return _decimal(self.exact_hours_per_response / self.median)
 
-    @property
+    @cached_property
     def flagged(self) -> bool:
         return self.exact_hours_per_response >= FLAG_RATIO * self.median
 
-    @property
+    @cached_property
     def exact_saving_hours(self) -> Fraction:
         """(hours per response − median) × responses for a team above the median; else nothing."""
         excess = self.exact_hours_per_response - self.median
         return excess * self.responses if excess > 0 else Fraction(0)
 
-    @property
+    @cached_property
     def saving_hours(self) -> Decimal:
         return _decimal(self.exact_saving_hours)
 
-    @property
+    @cached_property
     def saving_cost(self) -> Decimal:
         """The saving at this team's own cost of an hour on the request (cost ÷ hours)."""
-        return _decimal(Fraction(self.cost) * self.exact_saving_hours * 60 / self.minutes)
+        saving = self.exact_saving_hours
+        if not saving:  # at or below the median: nothing saved
+            return _decimal(saving)
+        # cost × saving × 60 ÷ minutes, with saving = minutes ÷ 60 − median × responses, in whole numbers:
+        # one correctly rounded division at the end, the same Decimal as the reduced fraction gives.
+        cost_top, cost_bottom = self.cost.as_integer_ratio()
+        median = self.median
+        top = cost_top * (self.minutes * median.denominator - 60 * median.numerator * self.responses)
+        return Decimal(top) / Decimal(cost_bottom * median.denominator * self.minutes)
 
 
 @dataclass(frozen=True)
@@ -113,11 +122,18 @@ class Variation:
     def median_hours_per_response(self) -> Decimal:
         return _decimal(self.exact_median)
 
-    @property
-    def saving_hours(self) -> Decimal:
-        return _decimal(sum((t.exact_saving_hours for t in self.teams), Fraction(0)))
+    @cached_property
+    def exact_saving_hours(self) -> Fraction:
+        """Σ (minutes ÷ 60 − median × responses) over the teams above the median: the same sum as
+        Σ of each team's saving, with one fraction at the end instead of one per team."""
+        above = [t for t in self.teams if t.exact_hours_per_response > self.exact_median]
+        return Fraction(sum(t.minutes for t in above), 60) - self.exact_median * sum(t.responses for t in above)
 
-    @property
+    @cached_property
+    def saving_hours(self) -> Decimal:
+        return _decimal(self.exact_saving_hours)
+
+    @cached_property
     def saving_cost(self) -> Decimal:
         return sum((t.saving_cost for t in self.teams), Decimal(0))
 
@@ -139,89 +155,41 @@ class Variation:
 
 def exact_median(values: Sequence[Fraction]) -> Fraction:
     ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median_of_ordered(len(ordered), ordered.__getitem__)
 
 
-def period_counts(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
-    """(request id, team id) -> how many of the request's periods in [start, end] the team logged any of it
-    in, for every request with periods (not one-off or ad hoc: their responses are their entries).
-
-    Whole weeks come from the week counts (burden_rollup_week), whole months from the monthly rollup,
-    the days at the edges of the period (and daily requests) from the entries: one statement, one
-    row per request and team."""
-    session = session or db.session
-    weeks, months = whole_weeks(start, end), whole_months(start, end)
-    week_rollup, month_rollup = BurdenRollupWeek, BurdenRollup
-    parts = []
-    if weeks:
-        parts.append(_periodic(select(week_rollup.request_id, week_rollup.team_id, Request.frequency,
-                                      week_rollup.week.label("day")), week_rollup.request_id, request_ids)
-                     .where(Request.frequency.in_(WEEK_FREQUENCIES), week_rollup.week.between(*weeks)))
-    if months:
-        parts.append(_periodic(select(month_rollup.request_id, month_rollup.team_id, Request.frequency,
-                                      month_rollup.month.label("day")), month_rollup.request_id, request_ids)
-                     .where(Request.frequency.in_(MONTH_FREQUENCIES), month_rollup.month.between(*months)))
-    entry_rows = select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day"))
-    for frequencies, whole in ((WEEK_FREQUENCIES, weeks), (MONTH_FREQUENCIES, months)):
-        for first, last in _edges(start, end, whole):  # a few days each: read by the date index
-            parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
-                Entry.deleted_at.is_(None), Entry.occurred_on.between(first, last), Request.frequency.in_(frequencies)))
-    # Daily requests (and any frequency with periods of days this module adds later): their entries, by request.
-    by_day = select(Request.id).where(Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY)))
-    parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
-        Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Entry.request_id.in_(by_day.scalar_subquery())))
-    both = union_all(*parts).subquery()
-    period = period_number(session.get_bind().dialect.name, both.c.frequency, both.c.day)
-    query = select(both.c.request_id, both.c.team_id, func.count(period.distinct())).group_by(both.c.request_id, both.c.team_id)
-    return {(request_id, team_id): int(n) for request_id, team_id, n in session.execute(query) if n}
+def median_of_ordered(count: int, value_at) -> Fraction:
+    """The median of `count` values already in order (the mean of the middle two for an even count),
+    reading only the middle one or two: `value_at(position)`."""
+    middle = count // 2
+    return value_at(middle) if count % 2 else (value_at(middle - 1) + value_at(middle)) / 2
 
 
-def period_counts_direct(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
-    """The same counts read from the entries table alone: the reference `period_counts` is held to."""
-    session = session or db.session
-    period = period_number(session.get_bind().dialect.name, Request.frequency, Entry.occurred_on)
-    query = _periodic(select(Entry.request_id, Entry.team_id, func.count(period.distinct())), Entry.request_id, request_ids)
-    query = query.where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Request.frequency.not_in(PER_ENTRY))
-    rows = session.execute(query.group_by(Entry.request_id, Entry.team_id))
-    return {(request_id, team_id): int(n) for request_id, team_id, n in rows if n}
+def burden_by_team(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> BurdenTable:
+    """The burden of each (request, team) in [start, end]: what `variations` reads hours and cost from."""
+    flt = BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids))
+    return burden(flt, ("request", "team"), session=session or db.session)
 
 
-def _periodic(query, request_column, request_ids):
-    query = query.join(Request, Request.id == request_column)
-    return query if request_ids is None else query.where(request_column.in_(list(request_ids) or [-1]))
+def teams_answering(by_team: BurdenTable) -> dict[int, int]:
+    """request id -> how many teams logged any of it: the burden service's distinct count of teams, read
+    off its (request, team) rows (one row for each pair with live entries)."""
+    out: dict[int, int] = {}
+    for row in by_team.rows:
+        if row.entries > 0:
+            out[row.key[0]] = out.get(row.key[0], 0) + 1
+    return out
 
 
-def whole_weeks(start: date, end: date) -> tuple[date, date] | None:
-    """The first Monday and last Sunday of the Monday-to-Sunday weeks wholly inside [start, end]; None for none."""
-    first = start + timedelta(days=(7 - start.weekday()) % 7)
-    last = end - timedelta(days=(end.weekday() + 1) % 7)
-    return (first, last) if first < last else None
-
-
-def whole_months(start: date, end: date) -> tuple[date, date] | None:
-    """The first and last days of the calendar months wholly inside [start, end]; None for none."""
-    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
-    last = end if end == month_end(end) else end.replace(day=1) - timedelta(days=1)
-    return (first, last) if first < last else None
-
-
-def _edges(start: date, end: date, whole: tuple[date, date] | None) -> list[tuple[date, date]]:
-    """The days of [start, end] outside the whole weeks or months (all of them when there are none)."""
-    if whole is None:
-        return [(start, end)]
-    ranges = [(start, whole[0] - timedelta(days=1)), (whole[1] + timedelta(days=1), end)]
-    return [(a, b) for a, b in ranges if a <= b]
-
-
-def variations(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[int, Variation]:
-    """The variation of every request (or those asked for) answered by at least MIN_TEAMS teams in [start, end]."""
+def variations(start: date, end: date, request_ids: Sequence[int] | None = None, session=None,
+               by_team: BurdenTable | None = None) -> dict[int, Variation]:
+    """The variation of every request (or those asked for) answered by at least MIN_TEAMS teams in [start, end];
+    `by_team`: `burden_by_team` of the same period and requests, when the caller has read it already."""
     session = session or db.session
     periods = period_counts(start, end, request_ids, session)
     frequencies = dict(session.execute(select(Request.id, Request.frequency)).all())
     by_request: dict[int, list] = {}
-    table = burden(BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids)),
-                   ("request", "team"), session=session)
+    table = by_team if by_team is not None else burden_by_team(start, end, request_ids, session)
     for row in table.rows:
         request_id, team_id = row.key
         answers = row.entries if frequencies[request_id] in PER_ENTRY else periods.get((request_id, team_id))
@@ -230,12 +198,23 @@ def variations(start: date, end: date, request_ids: Sequence[int] | None = None,
     wanted = [request_id for request_id, teams in by_request.items() if len(teams) >= MIN_TEAMS]
     out = {}
     for request_id in wanted:
-        rows = sorted(by_request[request_id], key=lambda r: (Fraction(r[3], r[2]), r[0]))
-        median = exact_median([Fraction(minutes, 60 * answers) for _, _, answers, minutes, _ in rows])
+        rows = sorted(by_request[request_id], key=_cheapest_first(by_request[request_id]))
+        median = median_of_ordered(len(rows), lambda at: Fraction(rows[at][3], 60 * rows[at][2]))  # rows in order already
         teams = tuple(TeamFigures(team_id, name, answers, minutes, cost, position, median)
                       for position, (team_id, name, answers, minutes, cost) in enumerate(rows, 1))
         out[request_id] = Variation(request_id, frequencies[request_id], start, end, teams)
     return out
+
+
+def _cheapest_first(rows):
+    """Sort key of (team id, name, responses, minutes, cost) rows: minutes per response, then team id.
+
+    A float of minutes ÷ responses orders them exactly while every minutes × responses across the rows
+    stays under 2**52 (two different ratios differ by more than the floats' rounding; equal ones round
+    alike), and is far cheaper than a fraction each; beyond that, fractions."""
+    if max(r[3] for r in rows) * max(r[2] for r in rows) < 2**52:
+        return lambda r: (r[3] / r[2], r[0])
+    return lambda r: (Fraction(r[3], r[2]), r[0])
 
 
 def variation_of(request_id: int, start: date, end: date, session=None) -> Variation | None:

@@ -1,0 +1,90 @@
+"""How many responses each team gave each request with periods: the request's periods (answer_periods.py)
+in [start, end] in which the team logged any of it (tracker/workspace/variation.py divides its hours by them).
+
+`period_counts` reads whole weeks from the week counts (burden_rollup_week), whole months from the monthly
+rollup and the days at the edges of the period (and daily requests) from the entries, in one statement;
+`period_counts_direct` reads the entries table alone, the reference the fast counts are held to."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Sequence
+
+from sqlalchemy import func, select, union_all
+
+from tracker.extensions import db
+from tracker.models.burden import BurdenRollup, BurdenRollupWeek
+from tracker.models.catalogue import Request
+from tracker.models.entries import Entry
+from tracker.workspace.answer_periods import MONTH_FREQUENCIES, PER_ENTRY, WEEK_FREQUENCIES, period_number
+from tracker.shared.timeutil import add_months, month_end
+
+
+def period_counts(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
+    """(request id, team id) -> how many of the request's periods in [start, end] the team logged any of it
+    in, for every request with periods (not one-off or ad hoc: their responses are their entries).
+
+    Whole weeks come from the week counts (burden_rollup_week), whole months from the monthly rollup,
+    the days at the edges of the period (and daily requests) from the entries: one statement, one
+    row per request and team."""
+    session = session or db.session
+    weeks, months = whole_weeks(start, end), whole_months(start, end)
+    week_rollup, month_rollup = BurdenRollupWeek, BurdenRollup
+    parts = []
+    if weeks:
+        parts.append(_periodic(select(week_rollup.request_id, week_rollup.team_id, Request.frequency,
+                                      week_rollup.week.label("day")), week_rollup.request_id, request_ids)
+                     .where(Request.frequency.in_(WEEK_FREQUENCIES), week_rollup.week.between(*weeks)))
+    if months:
+        parts.append(_periodic(select(month_rollup.request_id, month_rollup.team_id, Request.frequency,
+                                      month_rollup.month.label("day")), month_rollup.request_id, request_ids)
+                     .where(Request.frequency.in_(MONTH_FREQUENCIES), month_rollup.month.between(*months)))
+    entry_rows = select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day"))
+    for frequencies, whole in ((WEEK_FREQUENCIES, weeks), (MONTH_FREQUENCIES, months)):
+        for first, last in _edges(start, end, whole):  # a few days each: read by the date index
+            parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
+                Entry.deleted_at.is_(None), Entry.occurred_on.between(first, last), Request.frequency.in_(frequencies)))
+    # Daily requests (and any frequency with periods of days this module adds later): their entries, by request.
+    by_day = select(Request.id).where(Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY)))
+    parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
+        Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Entry.request_id.in_(by_day.scalar_subquery())))
+    both = union_all(*parts).subquery()
+    period = period_number(session.get_bind().dialect.name, both.c.frequency, both.c.day)
+    query = select(both.c.request_id, both.c.team_id, func.count(period.distinct())).group_by(both.c.request_id, both.c.team_id)
+    return {(request_id, team_id): int(n) for request_id, team_id, n in session.execute(query) if n}
+
+
+def period_counts_direct(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
+    """The same counts read from the entries table alone: the reference `period_counts` is held to."""
+    session = session or db.session
+    period = period_number(session.get_bind().dialect.name, Request.frequency, Entry.occurred_on)
+    query = _periodic(select(Entry.request_id, Entry.team_id, func.count(period.distinct())), Entry.request_id, request_ids)
+    query = query.where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Request.frequency.not_in(PER_ENTRY))
+    rows = session.execute(query.group_by(Entry.request_id, Entry.team_id))
+    return {(request_id, team_id): int(n) for request_id, team_id, n in rows if n}
+
+
+def _periodic(query, request_column, request_ids):
+    query = query.join(Request, Request.id == request_column)
+    return query if request_ids is None else query.where(request_column.in_(list(request_ids) or [-1]))
+
+
+def whole_weeks(start: date, end: date) -> tuple[date, date] | None:
+    """The first Monday and last Sunday of the Monday-to-Sunday weeks wholly inside [start, end]; None for none."""
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    last = end - timedelta(days=(end.weekday() + 1) % 7)
+    return (first, last) if first < last else None
+
+
+def whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The first and last days of the calendar months wholly inside [start, end]; None for none."""
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    last = end if end == month_end(end) else end.replace(day=1) - timedelta(days=1)
+    return (first, last) if first < last else None
+
+
+def _edges(start: date, end: date, whole: tuple[date, date] | None) -> list[tuple[date, date]]:
+    """The days of [start, end] outside the whole weeks or months (all of them when there are none)."""
+    if whole is None:
+        return [(start, end)]
+    ranges = [(start, whole[0] - timedelta(days=1)), (whole[1] + timedelta(days=1), end)]
+    return [(a, b) for a, b in ranges if a <= b]
