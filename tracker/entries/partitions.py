@@ -1,0 +1,107 @@
+"""The entry table's monthly partitions on PostgreSQL: making them ahead of time, and what they are.
+
+On PostgreSQL the migration 20261206_entry_partitions makes `entry` a table
+partitioned by range of occurred_on: one partition a month (entry_YYYY_MM) and
+entry_default for any date no month partition covers, so an entry never fails
+for want of a partition. The scheduler's make-entry-partitions job (and
+`flask entries make-partitions`) calls make_partitions_ahead, which makes the
+months from this one to AHEAD_MONTHS ahead that do not exist yet.
+
+A month whose rows already sit in entry_default (an entry dated beyond the
+months made, or an old month carved out with --from) is made as a plain
+table, the rows moved into it from the default partition, then attached:
+PostgreSQL refuses to add a partition whose rows the default partition holds.
+Moving a row keeps its id, version and every value, so the rollups stay exact.
+
+Two schedulers may run this at once: a transaction-scoped advisory lock makes
+the second wait, and then it finds the months made. SQLite, and a PostgreSQL
+table not (yet) partitioned: nothing to do."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import text
+
+from tracker.shared.timeutil import add_months, month_start
+
+TABLE = "entry"
+DEFAULT_PARTITION = "entry_default"
+AHEAD_MONTHS = 12  # an entry may be dated up to a year from today (tracker/entries/rules.py)
+# pg_advisory_xact_lock's key for making partitions: any number no other lock of the app uses.
+LOCK_KEY = 0x656E7472  # "entr"
+
+
+def partition_name(month: date) -> str:
+    """The partition holding `month`'s entries (the migration writes the same name)."""
+    return f"{TABLE}_{month:%Y_%m}"
+
+
+def is_partitioned(connection) -> bool:
+    if connection.dialect.name != "postgresql":
+        return False
+    return bool(connection.execute(text(
+        "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass(:table))"
+    ), {"table": TABLE}).scalar())
+
+
+def partitions(connection) -> dict[str, str]:
+    """Every partition of the entry table (in the schema the connection works in): name → its bounds."""
+    if not is_partitioned(connection):
+        return {}
+    rows = connection.execute(text(
+        "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i"
+        " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass(:table)"
+    ), {"table": TABLE})
+    return dict(rows.all())
+
+
+def make_partitions_ahead(session, today: date, ahead: int = AHEAD_MONTHS) -> list[str]:
+    """The month partitions from `today`'s month to `ahead` months after it that were missing, made."""
+    this_month = month_start(today)
+    return make_partitions(session, this_month, add_months(this_month, ahead))
+
+
+def make_partitions(session, first: date, last: date) -> list[str]:
+    """Make each missing month partition from `first`'s month to `last`'s, in the caller's transaction
+    (the caller commits). Returns the names made, oldest first."""
+    connection = session.connection()
+    if not is_partitioned(connection):
+        return []
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    existing = partitions(connection)  # read after the lock: a racing scheduler's months are committed
+    made = []
+    month = month_start(first)
+    while month <= month_start(last):
+        if partition_name(month) not in existing:
+            _make_month(connection, month)
+            made.append(partition_name(month))
+        month = add_months(month, 1)
+    return made
+
+
+def _make_month(connection, month: date) -> None:
+    name, start, end = partition_name(month), month, add_months(month, 1)
+    bounds = f"FOR VALUES FROM ('{start}') TO ('{end}')"
+    in_month = "occurred_on >= :start AND occurred_on < :end"
+    waiting = DEFAULT_PARTITION in partitions(connection) and connection.execute(
+        text(f"SELECT EXISTS (SELECT 1 FROM {DEFAULT_PARTITION} WHERE {in_month})"), {"start": start, "end": end}
+    ).scalar()
+    if not waiting:
+        connection.execute(text(f"CREATE TABLE {name} PARTITION OF {TABLE} {bounds}"))
+        return
+    # LIKE copies the columns in order, their defaults and the CHECK constraints; attaching adds
+    # the keys, indexes and foreign keys of the parent. The range CHECK spares attaching a scan.
+    columns = ", ".join(f'"{c}"' for c in connection.execute(text(
+        "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(:table) AND attnum > 0"
+        " AND NOT attisdropped ORDER BY attnum"
+    ), {"table": TABLE}).scalars())
+    connection.execute(text(
+        f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
+        f" CONSTRAINT {name}_range CHECK (occurred_on >= '{start}' AND occurred_on < '{end}'))"
+    ))
+    connection.execute(text(
+        f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE {in_month} RETURNING {columns})"
+        f" INSERT INTO {name} ({columns}) SELECT {columns} FROM moved"
+    ), {"start": start, "end": end})
+    connection.execute(text(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} {bounds}"))
+    connection.execute(text(f"ALTER TABLE {name} DROP CONSTRAINT {name}_range"))
