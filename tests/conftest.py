@@ -22,12 +22,21 @@ PASSWORD = "correct horse battery"
 
 def pytest_collection_modifyitems(config, items):
     """The slow kinds carry a marker, so `make test-fast` (-m "not browser and not server and not
-    schemathesis") leaves them out while working; `make test` and CI run everything."""
+    schemathesis") leaves them out while working; `make test` and CI run everything.
+
+    Tests marked `postgresql` are of PostgreSQL alone: the SQLite run leaves them out (deselected,
+    not skipped); the PostgreSQL run (TEST_DATABASE_URL) runs them and fails if it cannot connect."""
+    postgresql_run = bool(os.environ.get("TEST_DATABASE_URL"))
+    kept, left_out = [], []
     for item in items:
         if "gunicorn" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.server)
         if item.path.name == "test_schemathesis.py":
             item.add_marker(pytest.mark.schemathesis)
+        (left_out if item.get_closest_marker("postgresql") and not postgresql_run else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def database_url(tmp_path_factory) -> str:

@@ -30,6 +30,7 @@ branch_labels = None
 depends_on = None
 
 AHEAD_MONTHS = 12  # an entry may be dated up to a year ahead (the entry rules, as on the day)
+BEHIND_MONTHS = 12  # work is often logged for the months just past
 FLOOR_MONTHS = 60  # older entries stay in entry_default; make-partitions --from carves them out
 OLD = "entry_unpartitioned"
 
@@ -111,8 +112,9 @@ def _rebuild_entry_as(partitioned: bool) -> None:
 def _make_months(bind) -> None:
     this_month = date.today().replace(day=1)
     earliest = bind.exec_driver_sql(f"SELECT min(occurred_on) FROM {OLD}").scalar()
-    first = max(min(earliest.replace(day=1), this_month) if earliest else this_month,
-                add_months(this_month, -FLOOR_MONTHS))
+    first = add_months(this_month, -BEHIND_MONTHS)
+    if earliest:
+        first = max(min(earliest.replace(day=1), first), add_months(this_month, -FLOOR_MONTHS))
     month = first
     while month <= add_months(this_month, AHEAD_MONTHS):
         op.execute(f"CREATE TABLE {partition_name(month)} PARTITION OF entry"

@@ -4,8 +4,9 @@ On PostgreSQL the migration 20261206_entry_partitions makes `entry` a table
 partitioned by range of occurred_on: one partition a month (entry_YYYY_MM) and
 entry_default for any date no month partition covers, so an entry never fails
 for want of a partition. The scheduler's make-entry-partitions job (and
-`flask entries make-partitions`) calls make_partitions_ahead, which makes the
-months from this one to AHEAD_MONTHS ahead that do not exist yet.
+`flask entries make-partitions`) calls make_partitions_around, which makes the
+months from BEHIND_MONTHS before this one to AHEAD_MONTHS after it that do not
+exist yet (work is often logged for the months just past).
 
 A month whose rows already sit in entry_default (an entry dated beyond the
 months made, or an old month carved out with --from) is made as a plain
@@ -27,6 +28,7 @@ from tracker.shared.timeutil import add_months, month_start
 TABLE = "entry"
 DEFAULT_PARTITION = "entry_default"
 AHEAD_MONTHS = 12  # an entry may be dated up to a year from today (tracker/entries/rules.py)
+BEHIND_MONTHS = 12  # and any day since 2000: older months are made on demand (make-partitions --from)
 # pg_advisory_xact_lock's key for making partitions: any number no other lock of the app uses.
 LOCK_KEY = 0x656E7472  # "entr"
 
@@ -55,10 +57,15 @@ def partitions(connection) -> dict[str, str]:
     return dict(rows.all())
 
 
-def make_partitions_ahead(session, today: date, ahead: int = AHEAD_MONTHS) -> list[str]:
-    """The month partitions from `today`'s month to `ahead` months after it that were missing, made."""
+def make_partitions_around(session, today: date) -> list[str]:
+    """The month partitions from BEHIND_MONTHS before `today`'s month to AHEAD_MONTHS after it that
+    were missing, made (in the caller's transaction)."""
+    return make_partitions(session, *default_range(today))
+
+
+def default_range(today: date) -> tuple[date, date]:
     this_month = month_start(today)
-    return make_partitions(session, this_month, add_months(this_month, ahead))
+    return add_months(this_month, -BEHIND_MONTHS), add_months(this_month, AHEAD_MONTHS)
 
 
 def make_partitions(session, first: date, last: date) -> list[str]:

@@ -14,7 +14,7 @@ tried again at its next turn. tracker/scheduler/running.py runs the list.
 | monthly-review-digest | EXPORT_CRON | each commissioner's review digest for the month (tracker/workspace/digest.py) |
 | apply-due-decisions | daily at 00:05 | decisions whose effective date has come change the catalogue (tracker/workspace/decisions.py) |
 | licence-reminders | hourly | one email a day at most about licences expiring or expired (tracker/licences/reminders.py) |
-| make-entry-partitions | at start, then daily at 00:15 | PostgreSQL: the entry table's month partitions from this month to 12 months ahead that are missing (tracker/entries/partitions.py) |
+| make-entry-partitions | at start, then daily at 00:15 | PostgreSQL: the entry table's missing month partitions, from 12 months back to 12 ahead (tracker/entries/partitions.py) |
 | scheduler-heartbeat | at once, then every SCHEDULER_HEARTBEAT_SECONDS | the service_heartbeat row /healthz reads |
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
-from tracker.entries.partitions import make_partitions_ahead
+from tracker.entries.partitions import make_partitions_around
 from tracker.exports.mailer import retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings, make_period, retry_failed
 from tracker.extensions import db
@@ -196,7 +196,7 @@ def licence_reminders(app) -> None:
 def entry_partitions(app) -> list[str]:
     with app.app_context():
         try:
-            made = make_partitions_ahead(db.session, ExportSettings.from_config(app.config).today())
+            made = make_partitions_around(db.session, ExportSettings.from_config(app.config).today())
             db.session.commit()
             if made:
                 log.info("made entry partition(s) %s", ", ".join(made))
