@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tracker.burden import rollup
+from tracker.database import hold_row
 from tracker.entries.partitions import (
     AHEAD_MONTHS,
     BEHIND_MONTHS,
@@ -101,6 +102,30 @@ def test_an_edit_to_another_month_moves_the_row_keeping_its_id_and_counting_its_
     db.session.commit()
     assert home(db.session, entry.id) == partition_name(next_month)
     assert db.session.scalar(select(Entry.version).where(Entry.id == entry.id)) == 3
+
+
+def test_holding_a_row_that_a_concurrent_edit_moved_to_another_month_finds_it_there(db, logging):
+    """PostgreSQL fails a lock on a row moved meanwhile to another partition; hold_row looks again."""
+    log, _manager = logging
+    entry = log(THIS_MONTH)
+    next_month = add_months(THIS_MONTH, 1)
+    mover, holder = Session(db.engine), Session(db.engine)
+    held = {}
+    try:
+        mover.execute(text("UPDATE entry SET occurred_on = :day, version = version + 1 WHERE id = :id"),
+                      {"day": next_month, "id": entry.id})
+        waiting = threading.Thread(target=lambda: held.update(row=hold_row(holder, Entry, entry.id)))
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive()  # waits for the mover's lock
+        mover.commit()
+        waiting.join(timeout=30)
+        assert not waiting.is_alive()
+        assert (held["row"].id, held["row"].occurred_on, held["row"].version) == (entry.id, next_month, 2)
+        holder.commit()
+    finally:
+        mover.close()
+        holder.close()
 
 
 def test_dates_outside_every_month_partition_go_to_the_default_partition(db, logging):
