@@ -76,14 +76,20 @@ def make_partitions(session, first: date, last: date) -> list[str]:
         return []
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     existing = partitions(connection)  # read after the lock: a racing scheduler's months are committed
-    made = []
+    missing = []
     month = month_start(first)
     while month <= month_start(last):
         if partition_name(month) not in existing:
-            _make_month(connection, month)
-            made.append(partition_name(month))
+            missing.append(month)
         month = add_months(month, 1)
-    return made
+    if missing:
+        # Writers wait until the commit (readers do not), so no entry reaches entry_default for a
+        # month between looking there and adding the month; locking the parent first, as an
+        # INSERT does, leaves no room for a deadlock.
+        connection.execute(text(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))
+    for month in missing:
+        _make_month(connection, month)
+    return [partition_name(month) for month in missing]
 
 
 def _make_month(connection, month: date) -> None:
