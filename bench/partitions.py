@@ -98,7 +98,7 @@ def prepare_plain_table(app, args) -> dict:
     return figures
 
 
-def autocommit(app, sql: str) -> None:
+def autocommit(sql: str) -> None:
     """VACUUM cannot run in a transaction."""
     from tracker.extensions import db
 
@@ -131,28 +131,28 @@ def measure(app, args, old_month: date, last_month: date, partitioned: bool) -> 
         # Freezing visits every page not yet frozen, whether or not autovacuum has been by since the
         # load: the same work for both layouts, and the whole-table vacuum a plain table needs again
         # and again as transaction ids wrap, where a partition of a past month is frozen once.
-        figures["VACUUM (FREEZE, ANALYZE) entry"] = seconds(lambda: autocommit(app, "VACUUM (FREEZE, ANALYZE) entry"))
+        figures["VACUUM (FREEZE, ANALYZE) entry"] = seconds(lambda: autocommit("VACUUM (FREEZE, ANALYZE) entry"))
         # Then a month's routine work: a tenth of last month's entries edited (sign-off corrections),
         # vacuumed after; and the planner's statistics gathered again.
         edit = ("UPDATE entry SET notes = notes WHERE mod(id, 10) = {n}"
                 f" AND occurred_on >= '{last_month}' AND occurred_on < '{add_months(last_month, 1)}'")
-        autocommit(app, edit.format(n=0))
-        figures["VACUUM entry after 10% of a month edited"] = seconds(lambda: autocommit(app, "VACUUM entry"))
+        autocommit(edit.format(n=0))
+        figures["VACUUM entry after 10% of a month edited"] = seconds(lambda: autocommit("VACUUM entry"))
         if partitioned:  # what autovacuum does: the one partition that changed
-            autocommit(app, edit.format(n=1))
+            autocommit(edit.format(n=1))
             figures["  the same, that month's partition alone"] = seconds(
-                lambda: autocommit(app, f"VACUUM {partition_name(last_month)}"))
-        figures["ANALYZE entry"] = seconds(lambda: autocommit(app, "ANALYZE entry"))
+                lambda: autocommit(f"VACUUM {partition_name(last_month)}"))
+        figures["ANALYZE entry"] = seconds(lambda: autocommit("ANALYZE entry"))
         if partitioned:
             figures["  ANALYZE of one month's partition"] = seconds(
-                lambda: autocommit(app, f"ANALYZE {partition_name(last_month)}"))
+                lambda: autocommit(f"ANALYZE {partition_name(last_month)}"))
         figures["CREATE INDEX (request_id, team_id) on entry"] = seconds(
-            lambda: autocommit(app, "CREATE INDEX bench_ix ON entry (request_id, team_id)"))
-        autocommit(app, "DROP INDEX bench_ix")
+            lambda: autocommit("CREATE INDEX bench_ix ON entry (request_id, team_id)"))
+        autocommit("DROP INDEX bench_ix")
         if partitioned:
             figures["CREATE INDEX on one month's partition"] = seconds(
-                lambda: autocommit(app, f"CREATE INDEX bench_ix ON {partition_name(last_month)} (request_id, team_id)"))
-            autocommit(app, "DROP INDEX bench_ix")
+                lambda: autocommit(f"CREATE INDEX bench_ix ON {partition_name(last_month)} (request_id, team_id)"))
+            autocommit("DROP INDEX bench_ix")
 
         def rebuild(start=None, end=None):
             rebuild_rollups(db.session, start, end)
