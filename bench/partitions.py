@@ -9,7 +9,7 @@ migration (20261206_variation), unless the schema already holds that many
 entries (then they are reused, taken back to a plain table first by the
 migration's downgrade if need be). Then times, on the plain table:
 
-- VACUUM (FREEZE, ANALYZE) entry (every page; what wraparound asks of a plain table again and again);
+- VACUUM (FREEZE, ANALYZE) entry (every page not yet frozen);
 - VACUUM entry after a tenth of last month's entries are edited, and ANALYZE entry;
 - CREATE INDEX on (request_id, team_id) (dropped again);
 - rebuild_rollups, everything and one month;
@@ -129,8 +129,8 @@ def measure(app, args, old_month: date, last_month: date, partitioned: bool) -> 
     figures = {}
     with app.app_context():
         # Freezing visits every page not yet frozen, whether or not autovacuum has been by since the
-        # load: the same work for both layouts, and the whole-table vacuum a plain table needs again
-        # and again as transaction ids wrap, where a partition of a past month is frozen once.
+        # load: the same work for both layouts when the rows are fresh (a table frozen before is
+        # skipped page by page: on a reused plain table this figure is small).
         figures["VACUUM (FREEZE, ANALYZE) entry"] = seconds(lambda: autocommit("VACUUM (FREEZE, ANALYZE) entry"))
         # Then a month's routine work: a tenth of last month's entries edited (sign-off corrections),
         # vacuumed after; and the planner's statistics gathered again.
