@@ -6,6 +6,7 @@ from flask import current_app
 from alembic import context
 
 from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
+from tracker.entries.partitions import leave_out_partitions
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -110,9 +111,12 @@ def run_migrations_online():
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
+            # autogenerate would otherwise drop the entry table's month partitions (PostgreSQL):
+            # the models do not declare them (tracker/entries/partitions.py makes them).
             context.configure(
                 connection=connection,
                 target_metadata=get_metadata(),
+                include_name=leave_out_partitions(connection),
                 **conf_args
             )
 

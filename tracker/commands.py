@@ -8,10 +8,11 @@ def register(app: Flask) -> None:
     from tracker.auth import commands as auth
     from tracker.burden import commands as burden
     from tracker.demo import commands as demo
+    from tracker.entries import commands as entries
     from tracker.exports import commands as exports
     from tracker.imports import commands as imports
     from tracker.operations import commands as operations
     from tracker.scheduler import commands as scheduler
 
-    for feature in (auth, burden, demo, exports, imports, operations, scheduler):
+    for feature in (auth, burden, demo, entries, exports, imports, operations, scheduler):
         feature.register(app)

@@ -42,13 +42,34 @@ def hold_row(session, model, row_id: int):
     row locks and its one write lock is taken by writing, so a write that
     changes nothing comes first (readers never wait for it)."""
     table = model.__table__
+    held = select(model).where(table.c.id == row_id).with_for_update().execution_options(populate_existing=True)
     if is_sqlite(session):
         # Set a plain column to itself: not a key, so no foreign key is checked by the write.
         column = next(c for c in table.c if not c.primary_key and not c.foreign_keys and not c.unique)
         session.execute(update(table).where(table.c.id == row_id).values({column: column}))
-    return session.scalars(
-        select(model).where(table.c.id == row_id).with_for_update().execution_options(populate_existing=True)
-    ).one_or_none()
+        return session.scalars(held).one_or_none()
+    # A row that the writer we waited for moved to another partition (an entry whose month changed:
+    # tracker/entries/partitions.py) is not followed: PostgreSQL fails the lock as a serialization
+    # failure, which would end the transaction. Inside a savepoint, we look again and find it where it went.
+    for attempt in range(MOVED_ROW_ATTEMPTS):
+        savepoint = session.begin_nested()
+        try:
+            row = session.scalars(held).one_or_none()
+        except OperationalError as error:
+            savepoint.rollback()
+            if attempt + 1 == MOVED_ROW_ATTEMPTS or not moved_to_another_partition(error):
+                raise
+            continue
+        savepoint.commit()
+        return row
+
+
+MOVED_ROW_ATTEMPTS = 5
+
+
+def moved_to_another_partition(error: OperationalError) -> bool:
+    """PostgreSQL's 'tuple to be locked was already moved to another partition due to concurrent update'."""
+    return getattr(error.orig, "sqlstate", None) == "40001" and "another partition" in str(error.orig)
 
 
 # ---- when the database is not there ------------------------------------------------

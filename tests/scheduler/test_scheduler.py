@@ -28,6 +28,7 @@ from tracker.scheduler.jobs import (
     DIGEST_JOB_ID,
     HEARTBEAT_JOB_ID,
     MONTHLY_JOB_ID,
+    PARTITIONS_JOB_ID,
     REMINDER_JOB_ID,
     RETRY_JOB_ID,
     catch_up,
@@ -62,7 +63,8 @@ def test_the_scheduler_has_one_deterministic_cron_job_in_a_private_memory_store(
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["minute"], fields["hour"], fields["day"]) == ("30", "7", "2")
     assert job.coalesce is True and job.misfire_grace_time > 0 and job.max_instances == 1
-    assert {j.id for j in scheduler.get_jobs()} == {MONTHLY_JOB_ID, RETRY_JOB_ID, CATCH_UP_JOB_ID, DIGEST_JOB_ID, APPLY_JOB_ID, REMINDER_JOB_ID, HEARTBEAT_JOB_ID}
+    assert {j.id for j in scheduler.get_jobs()} == {MONTHLY_JOB_ID, RETRY_JOB_ID, CATCH_UP_JOB_ID, DIGEST_JOB_ID, APPLY_JOB_ID, REMINDER_JOB_ID,
+                                               HEARTBEAT_JOB_ID, PARTITIONS_JOB_ID}
     assert str(scheduler.get_job(DIGEST_JOB_ID).trigger) == str(job.trigger)  # the digest goes with the workbooks
     assert isinstance(scheduler._jobstores["default"], MemoryJobStore)
     # Adding the job again replaces it rather than duplicating it.

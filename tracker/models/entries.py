@@ -17,6 +17,12 @@ SUPPLIED_ELSEWHERE = "deleted_at IS NULL AND duplicated_elsewhere = 'yes'"
 
 
 class Entry(db.Model):
+    """On PostgreSQL the table is partitioned by month of occurred_on (migration
+    20261206_entry_partitions; tracker/entries/partitions.py makes the months ahead) and its primary
+    key there is (id, occurred_on), as PostgreSQL requires. The model keeps `id` as its key (ids are
+    unique, from one sequence; every read and write addresses a row by id) and does not declare the
+    partitioning: the schema is made by the migrations only, never by create_all."""
+
     __tablename__ = "entry"
     __table_args__ = (
         CheckConstraint(f"minutes >= 1 AND minutes <= {MAX_ENTRY_MINUTES}", name="minutes_range"),

@@ -14,6 +14,7 @@ tried again at its next turn. tracker/scheduler/running.py runs the list.
 | monthly-review-digest | EXPORT_CRON | each commissioner's review digest for the month (tracker/workspace/digest.py) |
 | apply-due-decisions | daily at 00:05 | decisions whose effective date has come change the catalogue (tracker/workspace/decisions.py) |
 | licence-reminders | hourly | one email a day at most about licences expiring or expired (tracker/licences/reminders.py) |
+| make-entry-partitions | at start, then daily at 00:15 | PostgreSQL: the entry table's missing month partitions, from 12 months back to 12 ahead (tracker/entries/partitions.py) |
 | scheduler-heartbeat | at once, then every SCHEDULER_HEARTBEAT_SECONDS | the service_heartbeat row /healthz reads |
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.database import UNAVAILABLE_ERRORS, unavailable_reason
+from tracker.entries.partitions import make_partitions_around
 from tracker.exports.mailer import retry_emails, send_run_email
 from tracker.exports.runs import ExportSettings
 from tracker.exports.monthly import make_period, retry_failed
@@ -55,6 +57,7 @@ DIGEST_JOB_ID = "monthly-review-digest"
 APPLY_JOB_ID = "apply-due-decisions"
 REMINDER_JOB_ID = "licence-reminders"
 HEARTBEAT_JOB_ID = "scheduler-heartbeat"
+PARTITIONS_JOB_ID = "make-entry-partitions"
 
 
 def export_trigger(config) -> CronTrigger:
@@ -216,6 +219,19 @@ def licence_reminders(app) -> None:
             db.session.remove()
 
 
+@one_line_if_database_away
+def entry_partitions(app) -> list[str]:
+    with app.app_context():
+        try:
+            made = make_partitions_around(db.session, ExportSettings.from_config(app.config).today())
+            db.session.commit()
+            if made:
+                log.info("made entry partition(s) %s", ", ".join(made))
+            return made
+        finally:
+            db.session.remove()
+
+
 # ---- the list ------------------------------------------------------------------------
 
 
@@ -251,6 +267,8 @@ JOBS = (
     Job(APPLY_JOB_ID, "Apply decisions that take effect today", apply_decisions,
         lambda config: CronTrigger(hour=0, minute=5, timezone=config["TIMEZONE"])),
     Job(REMINDER_JOB_ID, "Licence reminders (one email a day at most)", licence_reminders, every(hours=1)),
+    Job(PARTITIONS_JOB_ID, "Make the entry table's month partitions ahead", entry_partitions,
+        lambda config: CronTrigger(hour=0, minute=15, timezone=config["TIMEZONE"]), at_start=True),
     Job(HEARTBEAT_JOB_ID, "Say the scheduler is alive", heartbeat, heartbeat_trigger,
         args=lambda app: [app, f"{socket.gethostname()}:{os.getpid()}", utcnow()], at_start=True),
     Job(CATCH_UP_JOB_ID, "Catch up missed workbooks", catch_up, None),
