@@ -5,17 +5,19 @@ exactly m minutes" for every m gives the median exactly. The counts come from
 the monthly `burden_rollup_minutes` for whole months and from the entries for
 the days at the edges of the period (the same plan as the burden service:
 tracker/burden/periods.py), so a year of a million entries is never read entry
-by entry."""
+by entry; months that have not changed are not read again (part_cache.py)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Sequence
 
-from sqlalchemy import case, func, literal_column, select, union_all
+from sqlalchemy import func, select
 
+from tracker.burden.part_cache import reuse
 from tracker.burden.periods import plan_period
-from tracker.burden.row_sources import between
+from tracker.burden.row_sources import between, split_at
+from tracker.shared.timeutil import add_months
 from tracker.extensions import db
 from tracker.models.burden import BurdenRollupMinutes
 from tracker.models.entries import Entry
@@ -23,70 +25,48 @@ from tracker.models.entries import Entry
 Counts = list[tuple[int, int]]  # (minutes, entries), minutes ascending
 
 
-def _counts(start: date, end: date, request_ids: Sequence[int] | None):
-    """SQL: (request_id, minutes, n) for every minutes value with live entries in [start, end]; None for none."""
-    plan = plan_period(start, end, ())  # counts carry no money: rate changes do not matter here
+def _parts(start: date, end: date, request_ids: Sequence[int] | None) -> list[tuple[str, tuple, object]]:
+    """(what it reads, day ranges, SQL of (request_id, minutes, n)) for each part of [start, end]: whole months from the
+    counts, the days at the edges from the entries (n negative for days taken off a month), the months
+    still being logged apart from the others so that the others can be reused (tracker/burden/part_cache.py)."""
+    today = date.today()  # only where the plan reads from, never what it counts
+    plan = plan_period(start, end, (), quiet_after=today)  # counts carry no money: rate changes do not matter
+    this_month = today.replace(day=1)
     rollup = BurdenRollupMinutes
     parts = []
-    if plan.rollup_months:
-        query = select(rollup.request_id, rollup.minutes, func.sum(rollup.entries).label("n")).where(
-            between(rollup.month, plan.rollup_months)
-        )
-        parts.append(_only(query, rollup.request_id, request_ids).group_by(rollup.request_id, rollup.minutes))
+    for block in split_at(plan.rollup_months, this_month, add_months(this_month, -1)):
+        query = select(rollup.request_id, rollup.minutes, func.sum(rollup.entries)).where(between(rollup.month, block))
+        parts.append(("months", block, _only(query, rollup.request_id, request_ids).group_by(rollup.request_id, rollup.minutes)))
     for ranges, sign in ((plan.add_days, 1), (plan.subtract_days, -1)):
-        if ranges:
+        for block in split_at(ranges, this_month, this_month - timedelta(days=1)):
             counted = func.count() if sign > 0 else -func.count()
-            query = select(Entry.request_id, Entry.minutes, counted.label("n")).where(
-                Entry.deleted_at.is_(None), between(Entry.occurred_on, ranges)
-            )
-            parts.append(_only(query, Entry.request_id, request_ids).group_by(Entry.request_id, Entry.minutes))
-    if start > end or not parts:
-        return None
-    both = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    total = func.sum(both.c.n)
-    return (
-        select(both.c.request_id, both.c.minutes, total.label("n"))
-        .group_by(both.c.request_id, both.c.minutes)
-        .having(total > literal_column("0"))
-    )
+            query = select(Entry.request_id, Entry.minutes, counted).where(Entry.deleted_at.is_(None), between(Entry.occurred_on, block))
+            parts.append((f"days {sign:+}", block, _only(query, Entry.request_id, request_ids).group_by(Entry.request_id, Entry.minutes)))
+    return parts
 
 
 def minute_counts(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[int, Counts]:
     """For each request with live entries in [start, end]: how many took each number of minutes."""
     session = session or db.session
-    query = _counts(start, end, request_ids)
-    out: dict[int, Counts] = {}
-    if query is None:
-        return out
-    counts = query.subquery()
-    for request_id, minutes, entries in session.execute(select(counts).order_by(counts.c.request_id, counts.c.minutes)):
-        out.setdefault(request_id, []).append((int(minutes), int(entries)))
-    return out
+    if start > end:
+        return {}
+    totals: dict[int, dict[int, int]] = {}
+    asked = ("minute counts", None if request_ids is None else tuple(sorted(request_ids)))
+    for kind, ranges, query in _parts(start, end, request_ids):
+        rows = reuse(session, (*asked, kind, ranges), ranges,
+                     lambda: [tuple(int(value) for value in row) for row in session.execute(query)])
+        for request_id, minutes, n in rows:
+            counts = totals.setdefault(request_id, {})
+            counts[minutes] = counts.get(minutes, 0) + n
+    return {request_id: sorted((m, n) for m, n in counts.items() if n > 0)
+            for request_id, counts in totals.items() if any(n > 0 for n in counts.values())}
 
 
 def medians(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[int, Decimal]:
-    """The exact median minutes per entry of each request with live entries in [start, end].
-
-    The database walks each request's counts in order of minutes (running sums) and returns the
-    minutes at the middle rank or ranks: one row per request, however many entries. Equal to
-    `median_minutes(minute_counts(...))`, which the tests hold it to."""
-    session = session or db.session
-    query = _counts(start, end, request_ids)
-    if query is None:
-        return {}
-    counts = query.subquery()
-    running = select(
-        counts.c.request_id,
-        counts.c.minutes,
-        func.sum(counts.c.n).over(partition_by=counts.c.request_id, order_by=counts.c.minutes).label("upto"),
-        func.sum(counts.c.n).over(partition_by=counts.c.request_id).label("total"),
-    ).subquery()
-    # the lower middle rank is ceil(total / 2), the upper floor(total / 2) + 1: as comparisons of whole numbers
-    odd = running.c.total % 2
-    lower = func.min(case((2 * running.c.upto >= running.c.total + odd, running.c.minutes)))
-    upper = func.min(case((2 * running.c.upto >= running.c.total + 2 - odd, running.c.minutes)))
-    query = select(running.c.request_id, lower, upper).group_by(running.c.request_id)
-    return {request_id: Decimal(int(low) + int(high)) / 2 for request_id, low, high in session.execute(query)}
+    """The exact median minutes per entry of each request with live entries in [start, end]: from each
+    request's counts of entries per minutes value, never entry by entry."""
+    return {request_id: median_minutes(counts)
+            for request_id, counts in minute_counts(start, end, request_ids, session).items()}
 
 
 def _only(query, column, request_ids):

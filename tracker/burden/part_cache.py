@@ -83,3 +83,15 @@ def part_key(description: tuple, months: list[date] | None, stamps: dict[date, i
     from tracker.burden.stamps import EPOCH
 
     return (database, stamps[EPOCH], description, tuple((month, stamps.get(month)) for month in months))
+
+
+def reuse(session, description: tuple, ranges, read: Callable[[], list | dict]) -> list | dict:
+    """`read()`'s answer over the inclusive day `ranges`, reused while the stamps of their months are
+    unchanged: for reads that depend on nothing but those months' rollups and entries and on what
+    `description` names (tracker/burden/medians.py, the workspace's response counts)."""
+    from tracker.burden.stamps import stamps_between
+
+    months = months_of(ranges)
+    stamps = stamps_between(session, months[0], months[-1]) if months else None
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    return parts_read.rows(part_key(description, months, stamps, database), read)

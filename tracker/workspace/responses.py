@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Sequence
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
+
+from tracker.burden.part_cache import reuse
 
 from tracker.extensions import db
 from tracker.models.burden import BurdenRollup, BurdenRollupWeek
@@ -23,10 +25,31 @@ def period_counts(start: date, end: date, request_ids: Sequence[int] | None = No
     """(request id, team id) -> how many of the request's periods in [start, end] the team logged any of it
     in, for every request with periods (not one-off or ad hoc: their responses are their entries).
 
-    Whole weeks come from the week counts (burden_rollup_week), whole months from the monthly rollup,
-    the days at the edges of the period (and daily requests) from the entries: one statement, one
-    row per request and team."""
+    Months before this one are counted apart from this month and reused while their stamps stand
+    (tracker/burden/part_cache.py). The only period the two can share is the one this month begins
+    in, so each side also says whether it has that period, and it is counted once."""
     session = session or db.session
+    this_month = date.today().replace(day=1)
+    if not start < this_month <= end:
+        return {pair: n for pair, (n, _) in _counts(start, end, request_ids, session).items() if n}
+    frequencies = tuple(session.execute(select(Request.id, Request.frequency).order_by(Request.id)).tuples())
+    asked = ("period counts", None if request_ids is None else tuple(sorted(request_ids)), frequencies, start, this_month)
+    before = reuse(session, asked, [(start, this_month - timedelta(days=1))],
+                   lambda: _counts(start, this_month - timedelta(days=1), request_ids, session, this_month))
+    since = _counts(this_month, end, request_ids, session, this_month)
+    out = {}
+    for pair in before.keys() | since.keys():
+        (n_before, shared_before), (n_since, shared_since) = before.get(pair, (0, 0)), since.get(pair, (0, 0))
+        n = n_before + n_since - (1 if shared_before and shared_since else 0)
+        if n:
+            out[pair] = n
+    return out
+
+
+def _counts(start: date, end: date, request_ids, session, boundary: date | None = None) -> dict[tuple[int, int], tuple[int, int]]:
+    """(request id, team id) -> (distinct periods in [start, end], 1 if one of them is the period `boundary`
+    falls in). Whole weeks come from the week counts (burden_rollup_week), whole months from the monthly
+    rollup, the days at the edges of the period (and daily requests) from the entries: one statement."""
     weeks, months = whole_weeks(start, end), whole_months(start, end)
     week_rollup, month_rollup = BurdenRollupWeek, BurdenRollup
     parts = []
@@ -48,9 +71,12 @@ def period_counts(start: date, end: date, request_ids: Sequence[int] | None = No
     parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
         Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Entry.request_id.in_(by_day.scalar_subquery())))
     both = union_all(*parts).subquery()
-    period = period_number(session.get_bind().dialect.name, both.c.frequency, both.c.day)
-    query = select(both.c.request_id, both.c.team_id, func.count(period.distinct())).group_by(both.c.request_id, both.c.team_id)
-    return {(request_id, team_id): int(n) for request_id, team_id, n in session.execute(query) if n}
+    dialect = session.get_bind().dialect.name
+    period = period_number(dialect, both.c.frequency, both.c.day)
+    shared = (func.max(case((period == period_number(dialect, both.c.frequency, literal(boundary)), 1), else_=0))
+              if boundary else literal(0))
+    query = select(both.c.request_id, both.c.team_id, func.count(period.distinct()), shared).group_by(both.c.request_id, both.c.team_id)
+    return {(request_id, team_id): (int(n), int(flag or 0)) for request_id, team_id, n, flag in session.execute(query)}
 
 
 def period_counts_direct(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple[int, int], int]:
