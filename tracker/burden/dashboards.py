@@ -4,16 +4,15 @@ Every figure comes from the burden service, so the page agrees with the API
 and the workbooks to the penny."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from tracker.burden.comparison import month_comparison
 from tracker.burden.filters import BurdenQuery
+from tracker.burden.regroup import regroup
 from tracker.burden.services import BurdenRow, BurdenTable, burden, fte
 from tracker.shared.timeutil import add_months, month_so_far
-
-TOP = 10
 
 
 @dataclass(frozen=True)
@@ -106,12 +105,14 @@ class RequestHeaviestTeam:
 
 @dataclass
 class CommissionerDashboard:
+    """Every table is whole (a few sectors, kinds and sources) or shown in part by the template (teams)."""
+
     query: BurdenQuery
     by_sector: BurdenTable
     by_source_kind: BurdenTable
     by_source: BurdenTable
     by_team: BurdenTable
-    heaviest_per_request: list[TeamPerRequest] = field(default_factory=list)
+    by_request: BurdenTable  # also read by the licences panel, so it is asked for once
 
     @property
     def totals(self) -> BurdenRow:
@@ -154,29 +155,46 @@ def team_dashboard(query: BurdenQuery) -> TeamDashboard:
 
 
 def commissioner_dashboard(query: BurdenQuery) -> CommissionerDashboard:
-    """Every team: by sector, by kind of source, by source, and the teams each request weighs on most."""
+    """Every team: by sector, by kind of source, by source, by team.
+
+    Two grouped queries (by team, by request), each read from its small rollup;
+    sectors are folded from teams and sources and their kinds from requests
+    (tracker/burden/regroup.py). The distinct teams and requests of the period
+    are the rows of those two tables: a team or request with entries has a row."""
     flt = query.burden_filter()
-    by_team = burden(flt, ("team",), with_counts=True)
-    heaviest = []
-    for row in by_team.rows:
-        if row.requests:
-            heaviest.append(
-                TeamPerRequest(
-                    row=row,
-                    hours_per_request=row.hours / row.requests,
-                    cost_per_request=row.cost / row.requests,
-                    sector=by_team.info["team"].get(row.key[0], {}).get("sector", ""),
-                )
-            )
-    heaviest.sort(key=lambda t: (-t.hours_per_request, t.row.label))
+    by_team = burden(flt, ("team",))
+    by_request = burden(flt, ("request",))
+    teams, requests = by_team.info.get("team", {}), by_request.info.get("request", {})
+    by_source = regroup(by_request, "source", lambda key: requests.get(key[0], {}).get("source_id"))
+    sources = by_source.info.get("source", {})
+    by_team.totals.teams, by_team.totals.requests = len(by_team.rows), len(by_request.rows)
     return CommissionerDashboard(
         query=query,
-        by_sector=burden(flt, ("sector",)),
-        by_source_kind=burden(flt, ("source_kind",)),
-        by_source=burden(flt, ("source",)),
+        by_sector=regroup(by_team, "sector", lambda key: teams.get(key[0], {}).get("sector")),
+        by_source_kind=regroup(by_source, "source_kind", lambda key: sources.get(key[0], {}).get("kind")),
+        by_source=by_source,
         by_team=by_team,
-        heaviest_per_request=heaviest[:TOP],
+        by_request=by_request,
     )
+
+
+def teams_by_hours_per_request(flt) -> list[TeamPerRequest]:
+    """Every team with entries, the most hours per request answered first (its own page: the
+    distinct requests of each team are counted over the team × request rollup, which costs
+    what the whole table holds, so the dashboard links here instead of ranking every team)."""
+    by_team = burden(flt, ("team",), with_counts=True)
+    ranked = [
+        TeamPerRequest(
+            row=row,
+            hours_per_request=row.hours / row.requests,
+            cost_per_request=row.cost / row.requests,
+            sector=by_team.info["team"].get(row.key[0], {}).get("sector", ""),
+        )
+        for row in by_team.rows
+        if row.requests
+    ]
+    ranked.sort(key=lambda t: (-t.hours_per_request, t.row.label))
+    return ranked
 
 
 def heaviest_team_of_each_request(flt) -> list[RequestHeaviestTeam]:

@@ -15,6 +15,7 @@ from tracker.burden.comparison import month_comparison
 from tracker.burden.filters import BurdenQuery
 from tracker.burden.figures import BurdenTable
 from tracker.burden.hotspots import Hotspots, find_hotspots
+from tracker.burden.services import burden
 from tracker.burden.shares import Share, ShareTable, management_shares
 from tracker.extensions import db
 from tracker.models.catalogue import Team
@@ -63,13 +64,23 @@ class CommissionerShares:
     hotspots: Hotspots
 
 
-def commissioner_shares(query: BurdenQuery, by_team: BurdenTable, today: date) -> CommissionerShares:
-    """Shares per team and per sector over the dashboard's period, and the hotspots of the last three months."""
+def commissioner_shares(query: BurdenQuery, by_team: BurdenTable, today: date, hotspots_shown: slice | None = None) -> CommissionerShares:
+    """Shares per team and per sector over the dashboard's period, and the hotspots of the last three months
+    (with their details for those in `hotspots_shown`; None: every one)."""
     shares = management_shares(query.burden_filter(), table=by_team)
-    sectors_of = dict(db.session.execute(select(Team.id, Team.sector).where(Team.id.in_(list(shares.teams)))).all())
+    teams = select(Team.id, Team.sector)
+    if query.team_ids() is not None:
+        teams = teams.where(Team.id.in_(list(shares.teams) or [-1]))
+    sectors_of = dict(db.session.execute(teams).all())
     by_sector: dict[str, list[int]] = {}
     for team_id in shares.teams:
         by_sector.setdefault(sectors_of.get(team_id, "other"), []).append(team_id)
     sectors = [SectorShare(s, SECTORS.get(s, s), shares.group(ids)) for s, ids in by_sector.items()]
     sectors.sort(key=lambda s: (s.share.share is None, -(s.share.share or 0), s.label))
-    return CommissionerShares(shares, sectors, shares.group(), find_hotspots(today, query.team_ids()))
+    return CommissionerShares(shares, sectors, shares.group(), find_hotspots(today, query.team_ids(), shown=hotspots_shown))
+
+
+def every_team_share(query: BurdenQuery) -> tuple[BurdenTable, ShareTable]:
+    """Each team's hours (most first) and share over the query's period: the full list the dashboard links to."""
+    by_team = burden(query.burden_filter(), ("team",))
+    return by_team, management_shares(query.burden_filter(), table=by_team)

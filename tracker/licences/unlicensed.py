@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from tracker.burden.services import BurdenFilter, BurdenRow, burden, fte
+from tracker.burden.services import BurdenFilter, BurdenRow, BurdenTable, burden, fte
 from tracker.licences.status import InForce, decisions_by_request, in_force_periods
 from tracker.models.catalogue import Request
 
@@ -32,6 +32,7 @@ class UnlicensedBurden:
     by_source: list[BurdenRow] = field(default_factory=list)
     totals: BurdenRow = field(default_factory=lambda: BurdenRow((), ("Total",)))
     info: dict = field(default_factory=lambda: {"team": {}, "source": {}})
+    teams_listed: bool = True  # False: by source only (the commissioner's dashboard links to the teams)
 
     @property
     def days(self) -> int:
@@ -70,11 +71,8 @@ def _never_licensed(session, flt: BurdenFilter, licensed_ever: set[int]) -> list
     return [request_id for request_id in session.scalars(query) if request_id not in licensed_ever]
 
 
-def unlicensed_burden(session, flt: BurdenFilter) -> UnlicensedBurden:
-    """Burden of `flt` on days without a licence in force, by team and by source."""
-    result = UnlicensedBurden(flt)
-    if flt.start > flt.end:
-        return result
+def _unlicensed_days(session, flt: BurdenFilter) -> dict[tuple[date, date], list[int]]:
+    """{(first, last): request ids}: the days of the filter's period each request had no licence in force."""
     wanted = None if flt.request_ids is None else set(flt.request_ids)
     by_range: dict[tuple[date, date], list[int]] = {}
     licensed_ever: set[int] = set()
@@ -88,6 +86,43 @@ def unlicensed_burden(session, flt: BurdenFilter) -> UnlicensedBurden:
     never = _never_licensed(session, flt, licensed_ever)
     if never:
         by_range.setdefault((flt.start, flt.end), []).extend(never)
+    return by_range
+
+
+def unlicensed_by_source(session, flt: BurdenFilter, by_request: BurdenTable) -> UnlicensedBurden:
+    """The same figures by source only, given the burden of `flt` by request (the dashboard has it):
+    requests without a licence all period are read from it, the others' days asked for by request."""
+    if by_request.filter != flt or by_request.group_by != ("request",):
+        raise ValueError("by_request must be the burden of the same filter by request")
+    result = UnlicensedBurden(flt, teams_listed=False)
+    if flt.start > flt.end:
+        return result
+    whole = {row.key[0]: row for row in by_request.rows}
+    rows, requests = [], dict(by_request.info.get("request", {}))
+    for (start, end), request_ids in sorted(_unlicensed_days(session, flt).items()):
+        if (start, end) == (flt.start, flt.end):
+            rows += [whole[r] for r in request_ids if r in whole]
+            continue
+        part = BurdenFilter(start, end, team_ids=flt.team_ids, source_ids=flt.source_ids, request_ids=sorted(request_ids))
+        table = burden(part, ("request",), session=session)
+        requests.update(table.info.get("request", {}))
+        rows += table.rows
+    sources: dict[tuple, BurdenRow] = {}
+    for row in rows:
+        about = requests.get(row.key[0], {})
+        source = (about.get("source_id"),)
+        sources.setdefault(source, BurdenRow(source, (about.get("source", ""),))).add(row)
+        result.totals.add(row)
+    result.by_source = sorted(sources.values(), key=lambda r: (-r.minutes, r.label))
+    return result
+
+
+def unlicensed_burden(session, flt: BurdenFilter) -> UnlicensedBurden:
+    """Burden of `flt` on days without a licence in force, by team and by source."""
+    result = UnlicensedBurden(flt)
+    if flt.start > flt.end:
+        return result
+    by_range = _unlicensed_days(session, flt)
 
     teams: dict[tuple, BurdenRow] = {}
     sources: dict[tuple, BurdenRow] = {}
