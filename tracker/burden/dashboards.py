@@ -66,6 +66,11 @@ class TeamDashboard:
     trend_so_far: str | None  # "1–5 Dec" when the last month is not over yet
     sources: BurdenTable
     requests: BurdenTable
+    # the grouped tables the figures above are folded from, for the shares and the licences panel to read
+    by_team_request: BurdenTable  # the period
+    this_by_team: BurdenTable  # this month so far
+    last_by_team: BurdenTable  # the same days of last month
+    trend_by_team: BurdenTable  # by team and month, the 12 months of the trend
 
     @property
     def totals(self) -> BurdenRow:
@@ -120,20 +125,26 @@ class CommissionerDashboard:
 
 
 def team_dashboard(query: BurdenQuery) -> TeamDashboard:
-    """A manager's or lead's teams: this month against last, the trend, where the time goes."""
+    """A manager's or lead's teams: this month against last, the trend, where the time goes.
+
+    Each period is asked for once, by team (by team and request, by team and month),
+    and folded into what is shown (tracker/burden/regroup.py); the shares and the
+    licences panel read the same tables."""
     end = query.end
     periods = month_comparison(end)
+    by_team = {}
 
     def figures(period) -> PeriodFigures:
-        return PeriodFigures(period.label, period.start, period.end, burden(query.burden_filter(period.start, period.end)).totals)
+        table = by_team[period] = burden(query.burden_filter(period.start, period.end), ("team",))
+        return PeriodFigures(period.label, period.start, period.end, table.totals)
 
     last = figures(periods.same_days_before)
     whole_last = figures(periods.whole_month_before) if periods.partial else last
     months = Change(figures(periods.this), last, whole_last, periods.heading, periods.partial)
 
     first_month = add_months(end, -11)
-    by_month = burden(query.burden_filter(first_month, end), ("month",))
-    found = {row.key[0]: row for row in by_month.rows}
+    trend_by_team = burden(query.burden_filter(first_month, end), ("team", "month"))
+    found = {row.key[0]: row for row in regroup(trend_by_team, "month", lambda key: key[1]).rows}
     trend, trend_days = [], []
     for i in range(12):
         month = add_months(first_month, i)
@@ -142,15 +153,22 @@ def team_dashboard(query: BurdenQuery) -> TeamDashboard:
         month_last = min(add_months(month, 1) - timedelta(days=1), end)
         trend_days.append((month_last - month).days + 1)
 
+    by_team_request = burden(query.burden_filter(), ("team", "request"))
+    requests = regroup(by_team_request, "request", lambda key: key[1])
+    about = requests.info.get("request", {})
     return TeamDashboard(
         query=query,
-        period=burden(query.burden_filter(), ("team",)),
+        period=regroup(by_team_request, "team", lambda key: key[0]),
         months=months,
         trend=trend,
         trend_days=trend_days,
         trend_so_far=month_so_far(add_months(first_month, 11), end),
-        sources=burden(query.burden_filter(), ("source",)),
-        requests=burden(query.burden_filter(), ("request",)),
+        sources=regroup(requests, "source", lambda key: about.get(key[0], {}).get("source_id")),
+        requests=requests,
+        by_team_request=by_team_request,
+        this_by_team=by_team[periods.this],
+        last_by_team=by_team[periods.same_days_before],
+        trend_by_team=trend_by_team,
     )
 
 

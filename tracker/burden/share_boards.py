@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.burden.comparison import month_comparison
+from tracker.burden.dashboards import TeamDashboard
 from tracker.burden.filters import BurdenQuery
 from tracker.burden.figures import BurdenTable
 from tracker.burden.hotspots import Hotspots, find_hotspots
@@ -39,12 +40,16 @@ class TeamShares:
         return (self.this.share - self.last.share) * 100
 
 
-def team_shares(query: BurdenQuery) -> TeamShares:
+def team_shares(query: BurdenQuery, board: TeamDashboard | None = None) -> TeamShares:
+    """`board`: the team dashboard of the same query, whose burden by team (and month) the shares read."""
     periods = month_comparison(query.end)
-    this = management_shares(query.burden_filter(periods.this.start, periods.this.end)).group()
-    last = management_shares(query.burden_filter(periods.same_days_before.start, periods.same_days_before.end)).group()
+    this = management_shares(query.burden_filter(periods.this.start, periods.this.end),
+                             table=board.this_by_team if board else None).group()
+    last = management_shares(query.burden_filter(periods.same_days_before.start, periods.same_days_before.end),
+                             table=board.last_by_team if board else None).group()
     first_month = add_months(query.end, -11)
-    monthly = management_shares(query.burden_filter(first_month, query.end), by_month=True)
+    monthly = management_shares(query.burden_filter(first_month, query.end), by_month=True,
+                                table=board.trend_by_team if board else None)
     trend = [(date.fromisoformat(key + "-01").strftime("%b %Y"), monthly.month(key)) for key in monthly.month_keys]
     return TeamShares(periods.this.label, periods.same_days_before.label, this, last, trend)
 

@@ -81,11 +81,12 @@ def dashboard():
         context["shares"] = commissioner_shares(query, board.by_team, today, slice(0, HOTSPOTS_SHOWN))
         context["shown"] = SHOWN
         # the panels read the burden by request the dashboard already has, rather than asking again
-        context["panels"] = panels("burden.dashboard", query=query, user=current_user, by_request=board.by_request)
+        context["panels"] = panels("burden.dashboard", query=query, user=current_user, burden_table=board.by_request)
         return render_template("burden/commissioner.html", **context)
-    context["panels"] = panels("burden.dashboard", query=query, user=current_user)  # e.g. unlicensed burden
-    context["board"] = team_dashboard(query)
-    context["shares"] = team_shares(query)
+    board = context["board"] = team_dashboard(query)
+    context["shares"] = team_shares(query, board)
+    # e.g. unlicensed burden, read from the dashboard's burden by team and request rather than asked again
+    context["panels"] = panels("burden.dashboard", query=query, user=current_user, burden_table=board.by_team_request)
     context["capacity_links"] = [t for t in context["teams"] if leads_team(current_user, t.id)]
     return render_template("burden/team.html", **context)
 

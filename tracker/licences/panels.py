@@ -13,7 +13,7 @@ from flask import current_app
 from tracker.extensions import db
 from tracker.licences.reminders import due_licences
 from tracker.licences.status import licence_status, licence_statuses
-from tracker.licences.unlicensed import unlicensed_burden, unlicensed_by_source
+from tracker.licences.unlicensed import unlicensed_burden
 from tracker.shared.slots import Panel, fill
 from tracker.shared.timeutil import local_today
 
@@ -37,15 +37,13 @@ def requests_column(requests, user) -> Panel:
     return Panel("licences/_status_cell.html", {"header": "Licence", "on": on, "values": licence_statuses(db.session, [r.id for r in requests], on)})
 
 
-def dashboard_panel(query, user, by_request=None) -> Panel:
-    """`by_request`: the dashboard's burden by request, when it has it (the commissioner's, over every
-    team): then the panel shows unlicensed work by source and links to the teams' full list."""
-    flt = query.burden_filter()
+def dashboard_panel(query, user, burden_table=None) -> Panel:
+    """`burden_table`: the dashboard's burden of the same filter by request (the commissioner's: the panel
+    then shows unlicensed work by source and links to every team's) or by team and request (a team's)."""
     return Panel(
         "licences/_dashboard_panel.html",
         {
-            "unlicensed": unlicensed_burden(db.session, flt) if by_request is None
-            else unlicensed_by_source(db.session, flt, by_request),
+            "unlicensed": unlicensed_burden(db.session, query.burden_filter(), burden_table),
             "args": query.as_args(),
             "due": due_licences(db.session, today()) if user.sees_all_teams else None,
             "manage": can_decide(user),

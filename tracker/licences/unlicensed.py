@@ -89,52 +89,40 @@ def _unlicensed_days(session, flt: BurdenFilter) -> dict[tuple[date, date], list
     return by_range
 
 
-def unlicensed_by_source(session, flt: BurdenFilter, by_request: BurdenTable) -> UnlicensedBurden:
-    """The same figures by source only, given the burden of `flt` by request (the dashboard has it):
-    requests without a licence all period are read from it, the others' days asked for by request."""
-    if by_request.filter != flt or by_request.group_by != ("request",):
-        raise ValueError("by_request must be the burden of the same filter by request")
-    result = UnlicensedBurden(flt, teams_listed=False)
+def unlicensed_burden(session, flt: BurdenFilter, whole: BurdenTable | None = None) -> UnlicensedBurden:
+    """Burden of `flt` on days without a licence in force, by team and by source.
+
+    `whole`: the burden of the same filter by request, or by team and request, when
+    the caller already has it (the dashboards): the requests with no licence all
+    period are read from it instead of asked for again, and only the days of the
+    others are queried. By request alone, the teams are not listed (`teams_listed`)."""
+    group = ("team", "source") if whole is None else whole.group_by
+    if whole is not None and (whole.filter != flt or group not in (("request",), ("team", "request"))):
+        raise ValueError("whole must be the burden of the same filter by request, or by team and request")
+    result = UnlicensedBurden(flt, teams_listed="team" in group)
     if flt.start > flt.end:
         return result
-    whole = {row.key[0]: row for row in by_request.rows}
-    rows, requests = [], dict(by_request.info.get("request", {}))
-    for (start, end), request_ids in sorted(_unlicensed_days(session, flt).items()):
-        if (start, end) == (flt.start, flt.end):
-            rows += [whole[r] for r in request_ids if r in whole]
-            continue
-        part = BurdenFilter(start, end, team_ids=flt.team_ids, source_ids=flt.source_ids, request_ids=sorted(request_ids))
-        table = burden(part, ("request",), session=session)
-        requests.update(table.info.get("request", {}))
-        rows += table.rows
-    sources: dict[tuple, BurdenRow] = {}
-    for row in rows:
-        about = requests.get(row.key[0], {})
-        source = (about.get("source_id"),)
-        sources.setdefault(source, BurdenRow(source, (about.get("source", ""),))).add(row)
-        result.totals.add(row)
-    result.by_source = sorted(sources.values(), key=lambda r: (-r.minutes, r.label))
-    return result
-
-
-def unlicensed_burden(session, flt: BurdenFilter) -> UnlicensedBurden:
-    """Burden of `flt` on days without a licence in force, by team and by source."""
-    result = UnlicensedBurden(flt)
-    if flt.start > flt.end:
-        return result
-    by_range = _unlicensed_days(session, flt)
-
     teams: dict[tuple, BurdenRow] = {}
     sources: dict[tuple, BurdenRow] = {}
-    for (start, end), request_ids in sorted(by_range.items()):
-        part = BurdenFilter(start, end, team_ids=flt.team_ids, source_ids=flt.source_ids, request_ids=sorted(request_ids))
-        table = burden(part, ("team", "source"), session=session)
-        for dimension in ("team", "source"):
-            result.info[dimension].update(table.info.get(dimension, {}))
+    for (start, end), request_ids in sorted(_unlicensed_days(session, flt).items()):
+        if whole is not None and (start, end) == (flt.start, flt.end):
+            wanted = set(request_ids)
+            table = BurdenTable(group, flt, [row for row in whole.rows if row.key[-1] in wanted], BurdenRow((), ()), whole.info)
+        else:
+            part = BurdenFilter(start, end, team_ids=flt.team_ids, source_ids=flt.source_ids, request_ids=sorted(request_ids))
+            table = burden(part, group, session=session)
+        result.info["team"].update(table.info.get("team", {}))
+        result.info["source"].update(table.info.get("source", {}))
+        requests = table.info.get("request", {})
         for row in table.rows:
-            team, source = row.key
-            teams.setdefault((team,), BurdenRow((team,), (row.label[0],))).add(row)
-            sources.setdefault((source,), BurdenRow((source,), (row.label[1],))).add(row)
+            if "source" in group:
+                source, source_label = row.key[1], row.label[1]
+            else:
+                about = requests.get(row.key[-1], {})
+                source, source_label = about.get("source_id"), about.get("source", "")
+            if "team" in group:
+                teams.setdefault((row.key[0],), BurdenRow((row.key[0],), (row.label[0],))).add(row)
+            sources.setdefault((source,), BurdenRow((source,), (source_label,))).add(row)
             result.totals.add(row)
     result.by_team = sorted(teams.values(), key=lambda r: (-r.minutes, r.label))
     result.by_source = sorted(sources.values(), key=lambda r: (-r.minutes, r.label))
