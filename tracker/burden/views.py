@@ -1,4 +1,6 @@
-"""Burden pages: the dashboards (/burden/) and the staff-band rates (/burden/rates, admins only).
+"""Burden pages: the dashboards (/burden/), the full lists the commissioner's dashboard links to
+(/burden/teams, /burden/hotspots, /burden/per-request, /burden/requests) and the staff-band rates
+(/burden/rates, admins only).
 
 Views parse, call and render: figures come from tracker.burden.dashboards,
 which asks the burden service."""
@@ -113,7 +115,7 @@ def team_list():
         return render_template("burden/team_list.html", page=None, **context), 400
     by_team, shares = every_team_share(query)
     page = paginate(by_team.rows, requested_page(request.args), PER_PAGE)
-    return render_template("burden/team_list.html", page=page, by_team=by_team, shares=shares, fte=fte, **context)
+    return render_template("burden/team_list.html", page=page, shares=shares, **context)
 
 
 @blueprint.route("/per-request")
