@@ -124,7 +124,8 @@ def test_status_tags_read_their_label_and_colour(chromium, people, make_request)
 PAGES = {
     "manager": ["/", "/entries/new", "/burden/", "/catalogue/requests", "/exports/"],
     "lead": ["/burden/", "/exports/"],
-    "commissioner": ["/burden/", "/burden/requests", "/catalogue/requests", "/", "/workspace/", "/workspace/value",
+    "commissioner": ["/burden/", "/burden/requests", "/burden/teams", "/burden/hotspots", "/burden/per-request",
+                     "/licences/unlicensed", "/catalogue/requests", "/", "/workspace/", "/workspace/value",
                      "/workspace/duplicates", "/workspace/decisions"],
     "admin": ["/admin/", "/admin/users", "/admin/audit", "/burden/rates"],
 }

@@ -77,7 +77,7 @@ def test_fte_last_month_is_over_its_own_days(manager_client, work):
 
 def test_charts_are_svg_with_a_title_and_a_table(manager_client, commissioner_client, work):
     for client, tables in ((manager_client, ["months", "trend", "shares", "top-sources", "top-requests"]),
-                           (commissioner_client, ["by-sector", "by-source-kind", "by-source", "per-request"])):
+                           (commissioner_client, ["by-sector", "by-source-kind", "by-source", "per-request-link"])):
         html = client.get(MARCH_VIEW).get_data(as_text=True)
         assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]  # no chart script
         svgs = re.findall(r"<svg[^>]*class=\"app-chart\".*?</svg>", html, re.S)
@@ -97,6 +97,8 @@ def test_commissioner_dashboard_figures(commissioner_client, work, team, other_t
     assert cell(html, "by-source-kind", "local_authority", "hours") == "11.00"
     assert cell(html, "by-source", work["council"].id, "entries") == "2"
     assert cell(html, "totals", "total", "hours") == "15.00"
+    assert 'data-testid="per-request-link"' in html
+    html = commissioner_client.get("/burden/per-request?from=2026-03-01&to=2026-03-31").get_data(as_text=True)
     # Per request: other team 10 h on 1 request; team 5 h on 2 requests = 2.5 h each
     assert cell(html, "per-request", other_team.id, "hours-per-request") == "10.00"
     assert cell(html, "per-request", team.id, "hours-per-request") == "2.50"

@@ -88,10 +88,14 @@ def test_unlicensed_burden_is_the_same_on_the_page_in_the_api_and_in_the_workboo
     assert re.search(r'data-testid="unlicensed-hours">1\.75<', html)
     money = f"£{(Decimal(105) * rate / 60).quantize(Decimal('0.01'), rounding='ROUND_HALF_UP'):,.2f}"
     assert f'data-testid="unlicensed-cost">{money}<' in html
-    assert cell(html, "unlicensed-by-team", team.id, "hours") == "1.00"
-    assert cell(html, "unlicensed-by-team", other_team.id, "hours") == "0.75"
     assert cell(html, "unlicensed-by-source", month_work["cqc"].id, "cost") == (
         f"£{(Decimal(45) * rate / 60).quantize(Decimal('0.01'), rounding='ROUND_HALF_UP'):,.2f}")
+    assert 'data-testid="unlicensed-by-team"' not in html  # every team is a page of its own, linked
+    assert 'data-testid="unlicensed-teams-link"' in html
+    teams_page = login(app, people["commissioner"]).get(f"/licences/unlicensed?{period}").get_data(as_text=True)
+    assert cell(teams_page, "unlicensed-by-team", team.id, "hours") == "1.00"
+    assert cell(teams_page, "unlicensed-by-team", other_team.id, "hours") == "0.75"
+    assert f'data-testid="unlicensed-cost">{money}<' in teams_page
 
     commissioner_api = api(app, db, people["commissioner"])
     by_team = commissioner_api.get(f"/api/v1/unlicensed?group_by=team&{period}").get_json()

@@ -4,16 +4,15 @@ Every figure comes from the burden service, so the page agrees with the API
 and the workbooks to the penny."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from tracker.burden.comparison import month_comparison
 from tracker.burden.filters import BurdenQuery
+from tracker.burden.regroup import regroup
 from tracker.burden.services import BurdenRow, BurdenTable, burden, fte
 from tracker.shared.timeutil import add_months, month_so_far
-
-TOP = 10
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,11 @@ class TeamDashboard:
     trend_so_far: str | None  # "1–5 Dec" when the last month is not over yet
     sources: BurdenTable
     requests: BurdenTable
+    # the grouped tables the figures above are folded from, for the shares and the licences panel to read
+    by_team_request: BurdenTable  # the period
+    this_by_team: BurdenTable  # this month so far
+    last_by_team: BurdenTable  # the same days of last month
+    trend_by_team: BurdenTable  # by team and month, the 12 months of the trend
 
     @property
     def totals(self) -> BurdenRow:
@@ -106,12 +110,14 @@ class RequestHeaviestTeam:
 
 @dataclass
 class CommissionerDashboard:
+    """Every table is whole (a few sectors, kinds and sources) or shown in part by the template (teams)."""
+
     query: BurdenQuery
     by_sector: BurdenTable
     by_source_kind: BurdenTable
     by_source: BurdenTable
     by_team: BurdenTable
-    heaviest_per_request: list[TeamPerRequest] = field(default_factory=list)
+    by_request: BurdenTable  # also read by the licences panel, so it is asked for once
 
     @property
     def totals(self) -> BurdenRow:
@@ -119,20 +125,26 @@ class CommissionerDashboard:
 
 
 def team_dashboard(query: BurdenQuery) -> TeamDashboard:
-    """A manager's or lead's teams: this month against last, the trend, where the time goes."""
+    """A manager's or lead's teams: this month against last, the trend, where the time goes.
+
+    Each period is asked for once, by team (by team and request, by team and month),
+    and folded into what is shown (tracker/burden/regroup.py); the shares and the
+    licences panel read the same tables."""
     end = query.end
     periods = month_comparison(end)
+    by_team = {}
 
     def figures(period) -> PeriodFigures:
-        return PeriodFigures(period.label, period.start, period.end, burden(query.burden_filter(period.start, period.end)).totals)
+        table = by_team[period] = burden(query.burden_filter(period.start, period.end), ("team",))
+        return PeriodFigures(period.label, period.start, period.end, table.totals)
 
     last = figures(periods.same_days_before)
     whole_last = figures(periods.whole_month_before) if periods.partial else last
     months = Change(figures(periods.this), last, whole_last, periods.heading, periods.partial)
 
     first_month = add_months(end, -11)
-    by_month = burden(query.burden_filter(first_month, end), ("month",))
-    found = {row.key[0]: row for row in by_month.rows}
+    trend_by_team = burden(query.burden_filter(first_month, end), ("team", "month"))
+    found = {row.key[0]: row for row in regroup(trend_by_team, "month", lambda key: key[1]).rows}
     trend, trend_days = [], []
     for i in range(12):
         month = add_months(first_month, i)
@@ -141,42 +153,66 @@ def team_dashboard(query: BurdenQuery) -> TeamDashboard:
         month_last = min(add_months(month, 1) - timedelta(days=1), end)
         trend_days.append((month_last - month).days + 1)
 
+    by_team_request = burden(query.burden_filter(), ("team", "request"))
+    requests = regroup(by_team_request, "request", lambda key: key[1])
+    about = requests.info.get("request", {})
     return TeamDashboard(
         query=query,
-        period=burden(query.burden_filter(), ("team",)),
+        period=regroup(by_team_request, "team", lambda key: key[0]),
         months=months,
         trend=trend,
         trend_days=trend_days,
         trend_so_far=month_so_far(add_months(first_month, 11), end),
-        sources=burden(query.burden_filter(), ("source",)),
-        requests=burden(query.burden_filter(), ("request",)),
+        sources=regroup(requests, "source", lambda key: about.get(key[0], {}).get("source_id")),
+        requests=requests,
+        by_team_request=by_team_request,
+        this_by_team=by_team[periods.this],
+        last_by_team=by_team[periods.same_days_before],
+        trend_by_team=trend_by_team,
     )
 
 
 def commissioner_dashboard(query: BurdenQuery) -> CommissionerDashboard:
-    """Every team: by sector, by kind of source, by source, and the teams each request weighs on most."""
+    """Every team: by sector, by kind of source, by source, by team.
+
+    Two grouped queries (by team, by request), each read from its small rollup;
+    sectors are folded from teams and sources and their kinds from requests
+    (tracker/burden/regroup.py). The distinct teams and requests of the period
+    are the rows of those two tables: a team or request with entries has a row."""
     flt = query.burden_filter()
-    by_team = burden(flt, ("team",), with_counts=True)
-    heaviest = []
-    for row in by_team.rows:
-        if row.requests:
-            heaviest.append(
-                TeamPerRequest(
-                    row=row,
-                    hours_per_request=row.hours / row.requests,
-                    cost_per_request=row.cost / row.requests,
-                    sector=by_team.info["team"].get(row.key[0], {}).get("sector", ""),
-                )
-            )
-    heaviest.sort(key=lambda t: (-t.hours_per_request, t.row.label))
+    by_team = burden(flt, ("team",))
+    by_request = burden(flt, ("request",))
+    teams, requests = by_team.info.get("team", {}), by_request.info.get("request", {})
+    by_source = regroup(by_request, "source", lambda key: requests.get(key[0], {}).get("source_id"))
+    sources = by_source.info.get("source", {})
+    by_team.totals.teams, by_team.totals.requests = len(by_team.rows), len(by_request.rows)
     return CommissionerDashboard(
         query=query,
-        by_sector=burden(flt, ("sector",)),
-        by_source_kind=burden(flt, ("source_kind",)),
-        by_source=burden(flt, ("source",)),
+        by_sector=regroup(by_team, "sector", lambda key: teams.get(key[0], {}).get("sector")),
+        by_source_kind=regroup(by_source, "source_kind", lambda key: sources.get(key[0], {}).get("kind")),
+        by_source=by_source,
         by_team=by_team,
-        heaviest_per_request=heaviest[:TOP],
+        by_request=by_request,
     )
+
+
+def teams_by_hours_per_request(flt) -> list[TeamPerRequest]:
+    """Every team with entries, the most hours per request answered first (its own page: the
+    distinct requests of each team are counted over the team × request rollup, which costs
+    what the whole table holds, so the dashboard links here instead of ranking every team)."""
+    by_team = burden(flt, ("team",), with_counts=True)
+    ranked = [
+        TeamPerRequest(
+            row=row,
+            hours_per_request=row.hours / row.requests,
+            cost_per_request=row.cost / row.requests,
+            sector=by_team.info["team"].get(row.key[0], {}).get("sector", ""),
+        )
+        for row in by_team.rows
+        if row.requests
+    ]
+    ranked.sort(key=lambda t: (-t.hours_per_request, t.row.label))
+    return ranked
 
 
 def heaviest_team_of_each_request(flt) -> list[RequestHeaviestTeam]:

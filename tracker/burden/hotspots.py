@@ -55,22 +55,36 @@ class Hotspots:
     start: date
     end: date
     threshold: Decimal
-    teams: list[Hotspot]
+    teams: list[Hotspot]  # those asked for (`shown`), each with its details
+    count: int = 0  # every team at or over the threshold
+
+    @property
+    def more(self) -> int:
+        """Hotspots not in `teams` (the dashboard shows the first few and links to the rest)."""
+        return self.count - len(self.teams)
 
     @property
     def window_label(self) -> str:
         return f"{month_label(self.start)} to {month_label(self.end)}"
 
 
-def find_hotspots(today: date, team_ids: list[int] | None = None, threshold=None, session=None) -> Hotspots:
-    """Teams (of `team_ids`; None: every team) at or over the threshold, largest share first."""
+def find_hotspots(today: date, team_ids: list[int] | None = None, threshold=None, session=None,
+                  shown: slice | None = None) -> Hotspots:
+    """Teams (of `team_ids`; None: every team) at or over the threshold, largest share first.
+
+    Every team's share is ranked (one query by team over the window); the costliest
+    requests and the trend are read only for the hotspots in `shown` (None: all)."""
     session = session or db.session
     limit = hotspot_threshold(threshold)
     start, end = hotspot_window(today)
     window = management_shares(BurdenFilter(start, end, team_ids=team_ids), session=session)
-    hot = {t: s for t, s in window.teams.items() if s.defined and s.ratio >= Fraction(limit)}
+    over = {t: s for t, s in window.teams.items() if s.defined and s.ratio >= Fraction(limit)}
+    names = {t: (name, sector) for t, name, sector in
+             session.execute(select(Team.id, Team.name, Team.sector).where(Team.id.in_(list(over) or [-1])))}
+    ranked = sorted(over, key=lambda t: (-over[t].ratio, names[t][0]))
+    hot = {t: over[t] for t in (ranked if shown is None else ranked[shown])}
     if not hot:
-        return Hotspots(start, end, limit, [])
+        return Hotspots(start, end, limit, [], len(ranked))
     ids = sorted(hot)
     by_request = burden(BurdenFilter(start, end, team_ids=ids), ("team", "request"), session=session)
     costliest: dict[int, list[BurdenRow]] = {}
@@ -81,7 +95,6 @@ def find_hotspots(today: date, team_ids: list[int] | None = None, threshold=None
     sources = {k: v.get("source", "") for k, v in by_request.info.get("request", {}).items()}
     trend_start = add_months(end, 1 - TREND_MONTHS)
     trend = management_shares(BurdenFilter(trend_start, end, team_ids=ids), by_month=True, session=session)
-    names = {t: (name, sector) for t, name, sector in session.execute(select(Team.id, Team.name, Team.sector).where(Team.id.in_(ids)))}
     found = [
         Hotspot(
             team_id=t,
@@ -95,4 +108,4 @@ def find_hotspots(today: date, team_ids: list[int] | None = None, threshold=None
         for t in ids
     ]
     found.sort(key=lambda h: (-h.share.ratio, h.team))
-    return Hotspots(start, end, limit, found)
+    return Hotspots(start, end, limit, found, len(ranked))

@@ -12,9 +12,11 @@ from datetime import date
 from sqlalchemy import select
 
 from tracker.burden.comparison import month_comparison
+from tracker.burden.dashboards import TeamDashboard
 from tracker.burden.filters import BurdenQuery
 from tracker.burden.figures import BurdenTable
 from tracker.burden.hotspots import Hotspots, find_hotspots
+from tracker.burden.services import burden
 from tracker.burden.shares import Share, ShareTable, management_shares
 from tracker.extensions import db
 from tracker.models.catalogue import Team
@@ -38,12 +40,16 @@ class TeamShares:
         return (self.this.share - self.last.share) * 100
 
 
-def team_shares(query: BurdenQuery) -> TeamShares:
+def team_shares(query: BurdenQuery, board: TeamDashboard | None = None) -> TeamShares:
+    """`board`: the team dashboard of the same query, whose burden by team (and month) the shares read."""
     periods = month_comparison(query.end)
-    this = management_shares(query.burden_filter(periods.this.start, periods.this.end)).group()
-    last = management_shares(query.burden_filter(periods.same_days_before.start, periods.same_days_before.end)).group()
+    this = management_shares(query.burden_filter(periods.this.start, periods.this.end),
+                             table=board.this_by_team if board else None).group()
+    last = management_shares(query.burden_filter(periods.same_days_before.start, periods.same_days_before.end),
+                             table=board.last_by_team if board else None).group()
     first_month = add_months(query.end, -11)
-    monthly = management_shares(query.burden_filter(first_month, query.end), by_month=True)
+    monthly = management_shares(query.burden_filter(first_month, query.end), by_month=True,
+                                table=board.trend_by_team if board else None)
     trend = [(date.fromisoformat(key + "-01").strftime("%b %Y"), monthly.month(key)) for key in monthly.month_keys]
     return TeamShares(periods.this.label, periods.same_days_before.label, this, last, trend)
 
@@ -63,13 +69,23 @@ class CommissionerShares:
     hotspots: Hotspots
 
 
-def commissioner_shares(query: BurdenQuery, by_team: BurdenTable, today: date) -> CommissionerShares:
-    """Shares per team and per sector over the dashboard's period, and the hotspots of the last three months."""
+def commissioner_shares(query: BurdenQuery, by_team: BurdenTable, today: date, hotspots_shown: slice | None = None) -> CommissionerShares:
+    """Shares per team and per sector over the dashboard's period, and the hotspots of the last three months
+    (with their details for those in `hotspots_shown`; None: every one)."""
     shares = management_shares(query.burden_filter(), table=by_team)
-    sectors_of = dict(db.session.execute(select(Team.id, Team.sector).where(Team.id.in_(list(shares.teams)))).all())
+    teams = select(Team.id, Team.sector)
+    if query.team_ids() is not None:
+        teams = teams.where(Team.id.in_(list(shares.teams) or [-1]))
+    sectors_of = dict(db.session.execute(teams).all())
     by_sector: dict[str, list[int]] = {}
     for team_id in shares.teams:
         by_sector.setdefault(sectors_of.get(team_id, "other"), []).append(team_id)
     sectors = [SectorShare(s, SECTORS.get(s, s), shares.group(ids)) for s, ids in by_sector.items()]
     sectors.sort(key=lambda s: (s.share.share is None, -(s.share.share or 0), s.label))
-    return CommissionerShares(shares, sectors, shares.group(), find_hotspots(today, query.team_ids()))
+    return CommissionerShares(shares, sectors, shares.group(), find_hotspots(today, query.team_ids(), shown=hotspots_shown))
+
+
+def every_team_share(query: BurdenQuery) -> tuple[BurdenTable, ShareTable]:
+    """Each team's hours (most first) and share over the query's period: the full list the dashboard links to."""
+    by_team = burden(query.burden_filter(), ("team",))
+    return by_team, management_shares(query.burden_filter(), table=by_team)

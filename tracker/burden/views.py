@@ -1,4 +1,6 @@
-"""Burden pages: the dashboards (/burden/) and the staff-band rates (/burden/rates, admins only).
+"""Burden pages: the dashboards (/burden/), the full lists the commissioner's dashboard links to
+(/burden/teams, /burden/hotspots, /burden/per-request, /burden/requests) and the staff-band rates
+(/burden/rates, admins only).
 
 Views parse, call and render: figures come from tracker.burden.dashboards,
 which asks the burden service."""
@@ -13,23 +15,29 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tracker.auth.access import leads_team, role_required, visible_teams
 from tracker.burden import charts, default_rates
-from tracker.burden.dashboards import commissioner_dashboard, heaviest_team_of_each_request, info_column, team_dashboard
+from tracker.burden.dashboards import (commissioner_dashboard, heaviest_team_of_each_request, info_column, team_dashboard,
+                                       teams_by_hours_per_request)
+from tracker.burden.hotspots import find_hotspots
 from tracker.burden.filters import parse_burden_query
 from tracker.burden.forms import RateForm
 from tracker.models.burden import Rate
 from tracker.burden.rate_changes import RateExists, create_rate
 from tracker.burden.services import fte
-from tracker.burden.share_boards import commissioner_shares, team_shares
+from tracker.burden.share_boards import commissioner_shares, every_team_share, team_shares
 from tracker.burden.signoff_due import months_waiting_for_signoff
 from tracker.models.catalogue import Source
 from tracker.shared.choices import BANDS
 from tracker.extensions import db
+from tracker.shared.pagination import Page, page_count, paginate, requested_page
 from tracker.shared.slots import panels
 from tracker.shared.timeutil import local_today
 
 blueprint = Blueprint("burden", __name__, url_prefix="/burden")
 
 CHART_ROWS = 15  # bars per chart; the table beside it lists every row
+SHOWN = 20  # teams in a table of the commissioner's dashboard; the rest on a page of their own (PER_PAGE a page)
+HOTSPOTS_SHOWN = 10
+PER_PAGE = 50
 
 
 @blueprint.app_context_processor
@@ -69,24 +77,25 @@ def dashboard():
     }
     if errors:
         return render_template("burden/dashboard.html", **context), 400
-    context["panels"] = panels("burden.dashboard", query=query, user=current_user)  # e.g. unlicensed burden
     context["head_panels"] = panels("burden.dashboard.head", query=query, user=current_user)  # e.g. decisions due
     if current_user.sees_all_teams:
-        context["board"] = commissioner_dashboard(query)
-        context["shares"] = commissioner_shares(query, context["board"].by_team, today)
+        board = context["board"] = commissioner_dashboard(query)
+        context["shares"] = commissioner_shares(query, board.by_team, today, slice(0, HOTSPOTS_SHOWN))
+        context["shown"] = SHOWN
+        # the panels read the burden by request the dashboard already has, rather than asking again
+        context["panels"] = panels("burden.dashboard", query=query, user=current_user, burden_table=board.by_request)
         return render_template("burden/commissioner.html", **context)
-    context["board"] = team_dashboard(query)
-    context["shares"] = team_shares(query)
+    board = context["board"] = team_dashboard(query)
+    context["shares"] = team_shares(query, board)
+    # e.g. unlicensed burden, read from the dashboard's burden by team and request rather than asked again
+    context["panels"] = panels("burden.dashboard", query=query, user=current_user, burden_table=board.by_team_request)
     context["capacity_links"] = [t for t in context["teams"] if leads_team(current_user, t.id)]
     return render_template("burden/team.html", **context)
 
 
-@blueprint.route("/requests")
-@role_required("commissioner", "admin")
-def request_teams():
-    """For each request, the team it weighs on most (kept off the dashboard: it groups request × team)."""
-    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
-    context = {
+def _list_context(query, errors) -> dict:
+    """What every full list behind the commissioner's dashboard shows above it: the filters."""
+    return {
         "errors": errors,
         "args": request.args,
         "teams": visible_teams(current_user),
@@ -94,6 +103,56 @@ def request_teams():
         "all_teams": True,
         "query": query,
     }
+
+
+@blueprint.route("/teams")
+@role_required("commissioner", "admin")
+def team_list():
+    """Every team's hours and share of management time, most hours first, a page at a time."""
+    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
+    context = _list_context(query, errors)
+    if errors:
+        return render_template("burden/team_list.html", page=None, **context), 400
+    by_team, shares = every_team_share(query)
+    page = paginate(by_team.rows, requested_page(request.args), PER_PAGE)
+    return render_template("burden/team_list.html", page=page, shares=shares, **context)
+
+
+@blueprint.route("/per-request")
+@role_required("commissioner", "admin")
+def per_request():
+    """Teams by hours per request answered, a page at a time."""
+    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
+    context = _list_context(query, errors)
+    if errors:
+        return render_template("burden/per_request.html", page=None, **context), 400
+    page = paginate(teams_by_hours_per_request(query.burden_filter()), requested_page(request.args), PER_PAGE)
+    return render_template("burden/per_request.html", page=page, **context)
+
+
+@blueprint.route("/hotspots")
+@role_required("commissioner", "admin")
+def hotspots():
+    """Every hotspot, largest share first, a page at a time (each page reads its own hotspots' details)."""
+    today = local_today(current_app.config.get("TIMEZONE"))
+    query, errors = parse_burden_query(request.args, current_user, today)
+    if errors:
+        return render_template("burden/hotspots.html", page=None, found=None, **_list_context(query, errors)), 400
+    number = requested_page(request.args)
+    found = find_hotspots(today, query.team_ids(), shown=slice((number - 1) * PER_PAGE, number * PER_PAGE))
+    if not found.teams and found.count and number > 1:  # past the end: the last page, as every list does
+        number = -(-found.count // PER_PAGE)
+        found = find_hotspots(today, query.team_ids(), shown=slice((number - 1) * PER_PAGE, number * PER_PAGE))
+    page = Page(items=found.teams, page=number, pages=page_count(found.count, PER_PAGE), total=found.count, per_page=PER_PAGE)
+    return render_template("burden/hotspots.html", page=page, found=found, charts=charts, **_list_context(query, errors))
+
+
+@blueprint.route("/requests")
+@role_required("commissioner", "admin")
+def request_teams():
+    """For each request, the team it weighs on most (kept off the dashboard: it groups request × team)."""
+    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
+    context = _list_context(query, errors)
     if errors:
         return render_template("burden/request_teams.html", rows=[], **context), 400
     return render_template("burden/request_teams.html", rows=heaviest_team_of_each_request(query.burden_filter()), **context)

@@ -37,11 +37,14 @@ def requests_column(requests, user) -> Panel:
     return Panel("licences/_status_cell.html", {"header": "Licence", "on": on, "values": licence_statuses(db.session, [r.id for r in requests], on)})
 
 
-def dashboard_panel(query, user) -> Panel:
+def dashboard_panel(query, user, burden_table=None) -> Panel:
+    """`burden_table`: the dashboard's burden of the same filter by request (the commissioner's: the panel
+    then shows unlicensed work by source and links to every team's) or by team and request (a team's)."""
     return Panel(
         "licences/_dashboard_panel.html",
         {
-            "unlicensed": unlicensed_burden(db.session, query.burden_filter()),
+            "unlicensed": unlicensed_burden(db.session, query.burden_filter(), burden_table),
+            "args": query.as_args(),
             "due": due_licences(db.session, today()) if user.sees_all_teams else None,
             "manage": can_decide(user),
         },

@@ -1,6 +1,7 @@
 """Licence pages (/licences/, commissioners and admins; 404 for everyone else).
 
 - /licences/                         every live request's licence, and the licences due for a decision
+- /licences/unlicensed               unlicensed work of every team, for the dashboard's filters
 - /licences/accuracy                 estimate against reality across every licensed request
 - /licences/requests/<id>            a request's licence, estimates, history; approve, renew or decline
 - /licences/requests/<id>/estimates/new   record a burden estimate
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from tracker.auth.access import role_required
+from tracker.burden.filters import parse_burden_query
 from tracker.burden.rates import RateBook
 from tracker.extensions import db
 from tracker.licences import panels
@@ -33,11 +35,14 @@ from tracker.licences.statement import burden_statement, last_quarter
 from tracker.licences.status import decisions_by_request, licence_status, licence_statuses, status_of
 from tracker.licences.panels import LICENCE_ROLES, today
 from tracker.models.catalogue import Request, Source
+from tracker.licences.unlicensed import unlicensed_burden
 from tracker.shared.choices import LICENCE_STATUSES, LOGGABLE_STATUSES
+from tracker.shared.pagination import paginate, requested_page
 
 blueprint = Blueprint("licences", __name__, url_prefix="/licences")
 blueprint.record_once(lambda state: panels.register(state.app))
 
+PER_PAGE = 50
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,6 +66,17 @@ def index():
     if chosen:
         rows = [row for row in rows if row[1].status == chosen]
     return render_template("licences/index.html", rows=rows, counts=counts, chosen=chosen, due=due_licences(db.session, on), today=on)
+
+
+@blueprint.route("/unlicensed")
+def unlicensed_teams():
+    """Unlicensed work of every team (the commissioner's dashboard shows it by source and links here), a page at a time."""
+    query, errors = parse_burden_query(request.args, current_user, today())
+    if errors:
+        return render_template("licences/unlicensed.html", page=None, errors=errors, query=None), 400
+    found = unlicensed_burden(db.session, query.burden_filter())
+    page = paginate(found.by_team, requested_page(request.args), PER_PAGE)
+    return render_template("licences/unlicensed.html", page=page, unlicensed=found, errors={}, query=query)
 
 
 @blueprint.route("/accuracy")
