@@ -5,7 +5,7 @@ a team's sector, a request's source, a rebuild), reads again, and holds the answ
 straight computation over the entries table (`burden_direct`)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -109,3 +109,26 @@ def test_this_month_to_date_is_its_rollup_less_the_days_to_come():
     # Days left out before the period are not quiet: a past month's few days still come from the entries.
     assert plan_period(date(2026, 11, 25), date(2026, 11, 30), [], quiet_after=date(2026, 12, 6)).add_days == (
         (date(2026, 11, 25), date(2026, 11, 30)),)
+
+
+def test_counts_of_periods_and_medians_across_this_month_stay_exact(db, make_user, team, make_request, make_entry):
+    """The workspace's response counts and medians split the year at this month and reuse the months
+    before it: a week running into this month counts once, and a second read equals the first."""
+    from tracker.burden.medians import median_minutes, medians, minute_counts
+    from tracker.workspace.responses import period_counts, period_counts_direct
+
+    user = make_user("admin")
+    weekly, quarterly = make_request(frequency="weekly"), make_request(frequency="quarterly")
+    this_month = date.today().replace(day=1)
+    last_day_before = this_month - timedelta(days=1)
+    start, end = this_month - timedelta(days=200), date.today()
+    for day, minutes in ((last_day_before, 30), (this_month, 45), (last_day_before - timedelta(days=30), 20)):
+        make_entry(user, team, weekly, occurred_on=day, minutes=minutes)
+        make_entry(user, team, quarterly, occurred_on=day, minutes=minutes)
+    for _ in range(2):  # the second read reuses the months before this one
+        assert period_counts(start, end) == period_counts_direct(start, end)
+        assert medians(start, end) == {r: median_minutes(c) for r, c in minute_counts(start, end).items()}
+        assert medians(start, end)[weekly.id] == 30
+    make_entry(user, team, weekly, occurred_on=last_day_before, minutes=90)  # a past month changes
+    assert period_counts(start, end) == period_counts_direct(start, end)
+    assert medians(start, end)[weekly.id] == (30 + 45) / 2

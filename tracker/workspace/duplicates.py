@@ -26,13 +26,14 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from tracker import audit
+from tracker.burden.part_cache import reuse
 from tracker.extensions import db
 from tracker.models.entries import SUPPLIED_ELSEWHERE, Entry
 from tracker.models.workspace import DuplicateVerdict
@@ -207,29 +208,48 @@ def shared_supply(today: date, request_ids: set[int], session=None) -> dict[tupl
     """For pairs of these requests: (teams, team-weeks) in which a team answered both in the same week
     with both marked "already supplied elsewhere", over the 12 months to `today`.
 
-    Reads only the partial index of such entries (ix_entry_supplied_elsewhere); the pairing is a
-    self-join in SQL, so only one row per pair comes back."""
+    Reads only the partial index of such entries (ix_entry_supplied_elsewhere), one row per request,
+    team and week. The weeks before this month are reused while their months' stamps stand
+    (tracker/burden/part_cache.py); a week that runs into this month is in both lists, once in the set."""
     session = session or db.session
     if not request_ids:
         return {}
     start, end = twelve_months_to(today)
+    this_month = date.today().replace(day=1)
+    answered: set[tuple[int, int, int]] = set()
+    if start < this_month <= end:
+        before = this_month - timedelta(days=1)
+        asked = ("supplied elsewhere weeks", tuple(sorted(request_ids)), start, before)
+        answered.update(reuse(session, asked, [(start, before)], lambda: _answered(session, request_ids, start, before)))
+        start = this_month
+    answered.update(_answered(session, request_ids, start, end))
+    requests_by_week: dict[tuple[int, int], list[int]] = {}
+    for request_id, team_id, week in answered:
+        requests_by_week.setdefault((team_id, week), []).append(request_id)
+    teams: dict[tuple[int, int], set] = {}
+    weeks: dict[tuple[int, int], int] = {}
+    for (team_id, _week_number), requests in requests_by_week.items():
+        requests.sort()
+        for i, first in enumerate(requests):
+            for second in requests[i + 1:]:
+                teams.setdefault((first, second), set()).add(team_id)
+                weeks[(first, second)] = weeks.get((first, second), 0) + 1
+    return {pair: (len(teams[pair]), weeks[pair]) for pair in weeks}
+
+
+def _answered(session, request_ids: set[int], start: date, end: date) -> list[tuple[int, int, int]]:
+    """(request, team, week) of every week a team answered one of the requests with an entry marked
+    "already supplied elsewhere", in [start, end]."""
     week = _week(session, Entry.occurred_on).label("week")
-    answered = (
+    query = (
         select(Entry.request_id, Entry.team_id, week)
         .where(
             # The partial index's own condition, as literal SQL, so SQLite can use that index.
             text(SUPPLIED_ELSEWHERE), Entry.request_id.in_(request_ids), Entry.occurred_on >= start, Entry.occurred_on <= end,
         )
         .group_by(Entry.request_id, Entry.team_id, week)
-        .cte("answered")
     )
-    a, b = answered.alias("a"), answered.alias("b")
-    query = (
-        select(a.c.request_id, b.c.request_id, func.count(a.c.team_id.distinct()), func.count())
-        .join_from(a, b, (a.c.team_id == b.c.team_id) & (a.c.week == b.c.week) & (a.c.request_id < b.c.request_id))
-        .group_by(a.c.request_id, b.c.request_id)
-    )
-    return {(first, second): (int(teams), int(weeks)) for first, second, teams, weeks in session.execute(query)}
+    return [(int(request_id), int(team_id), int(week)) for request_id, team_id, week in session.execute(query)]
 
 
 # ---- verdicts -----------------------------------------------------------------------
