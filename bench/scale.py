@@ -67,6 +67,8 @@ def parse_args(argv=None):
     parser.add_argument("--repeat", type=int, default=40, help="timed calls of each page (after 2 warm-ups)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL))
+    parser.add_argument("--pg-settings", default="-c jit=off -c work_mem=64MB",
+                        help="server settings for the app's connections (docs/operations.md, 'Running it for a nation')")
     parser.add_argument("--schema", help="the schema to seed or reuse (default: scale_1m, scale_10m, ... by --entries)")
     parser.add_argument("--skip-workbook", action="store_true", help="leave out the region workbook (minutes at 10M)")
     parser.add_argument("--job", choices=("workbook", "dump"), help=argparse.SUPPRESS)
@@ -75,7 +77,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if not args.database_url:
         joiner = "&" if "?" in args.postgres_url else "?"
-        args.database_url = f"{args.postgres_url}{joiner}options=-csearch_path%3D{args.schema or schema_name(args.entries)}"
+        settings = args.pg_settings.replace(" ", "%20").replace("=", "%3D")
+        args.database_url = (f"{args.postgres_url}{joiner}options=-csearch_path%3D{args.schema or schema_name(args.entries)}"
+                             + (f"%20{settings}" if settings else ""))
     return args
 
 
@@ -96,8 +100,8 @@ def percentiles(seconds: list[float]) -> dict:
             "n": len(ordered)}
 
 
-def timed_calls(action, repeat: int) -> dict:
-    for _ in range(2):
+def timed_calls(action, repeat: int, warm_ups: int = 2) -> dict:
+    for _ in range(warm_ups):
         action()
     seconds = []
     for _ in range(repeat):
@@ -169,7 +173,8 @@ def measure_pages(app, args, env: dict, folder: Path) -> tuple[dict, dict, list[
         with app.app_context():
             for name, action, (sql, start, end, extra), limit in plan:
                 print(f"  {name}...", flush=True)
-                results[name] = timed_calls(action, args.repeat)
+                # Each gunicorn worker keeps its own past months: warm every worker, as a day's first users do.
+                results[name] = timed_calls(action, args.repeat, warm_ups=2 * args.workers + 2)
                 results[name]["limit"] = limit
                 results[name]["bare"] = timed_calls(bare_action(sql, start, end, extra), max(5, args.repeat // 4))
             problems += check_against_entries(bodies, api_path, api_start, api_end)

@@ -83,10 +83,16 @@ class TeamFigures:
         return self.exact_hours_per_response >= FLAG_RATIO * self.median
 
     @cached_property
+    def excess_top(self) -> int:
+        """(hours per response − median) × responses = (minutes × d − 60 × n × responses) ÷ (60 × d) for a
+        median n ÷ d: this numerator, in whole numbers (above the median when positive)."""
+        return self.minutes * self.median.denominator - 60 * self.median.numerator * self.responses
+
+    @cached_property
     def exact_saving_hours(self) -> Fraction:
         """(hours per response − median) × responses for a team above the median; else nothing."""
-        excess = self.exact_hours_per_response - self.median
-        return excess * self.responses if excess > 0 else Fraction(0)
+        top = self.excess_top
+        return Fraction(top, 60 * self.median.denominator) if top > 0 else Fraction(0)
 
     @cached_property
     def saving_hours(self) -> Decimal:
@@ -95,15 +101,13 @@ class TeamFigures:
     @cached_property
     def saving_cost(self) -> Decimal:
         """The saving at this team's own cost of an hour on the request (cost ÷ hours)."""
-        saving = self.exact_saving_hours
-        if not saving:  # at or below the median: nothing saved
-            return _decimal(saving)
+        if self.excess_top <= 0:  # at or below the median: nothing saved
+            return Decimal(0)
         # cost × saving × 60 ÷ minutes, with saving = minutes ÷ 60 − median × responses, in whole numbers:
         # one correctly rounded division at the end, the same Decimal as the reduced fraction gives.
         cost_top, cost_bottom = self.cost.as_integer_ratio()
-        median = self.median
-        top = cost_top * (self.minutes * median.denominator - 60 * median.numerator * self.responses)
-        return Decimal(top) / Decimal(cost_bottom * median.denominator * self.minutes)
+        top = cost_top * self.excess_top
+        return Decimal(top) / Decimal(cost_bottom * self.median.denominator * self.minutes)
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ class Variation:
     def exact_saving_hours(self) -> Fraction:
         """Σ (minutes ÷ 60 − median × responses) over the teams above the median: the same sum as
         Σ of each team's saving, with one fraction at the end instead of one per team."""
-        above = [t for t in self.teams if t.exact_hours_per_response > self.exact_median]
+        above = [t for t in self.teams if t.excess_top > 0]
         return Fraction(sum(t.minutes for t in above), 60) - self.exact_median * sum(t.responses for t in above)
 
     @cached_property
