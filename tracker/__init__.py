@@ -5,6 +5,7 @@ environment, so `gunicorn 'tracker:create_app()'` serves it. Tests pass a
 mapping of overrides as `test_config` (Pallets' flaskr pattern)."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -45,7 +46,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     clear_dead_builds(app)
+    freeze_start_up_objects(app)
     return app
+
+
+def freeze_start_up_objects(app: Flask) -> None:
+    """A web worker or scheduler keeps what it made at start (modules, the app, the mappers) for its
+    whole life: take those objects out of the garbage collector's sight, so a full collection walks
+    only what requests made since. At a thousand teams a full collection of the ~180,000 start-up
+    objects took 85 ms, most of a slow answer's time. Not in tests, which make many apps."""
+    if app.testing:
+        return
+    gc.collect()
+    gc.freeze()
 
 
 def configure_templates(app: Flask) -> None:
