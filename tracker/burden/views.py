@@ -105,29 +105,34 @@ def _list_context(query, errors) -> dict:
     }
 
 
+def _paged_list(template: str, rows_of):
+    """A full list behind the commissioner's dashboard: the filters parsed (400 with their messages),
+    then a page of `rows_of(query)`'s rows, with whatever else it returns for the template."""
+    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
+    context = _list_context(query, errors)
+    if errors:
+        return render_template(template, page=None, **context), 400
+    rows, extra = rows_of(query)
+    return render_template(template, page=paginate(rows, requested_page(request.args), PER_PAGE), **extra, **context)
+
+
 @blueprint.route("/teams")
 @role_required("commissioner", "admin")
 def team_list():
     """Every team's hours and share of management time, most hours first, a page at a time."""
-    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
-    context = _list_context(query, errors)
-    if errors:
-        return render_template("burden/team_list.html", page=None, **context), 400
-    by_team, shares = every_team_share(query)
-    page = paginate(by_team.rows, requested_page(request.args), PER_PAGE)
-    return render_template("burden/team_list.html", page=page, shares=shares, **context)
+
+    def rows_of(query):
+        by_team, shares = every_team_share(query)
+        return by_team.rows, {"shares": shares}
+
+    return _paged_list("burden/team_list.html", rows_of)
 
 
 @blueprint.route("/per-request")
 @role_required("commissioner", "admin")
 def per_request():
     """Teams by hours per request answered, a page at a time."""
-    query, errors = parse_burden_query(request.args, current_user, local_today(current_app.config.get("TIMEZONE")))
-    context = _list_context(query, errors)
-    if errors:
-        return render_template("burden/per_request.html", page=None, **context), 400
-    page = paginate(teams_by_hours_per_request(query.burden_filter()), requested_page(request.args), PER_PAGE)
-    return render_template("burden/per_request.html", page=page, **context)
+    return _paged_list("burden/per_request.html", lambda query: (teams_by_hours_per_request(query.burden_filter()), {}))
 
 
 @blueprint.route("/hotspots")
