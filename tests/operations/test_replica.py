@@ -226,7 +226,7 @@ def test_a_workbook_build_reads_the_month_on_the_replica_and_records_the_run_on_
     app, db, export_dir, world, make_entry, streaming_replica
 ):
     from tests.exports_support import day_in, settings_of
-    from tracker.exports.runs import make_period
+    from tracker.exports.monthly import make_period
 
     streaming_replica.wait_caught_up()
     streaming_replica.pause_replay()
