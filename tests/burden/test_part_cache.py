@@ -132,3 +132,39 @@ def test_counts_of_periods_and_medians_across_this_month_stay_exact(db, make_use
     make_entry(user, team, weekly, occurred_on=last_day_before, minutes=90)  # a past month changes
     assert period_counts(start, end) == period_counts_direct(start, end)
     assert medians(start, end)[weekly.id] == (30 + 45) / 2
+
+
+def test_duplicate_evidence_across_this_month_counts_each_team_week_once(db, make_user, team, other_team, make_source, make_request, make_entry):
+    """Likely duplicates' evidence reuses the pairs of the weeks before this month; the week that runs
+    into it is paired again with this month's entries. Held to a count straight from the entries."""
+    from tracker.models.entries import Entry
+    from tracker.workspace.duplicates import shared_supply
+    from tracker.workspace.figures import twelve_months_to
+
+    user = make_user("admin")
+    first, second = make_request(source=make_source()), make_request(source=make_source())
+    this_month = date.today().replace(day=1)
+    days = [this_month - timedelta(days=1), this_month, this_month - timedelta(days=20), date.today()]
+
+    def supplied(team_, request_, day):
+        make_entry(user, team_, request_, occurred_on=day, duplicated_elsewhere="yes")
+
+    def by_hand():
+        start, end = twelve_months_to(date.today())
+        weeks: dict = {}
+        for entry in db.session.scalars(select(Entry).where(Entry.deleted_at.is_(None), Entry.duplicated_elsewhere == "yes")):
+            if start <= entry.occurred_on <= end:
+                monday = entry.occurred_on - timedelta(days=entry.occurred_on.weekday())
+                weeks.setdefault((entry.team_id, monday), set()).add(entry.request_id)
+        both = [key for key, requests in weeks.items() if {first.id, second.id} <= requests]
+        return {(first.id, second.id): (len({team_id for team_id, _ in both}), len(both))} if both else {}
+
+    supplied(team, first, days[0])
+    supplied(team, second, days[1])  # the same week as the day before when this month began mid-week
+    supplied(other_team, first, days[2])
+    supplied(other_team, second, days[2])
+    for _ in range(2):  # the second read reuses the weeks before this month
+        assert shared_supply(date.today(), {first.id, second.id}) == by_hand() != {}
+    supplied(team, first, days[3])
+    supplied(team, second, days[3])
+    assert shared_supply(date.today(), {first.id, second.id}) == by_hand()

@@ -209,32 +209,52 @@ def shared_supply(today: date, request_ids: set[int], session=None) -> dict[tupl
     with both marked "already supplied elsewhere", over the 12 months to `today`.
 
     Reads only the partial index of such entries (ix_entry_supplied_elsewhere), one row per request,
-    team and week. The weeks before this month are reused while their months' stamps stand
-    (tracker/burden/part_cache.py); a week that runs into this month is in both lists, once in the set."""
+    team and week. The pairs of the weeks before this month are reused while their months' stamps
+    stand (tracker/burden/part_cache.py); the last of those weeks, which may run into this month, is
+    paired again with this month's rows (a team-week is counted once)."""
     session = session or db.session
     if not request_ids:
         return {}
     start, end = twelve_months_to(today)
     this_month = date.today().replace(day=1)
-    answered: set[tuple[int, int, int]] = set()
+    paired: dict[tuple[int, int], tuple[set, int]] = {}
+    recent: list[tuple[int, int, int]] = []
     if start < this_month <= end:
         before = this_month - timedelta(days=1)
-        asked = ("supplied elsewhere weeks", tuple(sorted(request_ids)), start, before)
-        answered.update(reuse(session, asked, [(start, before)], lambda: _answered(session, request_ids, start, before)))
+        asked = ("supplied elsewhere pairs", tuple(sorted(request_ids)), start, before)
+        paired, recent = reuse(session, asked, [(start, before)],
+                               lambda: _paired_but_last_week(_answered(session, request_ids, start, before)))
         start = this_month
-    answered.update(_answered(session, request_ids, start, end))
+    # The last week before this month may run into it: its rows are paired again with this month's.
+    latest = _pairs(set(recent) | set(_answered(session, request_ids, start, end)))
+    out = {}
+    for pair in paired.keys() | latest.keys():
+        teams, weeks = paired.get(pair, (set(), 0))
+        more_teams, more_weeks = latest.get(pair, (set(), 0))
+        out[pair] = (len(teams | more_teams), weeks + more_weeks)
+    return out
+
+
+def _paired_but_last_week(answered: list[tuple[int, int, int]]) -> tuple[dict, list]:
+    """The pairs of the weeks before the last one, and the last week's rows as they are."""
+    last = max((week for _, _, week in answered), default=None)
+    return _pairs([row for row in answered if row[2] != last]), [row for row in answered if row[2] == last]
+
+
+def _pairs(answered) -> dict[tuple[int, int], tuple[set, int]]:
+    """(first, second) request -> (the teams, how many team-weeks) that answered both in the same week."""
     requests_by_week: dict[tuple[int, int], list[int]] = {}
     for request_id, team_id, week in answered:
         requests_by_week.setdefault((team_id, week), []).append(request_id)
     teams: dict[tuple[int, int], set] = {}
     weeks: dict[tuple[int, int], int] = {}
-    for (team_id, _week_number), requests in requests_by_week.items():
+    for (team_id, _week), requests in requests_by_week.items():
         requests.sort()
         for i, first in enumerate(requests):
             for second in requests[i + 1:]:
                 teams.setdefault((first, second), set()).add(team_id)
                 weeks[(first, second)] = weeks.get((first, second), 0) + 1
-    return {pair: (len(teams[pair]), weeks[pair]) for pair in weeks}
+    return {pair: (teams[pair], weeks[pair]) for pair in weeks}
 
 
 def _answered(session, request_ids: set[int], start: date, end: date) -> list[tuple[int, int, int]]:
