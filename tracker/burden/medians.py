@@ -8,16 +8,15 @@ tracker/burden/periods.py), so a year of a million entries is never read entry
 by entry; months that have not changed are not read again (part_cache.py)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Sequence
 
 from sqlalchemy import func, select
 
-from tracker.burden.part_cache import reuse
+from tracker.burden.part_cache import reuse, split_days, split_months
 from tracker.burden.periods import plan_period
-from tracker.burden.row_sources import between, split_at
-from tracker.shared.timeutil import add_months
+from tracker.burden.row_sources import between
 from tracker.extensions import db
 from tracker.models.burden import BurdenRollupMinutes
 from tracker.models.entries import Entry
@@ -31,14 +30,13 @@ def _parts(start: date, end: date, request_ids: Sequence[int] | None) -> list[tu
     still being logged apart from the others so that the others can be reused (tracker/burden/part_cache.py)."""
     today = date.today()  # only where the plan reads from, never what it counts
     plan = plan_period(start, end, (), quiet_after=today)  # counts carry no money: rate changes do not matter
-    this_month = today.replace(day=1)
     rollup = BurdenRollupMinutes
     parts = []
-    for block in split_at(plan.rollup_months, this_month, add_months(this_month, -1)):
+    for block in split_months(plan.rollup_months):
         query = select(rollup.request_id, rollup.minutes, func.sum(rollup.entries)).where(between(rollup.month, block))
         parts.append(("months", block, _only(query, rollup.request_id, request_ids).group_by(rollup.request_id, rollup.minutes)))
     for ranges, sign in ((plan.add_days, 1), (plan.subtract_days, -1)):
-        for block in split_at(ranges, this_month, this_month - timedelta(days=1)):
+        for block in split_days(ranges):
             counted = func.count() if sign > 0 else -func.count()
             query = select(Entry.request_id, Entry.minutes, counted).where(Entry.deleted_at.is_(None), between(Entry.occurred_on, block))
             parts.append((f"days {sign:+}", block, _only(query, Entry.request_id, request_ids).group_by(Entry.request_id, Entry.minutes)))

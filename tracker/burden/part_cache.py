@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable, Iterable
 
+from tracker.burden.stamps import EPOCH, stamps_between
 from tracker.shared.timeutil import add_months
 
 PART_CACHE_ROWS = 500_000  # about 60 MB of rows at most, per process
@@ -80,18 +81,61 @@ def part_key(description: tuple, months: list[date] | None, stamps: dict[date, i
     """What identifies a part's rows now: its description and the stamps of its months (None: not reusable)."""
     if stamps is None or months is None:
         return None
-    from tracker.burden.stamps import EPOCH
-
     return (database, stamps[EPOCH], description, tuple((month, stamps.get(month)) for month in months))
 
 
-def reuse(session, description: tuple, ranges, read: Callable[[], list | dict]) -> list | dict:
-    """`read()`'s answer over the inclusive day `ranges`, reused while the stamps of their months are
-    unchanged: for reads that depend on nothing but those months' rollups and entries and on what
-    `description` names (tracker/burden/medians.py, the workspace's response counts)."""
-    from tracker.burden.stamps import stamps_between
+class Keeper:
+    """Reads over day ranges within [first, last], reused while the stamps of their months stand: the
+    stamps read once, for every read asked of it."""
 
-    months = months_of(ranges)
-    stamps = stamps_between(session, months[0], months[-1]) if months else None
-    database = session.get_bind().url.render_as_string(hide_password=True)
-    return parts_read.rows(part_key(description, months, stamps, database), read)
+    def __init__(self, session, first: date, last: date):
+        self.stamps = stamps_between(session, first, last)
+        self.database = session.get_bind().url.render_as_string(hide_password=True)
+
+    def __call__(self, description: tuple, ranges, read: Callable[[], list | dict]) -> list | dict:
+        """`read()`'s answer, for a read that depends on nothing but its ranges' months' rollups and
+        entries and on what `description` names."""
+        return parts_read.rows(part_key(description, months_of(ranges), self.stamps, self.database), read)
+
+
+def reuse(session, description: tuple, ranges, read: Callable[[], list | dict]) -> list | dict:
+    """One read kept as `Keeper` keeps them (tracker/burden/medians.py, the workspace's response counts
+    and duplicate evidence)."""
+    days = [day for day_range in ranges for day in day_range]
+    return Keeper(session, min(days), max(days))(description, ranges, read)
+
+
+# ---- where kept months end and the month still being logged begins --------------------------
+
+
+def live_from() -> date:
+    """The first day of this month: the months before it are kept, this one (still being logged)
+    and any after it are read afresh."""
+    return date.today().replace(day=1)
+
+
+def split_months(ranges) -> list[tuple[tuple[date, date], ...]]:
+    """Ranges of months (their first days) in two blocks: before `live_from()`, and from it on."""
+    start = live_from()
+    return _split_at(ranges, start, add_months(start, -1))
+
+
+def split_days(ranges) -> list[tuple[tuple[date, date], ...]]:
+    """Ranges of days in two blocks: before `live_from()`, and from it on."""
+    start = live_from()
+    return _split_at(ranges, start, start - timedelta(days=1))
+
+
+def _split_at(ranges, start: date, before_end: date) -> list[tuple[tuple[date, date], ...]]:
+    """Ranges in two blocks, those before `start` (ending by `before_end`, the unit before it) and those
+    from `start` on; empty blocks left out."""
+    before, after = [], []
+    for first, last in ranges:
+        if last < start:
+            before.append((first, last))
+        elif first >= start:
+            after.append((first, last))
+        else:
+            before.append((first, before_end))
+            after.append((start, last))
+    return [tuple(block) for block in (before, after) if block]

@@ -32,6 +32,7 @@ from sqlalchemy.types import Date
 
 from tracker.models.burden import BurdenRollup, BurdenRollupMinutes, BurdenRollupRequest, BurdenRollupTeam, BurdenRollupWeek
 from tracker.models.entries import Entry
+from tracker.burden.part_cache import months_of
 from tracker.burden.stamps import new_epoch, stamp_months
 
 # level -> the id columns of its key besides month and band
@@ -225,16 +226,6 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _months_from(first: date, last: date) -> list[date]:
-    from tracker.shared.timeutil import add_months
-
-    months = []
-    while first <= last:
-        months.append(first)
-        first = add_months(first, 1)
-    return months
-
-
 def week_of(session, day_column):
     """SQL: the Monday of a date column's week."""
     if session.get_bind().dialect.name == "postgresql":
@@ -256,9 +247,10 @@ def rebuild_rollups(session, start: date | None = None, end: date | None = None)
     (after a bulk load into a known period); without, everything."""
     first = start.replace(day=1) if start else None
     last = end.replace(day=1) if end else None
-    if first and last:
-        stamp_months(session, _months_from(first, last))
-    else:  # everything, or an open range: nothing read before may be reused
+    months = months_of([(first, last)]) if first and last else None
+    if months:
+        stamp_months(session, months)
+    else:  # everything, or an open or very long range: nothing read before may be reused
         new_epoch(session)
     for level in (*LEVELS, BurdenRollupMinutes):
         table = level.__table__

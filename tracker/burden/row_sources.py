@@ -6,7 +6,7 @@ query, with the same keys, joins and filters whatever the source."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Iterator
 
@@ -15,10 +15,8 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
 from tracker.burden.dimensions import dimension
 from tracker.burden.figures import BurdenFilter
-from tracker.burden.part_cache import months_of, part_key, parts_read
+from tracker.burden.part_cache import Keeper, split_days, split_months
 from tracker.burden.periods import plan_period
-from tracker.burden.stamps import stamps_between
-from tracker.shared.timeutil import add_months
 from tracker.burden.rates import RateBook
 from tracker.models.catalogue import Request, Source, Team
 from tracker.models.entries import Entry
@@ -93,28 +91,12 @@ def parts(flt: BurdenFilter, rates: RateBook, group_by: tuple, with_counts: bool
     if plan.rollup_months:
         level = _rollup_level(flt, group_by, with_counts)
         # Months still being logged apart from the others, so the others' rows can be reused.
-        this_month = today.replace(day=1)
-        for block in split_at(plan.rollup_months, this_month, add_months(this_month, -1)):
+        for block in split_months(plan.rollup_months):
             parts.append(_Part(_rollup_rows(level), between(level.month, block), +1, block))
     for days, sign in ((plan.add_days, +1), (plan.subtract_days, -1)):
-        for block in split_at(days, today.replace(day=1), today.replace(day=1) - timedelta(days=1)):
+        for block in split_days(days):
             parts.append(_Part(entries, between(Entry.occurred_on, block), sign, block))
     return parts
-
-
-def split_at(ranges, start: date, before_end: date) -> list[tuple[tuple[date, date], ...]]:
-    """Ranges in two blocks, those before `start` (ending by `before_end`, the unit before it) and those
-    from `start` on; empty blocks left out."""
-    before, after = [], []
-    for first, last in ranges:
-        if last < start:
-            before.append((first, last))
-        elif first >= start:
-            after.append((first, last))
-        else:
-            before.append((first, before_end))
-            after.append((start, last))
-    return [tuple(block) for block in (before, after) if block]
 
 
 def read_parts(session, flt: BurdenFilter, group_by: tuple, plan: list[_Part], query_of, asked: tuple,
@@ -123,19 +105,20 @@ def read_parts(session, flt: BurdenFilter, group_by: tuple, plan: list[_Part], q
     the part's plain rows, whose answer must depend on nothing `asked` does not name), part by part.
     A part whose months' stamps have not changed since this process last read it is not read again
     (tracker/burden/part_cache.py); with `reuse` False everything is read afresh."""
-    stamps = None
+    keep = None
     if reuse and plan:
         days = [day for part in plan for day_range in part.ranges for day in day_range]
-        stamps = stamps_between(session, min(days), max(days))
-    if stamps is not None:
+        keep = Keeper(session, min(days), max(days))
+    if keep is not None and keep.stamps is not None:
         joins = joins_of(flt, group_by)
         asked = (*asked, group_by, *(None if ids is None else tuple(sorted(ids))
                                     for ids in (flt.team_ids, flt.source_ids, flt.request_ids)),
                  catalogue_signature(session, joins) if joins else ())
-        database = session.get_bind().url.render_as_string(hide_password=True)
     for part in plan:
-        key = None if stamps is None else part_key(part.describe(*asked), months_of(part.ranges), stamps, database)
-        yield parts_read.rows(key, lambda: summarise([_plain(row) for row in session.execute(query_of(part))]))
+        def read(part=part):
+            return summarise([_plain(row) for row in session.execute(query_of(part))])
+
+        yield read() if keep is None else keep(part.describe(*asked), part.ranges, read)
 
 
 def _plain(row) -> tuple:

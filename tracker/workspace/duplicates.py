@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select, text
 
 from tracker import audit
-from tracker.burden.part_cache import reuse
+from tracker.burden.part_cache import live_from, reuse
 from tracker.extensions import db
 from tracker.models.entries import SUPPLIED_ELSEWHERE, Entry
 from tracker.models.workspace import DuplicateVerdict
@@ -216,7 +216,7 @@ def shared_supply(today: date, request_ids: set[int], session=None) -> dict[tupl
     if not request_ids:
         return {}
     start, end = twelve_months_to(today)
-    this_month = date.today().replace(day=1)
+    this_month = live_from()
     paired: dict[tuple[int, int], tuple[set, int]] = {}
     recent: list[tuple[int, int, int]] = []
     if start < this_month <= end:

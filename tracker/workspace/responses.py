@@ -11,7 +11,7 @@ from typing import Sequence
 
 from sqlalchemy import case, func, literal, select, union_all
 
-from tracker.burden.part_cache import reuse
+from tracker.burden.part_cache import live_from, reuse
 
 from tracker.extensions import db
 from tracker.models.burden import BurdenRollup, BurdenRollupWeek
@@ -29,7 +29,7 @@ def period_counts(start: date, end: date, request_ids: Sequence[int] | None = No
     (tracker/burden/part_cache.py). The only period the two can share is the one this month begins
     in, so each side also says whether it has that period, and it is counted once."""
     session = session or db.session
-    this_month = date.today().replace(day=1)
+    this_month = live_from()
     if not start < this_month <= end:
         return {pair: n for pair, (n, _) in _counts(start, end, request_ids, session).items() if n}
     frequencies = tuple(session.execute(select(Request.id, Request.frequency).order_by(Request.id)).tuples())
