@@ -10,7 +10,7 @@ import pytest
 
 from tests.burden.test_burden_pages import cell
 from tests.capacity_support import record
-from tracker.burden import views
+from tracker.burden import hotspots, views
 from tracker.burden.dashboards import commissioner_dashboard, team_dashboard
 from tracker.burden.filters import parse_burden_query
 from tracker.burden.hotspots import find_hotspots, hotspot_window
@@ -128,7 +128,7 @@ def test_lists_behind_the_dashboard_are_for_commissioners_and_admins(manager_cli
 
 def test_hotspots_beyond_the_first_are_on_their_own_pages(app, db, spread, make_entry, commissioner_client, monkeypatch):
     """Three teams of 0.1 FTE, each well over 20 % of it: the dashboard shows one, the list all three, in order."""
-    monkeypatch.setattr(views, "HOTSPOTS_SHOWN", 1)
+    monkeypatch.setattr(hotspots, "FIRST_SHOWN", 1)
     monkeypatch.setattr(views, "PER_PAGE", 2)
     admin, teams, requests = spread["admin"], spread["teams"], spread["requests"]
     start, _ = hotspot_window(local_today())
@@ -143,6 +143,9 @@ def test_hotspots_beyond_the_first_are_on_their_own_pages(app, db, spread, make_
     assert first.teams[0].top_requests == everyone.teams[0].top_requests and first.teams[0].trend == everyone.teams[0].trend
     html = commissioner_client.get("/burden/").text
     assert html.count('data-testid="hotspot"') == 1 and 'data-testid="hotspots-link"' in html
+    workspace = commissioner_client.get("/workspace/").text  # folds the same first hotspots under its ranking
+    assert workspace.count('data-testid="hotspot"') == 1 and 'data-testid="hotspots-link"' in workspace
+    assert "Hotspots: 3 teams" in workspace
     pages = [commissioner_client.get(f"/burden/hotspots?page={n}").text for n in (1, 2, 3)]
     listed = [int(t) for page in pages[:2] for t in re.findall(r'data-testid="hotspot" data-team-id="(\d+)"', page)]
     assert listed == [h.team_id for h in everyone.teams]

@@ -129,12 +129,12 @@ def test_a_daily_request_counts_days(db):
 
 
 def test_the_request_saving_is_the_sum_of_the_teams_savings():
-    """Variation.exact_saving_hours sums once (minutes and responses of the teams above the median);
-    it must equal Σ of each team's own saving, over uneven teams."""
+    """Variation.exact_saving_hours and saving_cost sum the answers of the teams above the median without
+    making their TeamFigures; they must equal Σ of each team's own saving, over uneven teams."""
     import random
     from fractions import Fraction
 
-    from tracker.workspace.variation import TeamFigures, Variation, exact_median, median_of_ordered
+    from tracker.workspace.variation import Variation, exact_median, median_of_ordered
 
     rng = random.Random(17)
     for _ in range(20):
@@ -142,9 +142,11 @@ def test_the_request_saving_is_the_sum_of_the_teams_savings():
         median = exact_median([Fraction(minutes, 60 * responses) for responses, minutes in raw])
         ordered = sorted(raw, key=lambda r: Fraction(r[1], r[0]))  # as variations() orders its teams
         assert median_of_ordered(len(ordered), lambda at: Fraction(ordered[at][1], 60 * ordered[at][0])) == median
-        teams = tuple(TeamFigures(n, f"T{n}", responses, minutes, Decimal(minutes) * Decimal(rng.choice(["22.532883", "33.554669", "41.1"])) / 60, n, median)
-                      for n, (responses, minutes) in enumerate(raw, 1))
-        found = Variation(1, "weekly", date(2026, 1, 1), date(2026, 12, 31), teams)
+        answers = tuple((n, f"T{n}", responses, minutes, Decimal(minutes) * Decimal(rng.choice(["22.532883", "33.554669", "41.1"])) / 60)
+                        for n, (responses, minutes) in enumerate(raw, 1))
+        found = Variation(1, "weekly", date(2026, 1, 1), date(2026, 12, 31), answers, median)
+        teams = found.teams
+        assert [(t.team_id, t.responses, t.minutes, t.cost, t.position) for t in teams] == [(a[0], a[2], a[3], a[4], a[0]) for a in answers]
         assert found.exact_saving_hours == sum((t.exact_saving_hours for t in teams), Fraction(0))
         assert found.saving_cost == sum((t.saving_cost for t in teams), Decimal(0))
         for team in teams:  # each team's saving in pounds: whole-number arithmetic, the fraction's own Decimal

@@ -24,6 +24,7 @@ DEFAULT_HOTSPOT_SHARE = Decimal("0.20")
 WINDOW_MONTHS = 3
 TOP_REQUESTS = 3
 TREND_MONTHS = 12
+FIRST_SHOWN = 10  # hotspots a dashboard shows in full; the rest are on /burden/hotspots
 
 
 def hotspot_threshold(value=None) -> Decimal:
@@ -31,6 +32,11 @@ def hotspot_threshold(value=None) -> Decimal:
     if value is None:
         value = current_app.config.get("HOTSPOT_SHARE", DEFAULT_HOTSPOT_SHARE)
     return Decimal(str(value))
+
+
+def first_shown() -> slice:
+    """The hotspots a dashboard (the commissioner's, the workspace) shows in full: the rest are a link away."""
+    return slice(0, FIRST_SHOWN)
 
 
 def hotspot_window(today: date) -> tuple[date, date]:

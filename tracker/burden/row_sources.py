@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Iterator
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
 
 from tracker.models.burden import BurdenRollup, BurdenRollupRequest, BurdenRollupTeam
 from tracker.burden.dimensions import dimension
@@ -101,8 +100,8 @@ def parts(flt: BurdenFilter, rates: RateBook, group_by: tuple, with_counts: bool
 
 def read_parts(session, flt: BurdenFilter, group_by: tuple, plan: list[_Part], query_of, asked: tuple,
                reuse: bool = True, summarise=list) -> Iterator:
-    """Each part's grouped rows (`query_of(part)` is its SQL), summarised by `summarise` (a function of
-    the part's plain rows, whose answer must depend on nothing `asked` does not name), part by part.
+    """Each part's grouped rows (`query_of(part)` is its SQL; its sums whole numbers, `signed`), summarised
+    by `summarise` (a function of the part's rows as plain tuples, whose answer must depend on nothing `asked` does not name), part by part.
     A part whose months' stamps have not changed since this process last read it is not read again
     (tracker/burden/part_cache.py); with `reuse` False everything is read afresh."""
     keep = None
@@ -116,14 +115,9 @@ def read_parts(session, flt: BurdenFilter, group_by: tuple, plan: list[_Part], q
                  catalogue_signature(session, joins) if joins else ())
     for part in plan:
         def read(part=part):
-            return summarise([_plain(row) for row in session.execute(query_of(part))])
+            return summarise(list(map(tuple, session.execute(query_of(part)))))
 
         yield read() if keep is None else keep(part.describe(*asked), part.ranges, read)
-
-
-def _plain(row) -> tuple:
-    """A row as plain values: PostgreSQL sums big integers as numeric, which arrive as Decimals."""
-    return tuple(int(value) if isinstance(value, Decimal) else value for value in row)
 
 
 def catalogue_signature(session, joins: set) -> tuple:
@@ -201,4 +195,7 @@ def segment_of(rates: RateBook, start: date, end: date, day_column):
 
 
 def signed(aggregate, sign: int):
-    return aggregate if sign > 0 else -aggregate
+    """A sum as a whole number (PostgreSQL sums big integers as numeric, which would arrive as
+    Decimals), negated for days taken off a rollup month."""
+    whole = cast(aggregate, BigInteger)
+    return whole if sign > 0 else -whole

@@ -15,7 +15,7 @@ every entry write (tracker/burden/rollup.py, read through tracker/burden/row_sou
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from tracker.burden.figures import BurdenFilter, BurdenRow, BurdenTable, fte
 from tracker.burden.rates import RateBook, priced
@@ -24,6 +24,16 @@ from tracker.burden.row_sources import grouped_select, parts, read_parts, segmen
 from tracker.extensions import db
 
 # ---- the service ------------------------------------------------------------
+
+
+class Sums(NamedTuple):
+    """One group's figures: what `burden_sums` answers per key and a BurdenRow carries."""
+
+    entries: int
+    minutes: int
+    cost: Decimal  # exact, unrounded
+    duplicated_minutes: int
+    used_minutes: int
 
 
 def burden(
@@ -42,11 +52,47 @@ def burden(
     fast path is tested against; see `burden_direct`)."""
     session = session or db.session
     group_by = tuple(group_by)
-    for name in group_by:
-        dimension(name)  # unknown names fail before any SQL
-    if flt.start > flt.end:  # an empty period: nothing to add up (callers refuse it as input)
+    if _nothing_asked(flt, group_by):
         return BurdenTable(group_by, flt, [], BurdenRow((), ("Total",)))
     rates = RateBook.load(session)
+    rows_by_key: dict[tuple, BurdenRow] = {}
+    totals = BurdenRow(key=(), label=("Total",))
+    for key, (entries, minutes, cost, duplicated, used) in _sums(session, flt, group_by, rates, use_rollup).items():
+        if entries:
+            rows_by_key[key] = BurdenRow(key, key, entries, minutes, cost, duplicated, used)
+        totals.entries += entries
+        totals.minutes += minutes
+        totals.cost += cost
+        totals.duplicated_minutes += duplicated
+        totals.used_minutes += used
+    table = BurdenTable(group_by, flt, list(rows_by_key.values()), totals)
+    if with_counts:
+        _add_distinct_counts(session, table, flt, group_by, rates, use_rollup)
+    _label(session, table)
+    table.rows.sort(key=lambda r: (-r.minutes, r.label))
+    return table
+
+
+def burden_sums(flt: BurdenFilter, group_by: Sequence[str] = (), *, session=None) -> dict[tuple, Sums]:
+    """The same figures as `burden`, keyed by group, without labels, order or totals: for a caller that
+    reads thousands of groups and needs only their sums (the variation's request × team pairs).
+    A group may have no entries (days taken off a month can leave none): its Sums then has entries 0."""
+    session = session or db.session
+    group_by = tuple(group_by)
+    return {} if _nothing_asked(flt, group_by) else _sums(session, flt, group_by, RateBook.load(session), True)
+
+
+def _nothing_asked(flt: BurdenFilter, group_by: tuple) -> bool:
+    """True for an empty period (nothing to add up: callers refuse it as input); unknown group names
+    fail here, before any SQL."""
+    for name in group_by:
+        dimension(name)
+    return flt.start > flt.end
+
+
+def _sums(session, flt: BurdenFilter, group_by: tuple, rates: RateBook, use_rollup: bool) -> dict[tuple, Sums]:
+    """The arithmetic: per group, (entries, minutes, cost, duplicated, used), every part of the period
+    (tracker/burden/row_sources.py) summed."""
     segment_starts = [flt.start, *(d for d in rates.breakpoints() if flt.start < d <= flt.end)]
 
     def query_of(part):
@@ -94,31 +140,18 @@ def burden(
 
     plan = parts(flt, rates, group_by, False, use_rollup)  # counts, if asked for, read their own level
     asked = ("sums", tuple(segment_starts[1:]), rates.signature())  # what `summed` reads besides the rows
-    sums: dict[tuple, list] = {}
-    for part in read_parts(session, flt, group_by, plan, query_of, asked, use_rollup, summarise=summed):
-        for key, values in part.items():  # the parts' sums, summed again by key
-            found = sums.get(key)
-            if found is None:
-                sums[key] = list(values)
-            else:
-                for i, value in enumerate(values):
-                    found[i] += value
-    rows_by_key: dict[tuple, BurdenRow] = {}
-    totals = BurdenRow(key=(), label=("Total",))
-    for key, (entries, minutes, minute_cost, duplicated, used) in sums.items():
-        row = rows_by_key[key] = BurdenRow(key, key, entries, minutes, priced(minute_cost), duplicated, used)
-        totals.entries += entries
-        totals.minutes += minutes
-        totals.cost += row.cost
-        totals.duplicated_minutes += duplicated
-        totals.used_minutes += used
-
-    table = BurdenTable(group_by, flt, [r for r in rows_by_key.values() if r.entries], totals)
-    if with_counts:
-        _add_distinct_counts(session, table, flt, group_by, rates, use_rollup)
-    _label(session, table)
-    table.rows.sort(key=lambda r: (-r.minutes, r.label))
-    return table
+    # The parts' sums, summed again by key: the largest part (the kept months, as a rule) is taken as it
+    # is, and only the keys of the others are added to it. Kept parts are shared: never changed here.
+    summaries = sorted(read_parts(session, flt, group_by, plan, query_of, asked, use_rollup, summarise=summed),
+                       key=len, reverse=True)
+    merged: dict[tuple, tuple] = dict(summaries[0]) if summaries else {}
+    for summary in summaries[1:]:
+        for key, values in summary.items():
+            found = merged.get(key)
+            merged[key] = values if found is None else (
+                found[0] + values[0], found[1] + values[1], found[2] + values[2], found[3] + values[3], found[4] + values[4])
+    return {key: Sums(entries, minutes, priced(minute_cost), duplicated, used)
+            for key, (entries, minutes, minute_cost, duplicated, used) in merged.items()}
 
 
 def burden_direct(flt: BurdenFilter, group_by: Sequence[str] = (), **options) -> BurdenTable:
@@ -163,12 +196,12 @@ def _add_distinct_counts(session, table: BurdenTable, flt: BurdenFilter, group_b
 
 
 def _label(session, table: BurdenTable) -> None:
+    labels = []
     for i, name in enumerate(table.group_by):
-        table.info[name] = dimension(name).info(session, (row.key[i] for row in table.rows))
+        info = table.info[name] = dimension(name).info(session, (row.key[i] for row in table.rows))
+        labels.append({key: found.get("label", str(key)) for key, found in info.items()})
     for row in table.rows:
-        row.label = tuple(
-            table.info[name].get(row.key[i], {}).get("label", str(row.key[i])) for i, name in enumerate(table.group_by)
-        )
+        row.label = tuple([found[key] if key in found else str(key) for found, key in zip(labels, row.key)])
 
 
-__all__ = ["BurdenFilter", "BurdenRow", "BurdenTable", "burden", "burden_direct", "fte"]
+__all__ = ["BurdenFilter", "BurdenRow", "BurdenTable", "Sums", "burden", "burden_direct", "burden_sums", "fte"]

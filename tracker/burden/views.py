@@ -17,7 +17,7 @@ from tracker.auth.access import leads_team, role_required, visible_teams
 from tracker.burden import charts, default_rates
 from tracker.burden.dashboards import (commissioner_dashboard, heaviest_team_of_each_request, info_column, team_dashboard,
                                        teams_by_hours_per_request)
-from tracker.burden.hotspots import find_hotspots
+from tracker.burden.hotspots import find_hotspots, first_shown
 from tracker.burden.filters import parse_burden_query
 from tracker.burden.forms import RateForm
 from tracker.models.burden import Rate
@@ -36,7 +36,6 @@ blueprint = Blueprint("burden", __name__, url_prefix="/burden")
 
 CHART_ROWS = 15  # bars per chart; the table beside it lists every row
 SHOWN = 20  # teams in a table of the commissioner's dashboard; the rest on a page of their own (PER_PAGE a page)
-HOTSPOTS_SHOWN = 10
 PER_PAGE = 50
 
 
@@ -80,7 +79,7 @@ def dashboard():
     context["head_panels"] = panels("burden.dashboard.head", query=query, user=current_user)  # e.g. decisions due
     if current_user.sees_all_teams:
         board = context["board"] = commissioner_dashboard(query)
-        context["shares"] = commissioner_shares(query, board.by_team, today, slice(0, HOTSPOTS_SHOWN))
+        context["shares"] = commissioner_shares(query, board.by_team, today, first_shown())
         context["shown"] = SHOWN
         # the panels read the burden by request the dashboard already has, rather than asking again
         context["panels"] = panels("burden.dashboard", query=query, user=current_user, burden_table=board.by_request)

@@ -186,7 +186,7 @@ def request_figures(
     flt = BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids))
     if with_variation:
         # The variation reads every (request, team) anyway: the teams of each request are counted off
-        # those rows rather than by the service's distinct count over the same rollups a second time.
+        # those sums rather than by the service's distinct count over the same rollups a second time.
         by_team = burden_by_team(start, end, flt.request_ids, session)
         observed = {row.key[0]: row for row in burden(flt, ("request",), session=session).rows}
         teams = teams_answering(by_team)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Sequence
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, func, literal, or_, select, union_all
 
 from tracker.burden.part_cache import live_from, reuse
 
@@ -61,21 +61,28 @@ def _counts(start: date, end: date, request_ids, session, boundary: date | None 
         parts.append(_periodic(select(month_rollup.request_id, month_rollup.team_id, Request.frequency,
                                       month_rollup.month.label("day")), month_rollup.request_id, request_ids)
                      .where(Request.frequency.in_(MONTH_FREQUENCIES), month_rollup.month.between(*months)))
+    # The edge days of the week and month frequencies, and every day of the daily ones, from the entries:
+    # ranges that coincide (a period inside one month has no whole weeks or months) are one scan.
+    by_range: dict[tuple[date, date], set[str]] = {}
+    for group, whole in (("week", weeks), ("month", months)):
+        for day_range in _edges(start, end, whole):  # a few days each: read by the date index
+            by_range.setdefault(day_range, set()).add(group)
+    by_range.setdefault((start, end), set()).add("day")
     entry_rows = select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day"))
-    for frequencies, whole in ((WEEK_FREQUENCIES, weeks), (MONTH_FREQUENCIES, months)):
-        for first, last in _edges(start, end, whole):  # a few days each: read by the date index
-            parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
-                Entry.deleted_at.is_(None), Entry.occurred_on.between(first, last), Request.frequency.in_(frequencies)))
-    # Daily requests (and any frequency with periods of days this module adds later): their entries, by request.
-    by_day = select(Request.id).where(Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY)))
-    parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
-        Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Entry.request_id.in_(by_day.scalar_subquery())))
+    for (first, last), groups in by_range.items():
+        parts.append(_periodic(entry_rows, Entry.request_id, request_ids).where(
+            Entry.deleted_at.is_(None), Entry.occurred_on.between(first, last), _frequency_in(groups)))
     both = union_all(*parts).subquery()
     dialect = session.get_bind().dialect.name
+    # Each (request, team, period) once, by hashing, then the periods of each pair counted: far cheaper
+    # than a count of distinct periods, which sorts every row.
     period = period_number(dialect, both.c.frequency, both.c.day)
-    shared = (func.max(case((period == period_number(dialect, both.c.frequency, literal(boundary)), 1), else_=0))
+    periods = (select(both.c.request_id, both.c.team_id, both.c.frequency, period.label("period"))
+               .group_by(both.c.request_id, both.c.team_id, both.c.frequency, period).subquery())
+    shared = (func.max(case((periods.c.period == period_number(dialect, periods.c.frequency, literal(boundary)), 1), else_=0))
               if boundary else literal(0))
-    query = select(both.c.request_id, both.c.team_id, func.count(period.distinct()), shared).group_by(both.c.request_id, both.c.team_id)
+    query = (select(periods.c.request_id, periods.c.team_id, func.count(periods.c.period), shared)
+             .group_by(periods.c.request_id, periods.c.team_id))
     return {(request_id, team_id): (int(n), int(flag or 0)) for request_id, team_id, n, flag in session.execute(query)}
 
 
@@ -87,6 +94,18 @@ def period_counts_direct(start: date, end: date, request_ids: Sequence[int] | No
     query = query.where(Entry.deleted_at.is_(None), Entry.occurred_on.between(start, end), Request.frequency.not_in(PER_ENTRY))
     rows = session.execute(query.group_by(Entry.request_id, Entry.team_id))
     return {(request_id, team_id): int(n) for request_id, team_id, n in rows if n}
+
+
+def _frequency_in(groups: set[str]):
+    """SQL: the request's frequency has periods of these kinds ('week', 'month', 'day': daily, and any
+    frequency with periods of days this module adds later)."""
+    if groups == {"week", "month", "day"}:
+        return Request.frequency.not_in(PER_ENTRY)
+    conditions = [Request.frequency.in_(WEEK_FREQUENCIES)] if "week" in groups else []
+    conditions += [Request.frequency.in_(MONTH_FREQUENCIES)] if "month" in groups else []
+    if "day" in groups:
+        conditions.append(Request.frequency.not_in((*WEEK_FREQUENCIES, *MONTH_FREQUENCIES, *PER_ENTRY)))
+    return or_(*conditions)
 
 
 def _periodic(query, request_column, request_ids):

@@ -33,9 +33,9 @@ from typing import Sequence
 
 from sqlalchemy import select
 
-from tracker.burden.services import BurdenFilter, BurdenTable, burden
+from tracker.burden.services import BurdenFilter, Sums, burden, burden_sums
 from tracker.extensions import db
-from tracker.models.catalogue import Request
+from tracker.models.catalogue import Request, Team
 from tracker.workspace.answer_periods import PER_ENTRY, response_means
 from tracker.workspace.responses import period_counts
 
@@ -84,9 +84,7 @@ class TeamFigures:
 
     @cached_property
     def excess_top(self) -> int:
-        """(hours per response − median) × responses = (minutes × d − 60 × n × responses) ÷ (60 × d) for a
-        median n ÷ d: this numerator, in whole numbers (above the median when positive)."""
-        return self.minutes * self.median.denominator - 60 * self.median.numerator * self.responses
+        return excess_top(self.minutes, self.responses, self.median)
 
     @cached_property
     def exact_saving_hours(self) -> Fraction:
@@ -101,13 +99,27 @@ class TeamFigures:
     @cached_property
     def saving_cost(self) -> Decimal:
         """The saving at this team's own cost of an hour on the request (cost ÷ hours)."""
-        if self.excess_top <= 0:  # at or below the median: nothing saved
-            return Decimal(0)
-        # cost × saving × 60 ÷ minutes, with saving = minutes ÷ 60 − median × responses, in whole numbers:
-        # one correctly rounded division at the end, the same Decimal as the reduced fraction gives.
-        cost_top, cost_bottom = self.cost.as_integer_ratio()
-        top = cost_top * self.excess_top
-        return Decimal(top) / Decimal(cost_bottom * self.median.denominator * self.minutes)
+        return saving_cost(self.excess_top, self.minutes, self.cost, self.median)
+
+
+def excess_top(minutes: int, responses: int, median: Fraction) -> int:
+    """(hours per response − median) × responses = (minutes × d − 60 × n × responses) ÷ (60 × d) for a
+    median n ÷ d: this numerator, in whole numbers (above the median when positive)."""
+    return minutes * median.denominator - 60 * median.numerator * responses
+
+
+def saving_cost(excess: int, minutes: int, cost: Decimal, median: Fraction) -> Decimal:
+    """A team's saving in pounds at its own cost of an hour on the request, from its `excess_top`:
+    nothing at or below the median."""
+    if excess <= 0:
+        return Decimal(0)
+    # cost × saving × 60 ÷ minutes, with saving = minutes ÷ 60 − median × responses, in whole numbers:
+    # one correctly rounded division at the end, the same Decimal as the reduced fraction gives.
+    cost_top, cost_bottom = cost.as_integer_ratio()
+    return Decimal(cost_top * excess) / Decimal(cost_bottom * median.denominator * minutes)
+
+
+Answer = tuple[int, str, int, int, Decimal]  # one team's (team id, name, responses, minutes, cost)
 
 
 @dataclass(frozen=True)
@@ -116,11 +128,15 @@ class Variation:
     frequency: str
     start: date
     end: date
-    teams: tuple[TeamFigures, ...]  # cheapest per response first
+    answers: tuple[Answer, ...]  # cheapest per response first
+    exact_median: Fraction
 
-    @property
-    def exact_median(self) -> Fraction:
-        return self.teams[0].median
+    @cached_property
+    def teams(self) -> tuple[TeamFigures, ...]:
+        """Each team's figures, cheapest per response first: made when first read (the ranked catalogue
+        reads only the request's savings, over ~14,000 teams' answers at a thousand teams)."""
+        return tuple(TeamFigures(team_id, name, responses, minutes, cost, position, self.exact_median)
+                     for position, (team_id, name, responses, minutes, cost) in enumerate(self.answers, 1))
 
     @property
     def median_hours_per_response(self) -> Decimal:
@@ -130,8 +146,11 @@ class Variation:
     def exact_saving_hours(self) -> Fraction:
         """Σ (minutes ÷ 60 − median × responses) over the teams above the median: the same sum as
         Σ of each team's saving, with one fraction at the end instead of one per team."""
-        above = [t for t in self.teams if t.excess_top > 0]
-        return Fraction(sum(t.minutes for t in above), 60) - self.exact_median * sum(t.responses for t in above)
+        minutes = responses = 0
+        for _, _, team_responses, team_minutes, _ in self._above_median:
+            minutes += team_minutes
+            responses += team_responses
+        return Fraction(minutes, 60) - self.exact_median * responses
 
     @cached_property
     def saving_hours(self) -> Decimal:
@@ -139,7 +158,16 @@ class Variation:
 
     @cached_property
     def saving_cost(self) -> Decimal:
-        return sum((t.saving_cost for t in self.teams), Decimal(0))
+        median = self.exact_median
+        return sum((saving_cost(excess_top(minutes, responses, median), minutes, cost, median)
+                    for _, _, responses, minutes, cost in self._above_median), Decimal(0))
+
+    @cached_property
+    def _above_median(self) -> list[Answer]:
+        """The answers of the teams above the median (their `excess_top` positive): plain tuples, no
+        TeamFigures made, for the request's savings."""
+        median = self.exact_median
+        return [answer for answer in self.answers if excess_top(answer[3], answer[2], median) > 0]
 
     @property
     def flagged(self) -> tuple[TeamFigures, ...]:
@@ -169,44 +197,47 @@ def median_of_ordered(count: int, value_at) -> Fraction:
     return value_at(middle) if count % 2 else (value_at(middle - 1) + value_at(middle)) / 2
 
 
-def burden_by_team(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> BurdenTable:
-    """The burden of each (request, team) in [start, end]: what `variations` reads hours and cost from."""
+def burden_by_team(start: date, end: date, request_ids: Sequence[int] | None = None, session=None) -> dict[tuple, Sums]:
+    """The burden of each (request, team) in [start, end], keyed (request id, team id): what `variations`
+    reads hours and cost from (the burden service's sums, without labels or order: ~14,000 pairs at a
+    thousand teams)."""
     flt = BurdenFilter(start, end, request_ids=None if request_ids is None else list(request_ids))
-    return burden(flt, ("request", "team"), session=session or db.session)
+    return burden_sums(flt, ("request", "team"), session=session or db.session)
 
 
-def teams_answering(by_team: BurdenTable) -> dict[int, int]:
+def teams_answering(by_team: dict[tuple, Sums]) -> dict[int, int]:
     """request id -> how many teams logged any of it: the burden service's distinct count of teams, read
-    off its (request, team) rows (one row for each pair with live entries)."""
+    off its (request, team) sums (a pair counts when it has live entries)."""
     out: dict[int, int] = {}
-    for row in by_team.rows:
-        if row.entries > 0:
-            out[row.key[0]] = out.get(row.key[0], 0) + 1
+    for (request_id, _), sums in by_team.items():
+        if sums.entries > 0:
+            out[request_id] = out.get(request_id, 0) + 1
     return out
 
 
 def variations(start: date, end: date, request_ids: Sequence[int] | None = None, session=None,
-               by_team: BurdenTable | None = None) -> dict[int, Variation]:
+               by_team: dict[tuple, Sums] | None = None) -> dict[int, Variation]:
     """The variation of every request (or those asked for) answered by at least MIN_TEAMS teams in [start, end];
     `by_team`: `burden_by_team` of the same period and requests, when the caller has read it already."""
     session = session or db.session
     periods = period_counts(start, end, request_ids, session)
     frequencies = dict(session.execute(select(Request.id, Request.frequency)).all())
+    names = dict(session.execute(select(Team.id, Team.name)).all())
     by_request: dict[int, list] = {}
-    table = by_team if by_team is not None else burden_by_team(start, end, request_ids, session)
-    for row in table.rows:
-        request_id, team_id = row.key
-        answers = row.entries if frequencies[request_id] in PER_ENTRY else periods.get((request_id, team_id))
-        if answers and row.minutes > 0:
-            by_request.setdefault(request_id, []).append((team_id, row.label[1], answers, row.minutes, row.cost))
-    wanted = [request_id for request_id, teams in by_request.items() if len(teams) >= MIN_TEAMS]
+    pairs = by_team if by_team is not None else burden_by_team(start, end, request_ids, session)
+    for (request_id, team_id), sums in pairs.items():
+        if sums.entries <= 0 or sums.minutes <= 0:
+            continue
+        answers = sums.entries if frequencies[request_id] in PER_ENTRY else periods.get((request_id, team_id))
+        if answers:
+            by_request.setdefault(request_id, []).append((team_id, names[team_id], answers, sums.minutes, sums.cost))
     out = {}
-    for request_id in wanted:
-        rows = sorted(by_request[request_id], key=_cheapest_first(by_request[request_id]))
+    for request_id, rows in by_request.items():
+        if len(rows) < MIN_TEAMS:
+            continue
+        rows.sort(key=_cheapest_first(rows))
         median = median_of_ordered(len(rows), lambda at: Fraction(rows[at][3], 60 * rows[at][2]))  # rows in order already
-        teams = tuple(TeamFigures(team_id, name, answers, minutes, cost, position, median)
-                      for position, (team_id, name, answers, minutes, cost) in enumerate(rows, 1))
-        out[request_id] = Variation(request_id, frequencies[request_id], start, end, teams)
+        out[request_id] = Variation(request_id, frequencies[request_id], start, end, tuple(rows), median)
     return out
 
 

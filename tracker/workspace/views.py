@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from tracker.auth.access import role_required
 from tracker.burden import charts
-from tracker.burden.hotspots import find_hotspots
+from tracker.burden.hotspots import find_hotspots, first_shown
 from tracker.extensions import db
 from tracker.licences.status import licence_statuses, status_of
 from tracker.models.catalogue import Request
@@ -70,7 +70,7 @@ def index():
     licences = licence_statuses(db.session, None, on)  # each request's licence today (tracker/licences/status.py)
     return render_template("workspace/index.html", form=form, ranked=ranked, args=request.args, sorts=SORTS,
                            charts=charts, licence_of=lambda request_id: status_of(licences, request_id, on),
-                           hotspots=find_hotspots(on))
+                           hotspots=find_hotspots(on, shown=first_shown()))
 
 
 @blueprint.route("/value")
