@@ -111,6 +111,35 @@ def test_the_fast_counts_equal_the_entries_own_for_any_period(db, make_team, mak
         assert period_counts(start, end) == period_counts_direct(start, end), (start, end)
 
 
+def test_counts_across_this_month_equal_the_entries_own(db, make_team, make_user, make_request, make_entry):
+    """Counts that run into this month read its weeks and months from the rollups (the week it begins in
+    as a whole, the days after today when none were logged): held to the entries' own counts for periods
+    starting anywhere before it, with and without entries dated after today."""
+    import random
+
+    from tracker.workspace.responses import period_counts_direct
+
+    rng = random.Random(16)
+    teams = [make_team(f"Month team {n}") for n in range(3)]
+    user = make_user("admin")
+    requests = [make_request(f"A {f} month count", frequency=f)
+                for f in ("daily", "weekly", "fortnightly", "monthly", "quarterly", "annual")]
+    today = date.today()
+    this_month = today.replace(day=1)
+    for _ in range(90):  # the 40 days before this month, and this month to today
+        day = this_month - timedelta(days=40) + timedelta(days=rng.randrange((today - this_month).days + 41))
+        make_entry(user, rng.choice(teams), rng.choice(requests), occurred_on=day, minutes=30)
+    starts = [this_month - timedelta(days=n) for n in (1, 2, 3, 6, 7, 13, 20, 35)]
+    for start in starts:
+        assert period_counts(start, today) == period_counts_direct(start, today), start
+    for request in requests:  # logged after today: this month is read from the entries up to today
+        make_entry(user, teams[0], request, occurred_on=today + timedelta(days=rng.randrange(1, 9)), minutes=30)
+    for start in starts:
+        assert period_counts(start, today) == period_counts_direct(start, today), start
+        later = today + timedelta(days=10)
+        assert period_counts(start, later) == period_counts_direct(start, later), (start, later)
+
+
 def test_a_daily_request_counts_days(db):
     """The `daily` frequency (added to the catalogue by another change) counts each day as a period."""
     from sqlalchemy import literal, select

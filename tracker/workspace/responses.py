@@ -2,7 +2,10 @@
 in [start, end] in which the team logged any of it (tracker/workspace/variation.py divides its hours by them).
 
 `period_counts` reads whole weeks from the week counts (burden_rollup_week), whole months from the monthly
-rollup and the days at the edges of the period (and daily requests) from the entries, in one statement;
+rollup and the days at the edges of the period (and daily requests) from the entries, in one statement.
+Months before this one are kept between calls; this month is read again each time, from its rollups
+alone as a rule (its first week whole, and up to the end of the month when nothing is dated after today),
+so its cost does not grow with the days logged so far.
 `period_counts_direct` reads the entries table alone, the reference the fast counts are held to."""
 from __future__ import annotations
 
@@ -36,7 +39,10 @@ def period_counts(start: date, end: date, request_ids: Sequence[int] | None = No
     asked = ("period counts", None if request_ids is None else tuple(sorted(request_ids)), frequencies, start, this_month)
     before = reuse(session, asked, [(start, this_month - timedelta(days=1))],
                    lambda: _counts(start, this_month - timedelta(days=1), request_ids, session, this_month))
-    since = _counts(this_month, end, request_ids, session, this_month)
+    # The week this month begins in is the boundary period of the week frequencies: its days before this
+    # month (inside [start, end]) may be counted again on this side, so its whole week comes from the rollup.
+    week_of_first = max(start, this_month - timedelta(days=this_month.weekday()))
+    since = _counts(this_month, _quiet_end(end, session), request_ids, session, this_month, week_of_first)
     out = {}
     for pair in before.keys() | since.keys():
         (n_before, shared_before), (n_since, shared_since) = before.get(pair, (0, 0)), since.get(pair, (0, 0))
@@ -46,11 +52,25 @@ def period_counts(start: date, end: date, request_ids: Sequence[int] | None = No
     return out
 
 
-def _counts(start: date, end: date, request_ids, session, boundary: date | None = None) -> dict[tuple[int, int], tuple[int, int]]:
+def _quiet_end(end: date, session) -> date:
+    """`end`, or a later day when nobody logged anything after `end` up to it: the Sunday on or after the
+    end of `end`'s month. The counts are the same (no entries, no periods), and this month to date then
+    comes from its month and week rollups, not from every entry logged this month."""
+    later = month_end(end)
+    later += timedelta(days=6 - later.weekday())
+    logged_after = session.scalar(select(Entry.id).where(
+        Entry.deleted_at.is_(None), Entry.occurred_on > end, Entry.occurred_on <= later).limit(1))
+    return end if logged_after is not None else later
+
+
+def _counts(start: date, end: date, request_ids, session, boundary: date | None = None,
+            weeks_from: date | None = None) -> dict[tuple[int, int], tuple[int, int]]:
     """(request id, team id) -> (distinct periods in [start, end], 1 if one of them is the period `boundary`
     falls in). Whole weeks come from the week counts (burden_rollup_week), whole months from the monthly
-    rollup, the days at the edges of the period (and daily requests) from the entries: one statement."""
-    weeks, months = whole_weeks(start, end), whole_months(start, end)
+    rollup, the days at the edges of the period (and daily requests) from the entries: one statement.
+    `weeks_from`: where the week frequencies' days begin, if before `start`."""
+    weeks_from = weeks_from or start
+    weeks, months = whole_weeks(weeks_from, end), whole_months(start, end)
     week_rollup, month_rollup = BurdenRollupWeek, BurdenRollup
     parts = []
     if weeks:
@@ -64,8 +84,8 @@ def _counts(start: date, end: date, request_ids, session, boundary: date | None 
     # The edge days of the week and month frequencies, and every day of the daily ones, from the entries:
     # ranges that coincide (a period inside one month has no whole weeks or months) are one scan.
     by_range: dict[tuple[date, date], set[str]] = {}
-    for group, whole in (("week", weeks), ("month", months)):
-        for day_range in _edges(start, end, whole):  # a few days each: read by the date index
+    for group, first, whole in (("week", weeks_from, weeks), ("month", start, months)):
+        for day_range in _edges(first, end, whole):  # a few days each: read by the date index
             by_range.setdefault(day_range, set()).add(group)
     by_range.setdefault((start, end), set()).add("day")
     entry_rows = select(Entry.request_id, Entry.team_id, Request.frequency, Entry.occurred_on.label("day"))
