@@ -24,7 +24,7 @@ from tracker.burden.rate_changes import create_rate
 from tracker.burden.rates import RateBook
 from tracker.burden.periods import plan_period
 from tracker.burden.dimensions import GROUPINGS
-from tracker.burden.services import BurdenFilter, burden, burden_direct
+from tracker.burden.services import BurdenFilter, burden, burden_direct, burden_sums
 from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
 from tracker.entries.services import create_entry, delete_entry, update_entry
@@ -197,6 +197,9 @@ def test_rollup_path_equals_straight_computation(db, world, operations, filters)
         fast = burden(flt, spec["group_by"], with_counts=spec["with_counts"])
         straight = burden_direct(flt, spec["group_by"], with_counts=spec["with_counts"])
         assert _figures(fast) == _figures(straight)
+        sums = burden_sums(flt, spec["group_by"])  # the same sums, keyed, for callers of thousands of groups
+        assert {key: found for key, found in sums.items() if found.entries} == {
+            row.key: (row.entries, row.minutes, row.cost, row.duplicated_minutes, row.used_minutes) for row in fast.rows}
         entries, minutes, cost = _by_hand(db, flt)
         assert (fast.totals.entries, fast.totals.minutes) == (entries, minutes)
         assert abs(Fraction(fast.totals.cost) - cost) < Fraction(1, 10**12)
