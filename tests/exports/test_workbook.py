@@ -386,3 +386,32 @@ def test_entries_stream_in_batches_with_progress(db, tmp_path, monkeypatch, make
     assert calls == [(0, 23), (5, 23), (10, 23), (15, 23), (20, 23), (23, 23)]
     header, rows, _ = table(load_workbook(result.path)["Entries"])
     assert column(header, rows, "Minutes") == list(range(1, 24))
+
+
+def test_entries_beyond_a_sheet_go_on_to_numbered_sheets(db, tmp_path, monkeypatch, make_team, make_user, make_request,
+                                                        make_entry):
+    """A month with more entries than a sheet holds (Excel: 1,048,575 under the header) goes on into
+    "Entries (2)", "Entries (3)"... right after Entries, each a whole Entries sheet; together they are
+    every entry, in order. Here a sheet holds 4 and batches are 3, so a batch straddles each sheet's end."""
+    team = make_team("Busy Team")
+    user = make_user("manager", [team])
+    request = make_request()
+    for day in range(1, 11):
+        make_entry(user, team, request, occurred_on=date(2026, 3, day), minutes=day)
+    monkeypatch.setattr(entries_sheet, "ROWS_PER_SHEET", 4)
+    monkeypatch.setattr(entries_sheet, "BATCH", 3)
+    result = build(db, tmp_path)
+    wb = load_workbook(result.path)
+    assert wb.sheetnames == ["Summary", "By team", "By source", "By request", "Team x Source", "Trend",
+                             "Entries", "Entries (2)", "Entries (3)", "Unlicensed"]
+    minutes = []
+    for name, count in (("Entries", 4), ("Entries (2)", 4), ("Entries (3)", 2)):
+        ws = wb[name]
+        header, rows, _ = table(ws)
+        assert header == HEADERS["Entries"] and all(c.font.bold for c in ws[1])
+        assert len(rows) == count and ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:L{count + 1}"
+        assert ws.print_area.endswith(f"!$A$1:$L${count + 1}") and ws.print_title_rows == "$1:$1"
+        minutes += column(header, rows, "Minutes")
+    assert minutes == list(range(1, 11)) and result.rows == 10
+    assert result.figures["entries_minutes"] == sum(range(1, 11))

@@ -32,9 +32,11 @@ from tracker.shared.xlsx.stream import NUMBER, TEXT, SheetRows, style_id
 from tracker.shared.xlsx.text import clean_text
 
 BATCH = 5000
+ROWS_PER_SHEET = 1_048_575  # Excel's 1,048,576 rows a sheet, less the header
 HEADERS = ("Date", "Team", "Source", "Request", "Band", "Minutes", "Hours", "Cost (£)", "Logged by",
            "Duplicated elsewhere", "Used", "Notes")
 COLUMN_KINDS = (NUMBER, TEXT, TEXT, TEXT, TEXT, NUMBER, NUMBER, NUMBER, TEXT, TEXT, TEXT, TEXT)
+BAND_NAMES, ANSWER_NAMES = dict(BANDS), dict(ANSWERS)
 COLUMN_FORMATS = (DATE, None, None, None, None, None, HOURS, MONEY, None, None, None, None)
 
 
@@ -83,48 +85,83 @@ def _user_names(session, fig) -> dict:
 
 
 def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
-    teams = Labels({t: fig.team_name(t) for t in fig.teams}, lambda i: session.get(Team, i).name)
-    sources = Labels({r.key[0]: r.label[0] for r in fig.by_source.rows}, lambda i: session.get(Source, i).name)
-    requests = Labels({r.key[0]: r.label[0] for r in fig.by_request.rows}, lambda i: session.get(Request, i).title)
-    users = Labels(_user_names(session, fig), lambda i: session.get(User, i).name)
-    bands, answers = dict(BANDS), dict(ANSWERS)
-
-    set_widths(ws, [11, fit(teams.values(), "Team", high=40), fit(sources.values(), "Source", high=40),
-                    fit(requests.values(), "Request", high=50), 9, 9, 8, 11,
-                    fit(users.values(), "Logged by", high=30), 12, 11, 50])
-    ws.freeze_panes = "A2"
-    prepare_for_print(ws, fig.print_footer, heading=WORKBOOK_HEADING)  # the header row repeats on every page
+    """Every live entry of the period into `ws`, and on into "Entries (2)", "Entries (3)"... right after it
+    when there are more than a sheet holds (ROWS_PER_SHEET: a region's month at a nation's volume)."""
+    rows_of = _EntryRows(session, fig, RateBook.load(session), ws.parent.epoch)
+    widths = [11, fit(rows_of.teams.values(), "Team", high=40), fit(rows_of.sources.values(), "Source", high=40),
+              fit(rows_of.requests.values(), "Request", high=50), 9, 9, 8, 11,
+              fit(rows_of.users.values(), "Logged by", high=30), 12, 11, 50]
     styles = tuple(style_id(ws, fmt.array(f)) if f else None for f in COLUMN_FORMATS)
-    sheet = SheetRows(ws, HEADERS, COLUMN_KINDS, styles)
-    sheet.header(style_id(ws, fmt.array(bold=True, wrap=True)))
+    header_style = style_id(ws, fmt.array(bold=True, wrap=True))
 
-    rates = RateBook.load(session)
-    epoch = ws.parent.epoch
-    serials: dict = {}  # date -> Excel serial number
-    rate_of: dict = {}  # (band, date) -> Decimal rate
-    costs: dict = {}  # (minutes, rate) -> float cost
-    minutes_at_rate: dict = {}  # rate -> minutes, for the exact total
-    append = sheet.append
+    def begin(target) -> SheetRows:
+        set_widths(target, widths)
+        target.freeze_panes = "A2"
+        prepare_for_print(target, fig.print_footer, heading=WORKBOOK_HEADING)  # the header row repeats on every page
+        started = SheetRows(target, HEADERS, COLUMN_KINDS, styles)
+        started.header(header_style)
+        return started
 
-    total = fig.totals.entries
-    rows = minutes_total = 0
+    def finish(target, done: SheetRows) -> None:
+        done.close()
+        target.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{done.rows}"
+        set_print_area(target, len(HEADERS), done.rows)
+
+    current, sheet, room, sheets = ws, begin(ws), ROWS_PER_SHEET, 1
+    total, rows = fig.totals.entries, 0
     if progress:
         progress(0, total)
     # Core, not ORM, execution: plain tuples without the ORM's per-row bookkeeping.
     result = session.connection(bind_arguments=FOR_READING).execute(entries_query(fig).execution_options(yield_per=BATCH))
     for batch in result.partitions():
+        while len(batch) > room:  # this sheet is full after its share of the batch: the rest go on a new one
+            rows += rows_of.write(sheet.append, batch[:room])
+            batch = batch[room:]
+            finish(current, sheet)
+            sheets += 1
+            book = current.parent
+            current = book.create_sheet(f"{ws.title} ({sheets})", book.sheetnames.index(current.title) + 1)
+            sheet, room = begin(current), ROWS_PER_SHEET
+        rows += rows_of.write(sheet.append, batch)
+        room -= len(batch)
+        if progress:
+            progress(rows, total)
+    finish(current, sheet)
+    return EntriesWritten(rows, sum(rows_of.minutes_at_rate.values()),
+                          sum((price(m, rate) for rate, m in rows_of.minutes_at_rate.items()), Decimal(0)))
+
+
+class _EntryRows:
+    """Entries as sheet rows: labels resolved once per id; dates, rates and costs once per value; the
+    minutes at each rate kept for the exact totals."""
+
+    def __init__(self, session, fig, rates: RateBook, epoch):
+        self.teams = Labels({t: fig.team_name(t) for t in fig.teams}, lambda i: session.get(Team, i).name)
+        self.sources = Labels({r.key[0]: r.label[0] for r in fig.by_source.rows}, lambda i: session.get(Source, i).name)
+        self.requests = Labels({r.key[0]: r.label[0] for r in fig.by_request.rows}, lambda i: session.get(Request, i).title)
+        self.users = Labels(_user_names(session, fig), lambda i: session.get(User, i).name)
+        self.rates, self.epoch = rates, epoch
+        self.serials: dict = {}  # date -> Excel serial number
+        self.rate_of: dict = {}  # (band, date) -> Decimal rate
+        self.costs: dict = {}  # (minutes, rate) -> float cost
+        self.minutes_at_rate: dict = {}  # rate -> minutes
+
+    def write(self, append, batch) -> int:
+        """Append a batch of entries (entries_query's columns) as rows; returns how many."""
+        teams, sources, requests, users = self.teams, self.sources, self.requests, self.users
+        serials, rate_of, costs, minutes_at_rate = self.serials, self.rate_of, self.costs, self.minutes_at_rate
+        bands, answers = BAND_NAMES, ANSWER_NAMES
         for day, team_id, source_id, request_id, band, minutes, user_id, duplicated, used, notes in batch:
             serial = serials.get(day)
             if serial is None:
-                serial = serials[day] = to_excel(day, epoch)
+                serial = serials[day] = to_excel(day, self.epoch)
             rate = rate_of.get((band, day))
             if rate is None:
-                rate = rate_of[(band, day)] = rates.rate(band, day)
+                rate = rate_of[(band, day)] = self.rates.rate(band, day)
             cost = costs.get((minutes, rate))
             if cost is None:
                 cost = costs[(minutes, rate)] = float(price(minutes, rate))
             minutes_at_rate[rate] = minutes_at_rate.get(rate, 0) + minutes
-            minutes_total += minutes
             append((
                 serial,
                 teams[team_id],
@@ -139,11 +176,4 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
                 answers.get(used, used),
                 clean_text(notes) if notes else None,
             ))
-        rows += len(batch)
-        if progress:
-            progress(rows, total)
-    sheet.close()
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{rows + 1}"
-    set_print_area(ws, len(HEADERS), rows + 1)
-    exact_cost = sum((price(m, rate) for rate, m in minutes_at_rate.items()), Decimal(0))
-    return EntriesWritten(rows, minutes_total, exact_cost)
+        return len(batch)
