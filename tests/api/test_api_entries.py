@@ -140,6 +140,42 @@ def test_entries_filter_by_team_and_dates(make_entry, manager_api, manager, team
     assert [e["id"] for e in only["items"]] == [middle.id]
 
 
+def test_the_list_total_is_the_count_of_the_live_entries_it_pages(app, db, make_entry, make_request, commissioner_api,
+                                                                    manager, team, other_team, sitrep, monkeypatch):
+    """`total` comes from the rollups (as the entries page's does), not a COUNT over the entries: it must be
+    the count of the live entries each filter selects, deletions and other pages included."""
+    from sqlalchemy import func, select
+
+    from tracker.entries.services import delete_entry
+    from tracker.models.catalogue import Request
+    from tracker.models.entries import Entry
+
+    other_request = make_request("Another return")
+    made = [make_entry(manager, team, sitrep if n % 3 else other_request, occurred_on=date(2025, 1 + n % 5, 1 + n), minutes=5 + n)
+            for n in range(11)]
+    delete_entry(manager, made[4])
+    db.session.commit()
+    monkeypatch.setitem(app.config, "API_PAGE_SIZE", 4)
+    for query, where in (("", []), (f"team_id={team.id}", [Entry.team_id == team.id]),
+                         (f"team_id={other_team.id}", [Entry.team_id == other_team.id]),
+                         ("from=2025-02-01&to=2025-04-30", [Entry.occurred_on.between(date(2025, 2, 1), date(2025, 4, 30))]),
+                         (f"request_id={sitrep.id}", [Entry.request_id == sitrep.id]),
+                         (f"source_id={sitrep.source_id}&from=2025-03-01",
+                          [Entry.request_id.in_(select(Request.id).where(Request.source_id == sitrep.source_id)),
+                           Entry.occurred_on >= date(2025, 3, 1)])):
+        expected = db.session.scalar(select(func.count()).select_from(Entry).where(Entry.deleted_at.is_(None), *where))
+        listed, page = [], 1
+        while True:
+            body = commissioner_api.get(f"/api/v1/entries?{query}&page={page}").get_json()
+            assert body["total"] == expected, query
+            if not body["items"]:
+                break
+            listed += body["items"]
+            page += 1
+        assert len(listed) == expected and made[4].id not in {e["id"] for e in listed}, query
+        assert page - 1 == -(-expected // 4), query  # pages of four, then an empty one
+
+
 def test_entries_of_a_team_the_caller_cannot_see_are_404(manager_api, other_team, other_entry):
     assert manager_api.get(f"/api/v1/entries?team_id={other_team.id}").status_code == 404
     assert manager_api.get("/api/v1/entries?team_id=999999").status_code == 404

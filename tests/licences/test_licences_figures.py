@@ -229,3 +229,24 @@ def test_the_statement_equals_the_burden_service_for_the_same_source_and_period(
     assert [(d[0], d[1], d[8]) for d in decisions] == [("Finance return", "Keep", "Needed for the = board"),
                                                        ("Idle return", "Retire", "Nobody reads it")]
     assert wb["Decisions"]["I2"].data_type == "s"  # user text stays text
+
+
+def test_observed_burden_is_for_requests_with_live_entries_only(db, make_user, team, make_request, make_entry):
+    """A request counts as logged when it has an entry still standing: one whose only entry was deleted
+    has no observed burden, as one nobody logged (each found by a probe of the request's entries)."""
+    from datetime import date
+
+    from tracker.entries.services import delete_entry
+    from tracker.licences.observed import observed_annual, requests_with_entries
+
+    user = make_user("admin")
+    logged, deleted_only, never = make_request("Logged"), make_request("Deleted only"), make_request("Never logged")
+    today = date.today()
+    make_entry(user, team, logged, occurred_on=today - timedelta(days=3), minutes=90)
+    delete_entry(user, make_entry(user, team, deleted_only, occurred_on=today - timedelta(days=3), minutes=60))
+    db.session.commit()
+    ids = [logged.id, deleted_only.id, never.id]
+    assert requests_with_entries(db.session, ids) == {logged.id}
+    observed = observed_annual(db.session, ids, today)
+    assert observed[deleted_only.id] is None and observed[never.id] is None
+    assert observed[logged.id].entries == 1 and observed[logged.id].hours == Decimal("1.5")

@@ -103,10 +103,11 @@ def page_number() -> int:
     return min(number, MAX_PAGE)
 
 
-def page_of(query, serialise, per_page: int | None = None):
+def page_of(query, serialise, per_page: int | None = None, total: int | None = None):
     """SPEC's list shape, {"items", "page", "pages", "total"}, of the page asked for (the last page if past it);
-    the route's `@blueprint.response(..., XPage)` shapes it."""
-    page = paginate(query, page_number(), per_page or current_app.config["API_PAGE_SIZE"], past_end="empty")
+    the route's `@blueprint.response(..., XPage)` shapes it. `total`: the count when the caller knows it
+    without a COUNT over the query (entries: from the rollups)."""
+    page = paginate(query, page_number(), per_page or current_app.config["API_PAGE_SIZE"], total=total, past_end="empty")
     return {"items": [serialise(i) for i in page.items], "page": page.page, "pages": page.pages, "total": page.total}
 
 

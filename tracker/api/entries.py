@@ -25,7 +25,7 @@ from tracker.auth.access import can_edit_entry, can_see_team, team_or_404, visib
 from tracker.burden.rates import RateBook
 from tracker.entries import services
 from tracker.entries.forms import EntryForm
-from tracker.entries.queries import EntryListFilter, live_entries, live_entry, newest_first_with_names
+from tracker.entries.queries import EntryListFilter, entry_totals, live_entries, live_entry, newest_first_with_names
 from tracker.extensions import db
 from tracker.models.entries import Entry
 from tracker.shared.etags import MalformedIfMatch, format_entity_tag, parse_if_match
@@ -113,7 +113,9 @@ def list_entries():
         request_id=request_id,
     )
     rates = RateBook.load(db.session)
-    return page_of(newest_first_with_names(live_entries(flt)), lambda entry: entry_to_json(entry, rates))
+    # Counted as the entries page counts them, from the rollups: a COUNT over ten million entries took 0.4 s.
+    return page_of(newest_first_with_names(live_entries(flt)), lambda entry: entry_to_json(entry, rates),
+                   total=entry_totals(flt).entries)
 
 
 @blueprint.post("/entries")

@@ -19,6 +19,7 @@ from tracker.burden.rates import RateBook
 from tracker.burden.services import BurdenFilter, burden
 from tracker.licences.estimates import EstimateFigures, figures_of, latest_estimates
 from tracker.licences.status import LicenceStatus, licence_statuses
+from tracker.models.catalogue import Request
 from tracker.models.entries import Entry
 
 DAYS_A_YEAR = 365
@@ -54,8 +55,10 @@ def observation_start(status: LicenceStatus, today: date) -> date:
 
 
 def requests_with_entries(session, request_ids) -> set[int]:
-    query = select(Entry.request_id).where(Entry.request_id.in_(list(request_ids) or [-1]), Entry.deleted_at.is_(None))
-    return set(session.scalars(query.distinct()))
+    """The requests among these with any live entry: a probe of the request's index each (a DISTINCT over
+    the entries read all ten million of them, 0.7 s)."""
+    logged = select(Entry.id).where(Entry.request_id == Request.id, Entry.deleted_at.is_(None)).exists()
+    return set(session.scalars(select(Request.id).where(Request.id.in_(list(request_ids) or [-1]), logged)))
 
 
 def observed_annual(session, request_ids, today: date, statuses: dict[int, LicenceStatus] | None = None) -> dict[int, Observed | None]:
