@@ -373,13 +373,22 @@ def test_trend_chart_shows_the_ten_busiest_of_many_teams(db, tmp_path, make_team
     assert any("10 teams with the most hours" in (n or "") for n in names)
 
 
-def test_entries_stream_in_batches_with_progress(db, tmp_path, monkeypatch, make_team, make_user, make_request,
-                                                 make_entry):
-    team = make_team("Batch Team")
-    user = make_user("manager", [team])
-    request = make_request()
-    for day in range(1, 24):
-        make_entry(user, team, request, occurred_on=date(2026, 3, day), minutes=day)
+@pytest.fixture
+def one_a_day(make_team, make_user, make_request, make_entry):
+    """`one_a_day(n)`: one team's entries on 1 to n March 2026, day d taking d minutes."""
+
+    def make(days: int) -> None:
+        team = make_team("Daily Team")
+        user = make_user("manager", [team])
+        request = make_request()
+        for day in range(1, days + 1):
+            make_entry(user, team, request, occurred_on=date(2026, 3, day), minutes=day)
+
+    return make
+
+
+def test_entries_stream_in_batches_with_progress(db, tmp_path, monkeypatch, one_a_day):
+    one_a_day(23)
     monkeypatch.setattr(entries_sheet, "BATCH", 5)
     calls = []
     result = build(db, tmp_path, progress=lambda done, total: calls.append((done, total)))
@@ -388,16 +397,11 @@ def test_entries_stream_in_batches_with_progress(db, tmp_path, monkeypatch, make
     assert column(header, rows, "Minutes") == list(range(1, 24))
 
 
-def test_entries_beyond_a_sheet_go_on_to_numbered_sheets(db, tmp_path, monkeypatch, make_team, make_user, make_request,
-                                                        make_entry):
+def test_entries_beyond_a_sheet_go_on_to_numbered_sheets(db, tmp_path, monkeypatch, one_a_day):
     """A month with more entries than a sheet holds (Excel: 1,048,575 under the header) goes on into
     "Entries (2)", "Entries (3)"... right after Entries, each a whole Entries sheet; together they are
     every entry, in order. Here a sheet holds 4 and batches are 3, so a batch straddles each sheet's end."""
-    team = make_team("Busy Team")
-    user = make_user("manager", [team])
-    request = make_request()
-    for day in range(1, 11):
-        make_entry(user, team, request, occurred_on=date(2026, 3, day), minutes=day)
+    one_a_day(10)
     monkeypatch.setattr(entries_sheet, "ROWS_PER_SHEET", 4)
     monkeypatch.setattr(entries_sheet, "BATCH", 3)
     result = build(db, tmp_path)

@@ -119,8 +119,7 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
             batch = batch[room:]
             finish(current, sheet)
             sheets += 1
-            book = current.parent
-            current = book.create_sheet(f"{ws.title} ({sheets})", book.sheetnames.index(current.title) + 1)
+            current = ws.parent.create_sheet(f"{ws.title} ({sheets})", ws.parent.sheetnames.index(ws.title) + sheets - 1)
             sheet, room = begin(current), ROWS_PER_SHEET
         rows += rows_of.write(sheet.append, batch)
         room -= len(batch)

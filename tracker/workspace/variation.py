@@ -33,9 +33,10 @@ from typing import Sequence
 
 from sqlalchemy import select
 
+from tracker.burden.dimensions import dimension
 from tracker.burden.services import BurdenFilter, Sums, burden, burden_sums
 from tracker.extensions import db
-from tracker.models.catalogue import Request, Team
+from tracker.models.catalogue import Request
 from tracker.workspace.answer_periods import PER_ENTRY, response_means
 from tracker.workspace.responses import period_counts
 
@@ -147,7 +148,7 @@ class Variation:
         """Σ (minutes ÷ 60 − median × responses) over the teams above the median: the same sum as
         Σ of each team's saving, with one fraction at the end instead of one per team."""
         minutes = responses = 0
-        for _, _, team_responses, team_minutes, _ in self._above_median:
+        for _, (_, _, team_responses, team_minutes, _) in self._above_median:
             minutes += team_minutes
             responses += team_responses
         return Fraction(minutes, 60) - self.exact_median * responses
@@ -159,15 +160,16 @@ class Variation:
     @cached_property
     def saving_cost(self) -> Decimal:
         median = self.exact_median
-        return sum((saving_cost(excess_top(minutes, responses, median), minutes, cost, median)
-                    for _, _, responses, minutes, cost in self._above_median), Decimal(0))
+        return sum((saving_cost(excess, minutes, cost, median)
+                    for excess, (_, _, _, minutes, cost) in self._above_median), Decimal(0))
 
     @cached_property
-    def _above_median(self) -> list[Answer]:
-        """The answers of the teams above the median (their `excess_top` positive): plain tuples, no
+    def _above_median(self) -> list[tuple[int, Answer]]:
+        """(excess_top, answer) of the teams above the median (excess positive): plain tuples, no
         TeamFigures made, for the request's savings."""
         median = self.exact_median
-        return [answer for answer in self.answers if excess_top(answer[3], answer[2], median) > 0]
+        excesses = ((excess_top(answer[3], answer[2], median), answer) for answer in self.answers)
+        return [(excess, answer) for excess, answer in excesses if excess > 0]
 
     @property
     def flagged(self) -> tuple[TeamFigures, ...]:
@@ -222,9 +224,11 @@ def variations(start: date, end: date, request_ids: Sequence[int] | None = None,
     session = session or db.session
     periods = period_counts(start, end, request_ids, session)
     frequencies = dict(session.execute(select(Request.id, Request.frequency)).all())
-    names = dict(session.execute(select(Team.id, Team.name)).all())
     by_request: dict[int, list] = {}
     pairs = by_team if by_team is not None else burden_by_team(start, end, request_ids, session)
+    # Each team by its label, as the burden service labels a team (tracker/burden/dimensions.py).
+    teams = dimension("team").info(session, {team_id for _, team_id in pairs})
+    names = {team_id: found["label"] for team_id, found in teams.items()}
     for (request_id, team_id), sums in pairs.items():
         if sums.entries <= 0 or sums.minutes <= 0:
             continue
