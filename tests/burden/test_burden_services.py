@@ -177,3 +177,30 @@ def test_one_entry_has_one_price_in_the_service_the_api_and_the_workbook(db, tmp
     ws = load_workbook(path)["Entries"]
     header = [c.value for c in ws[1]]
     assert ws.cell(row=2, column=header.index("Cost (£)") + 1).value == float(exact)
+
+
+def test_a_total_is_priced_once_so_the_order_rows_are_added_in_cannot_change_it(db, make_user, make_team, make_request,
+                                                                              make_entry):
+    """Regression (CI, the rollup property test): a total was the sum of its rows' costs, each already ÷ 60
+    and so rounded in the 28th digit; added in another order, the fast and the straight path's totals
+    differed in the last digit. Rows now keep the exact Σ minutes × rate and divide once when read."""
+    from tracker.burden.regroup import regroup
+
+    db.session.add(Rate(band="5", hourly_cost=Decimal("1.000000"), effective_from=date(2026, 1, 1)))
+    db.session.commit()
+    one, two = make_team("Order team one"), make_team("Order team two")
+    user = make_user("lead", [one, two])
+    request = make_request()
+    for team, band in ((one, "5"), (two, "5"), (one, "7")):  # £1/60 + £1/60 + £33.554669/60
+        make_entry(user, team, request, occurred_on=date(2026, 3, 4), minutes=1, band=band)
+    exact = (Decimal(2) + RATE_7) / 60
+    assert exact != Decimal(2) / 60 + RATE_7 / 60  # the sum of the parts, each divided, is not it
+    flt = BurdenFilter(date(2026, 3, 1), date(2026, 3, 31))
+    for table in (burden(flt, ("team", "band")), burden_direct(flt, ("team", "band")), burden(flt)):
+        assert table.totals.cost == exact
+    for name, position in (("team", 0), ("band", 1)):  # band 5: 1/60 + 1/60, each rounded, is not 2/60
+        folded = regroup(burden(flt, ("team", "band")), name, lambda key, i=position: key[i])
+        grouped = burden(flt, (name,))
+        assert [(r.key, r.cost) for r in folded.rows] == [(r.key, r.cost) for r in grouped.rows]
+        assert folded.totals.cost == grouped.totals.cost == exact
+    assert {r.key: r.cost for r in burden(flt, ("band",)).rows}[("5",)] == Decimal(2) / 60

@@ -1,7 +1,9 @@
 """What the burden service answers with: a filter in, rows and totals out.
 
 hours = Σ minutes ÷ 60; FTE = hours ÷ (37.5 × days in period ÷ 7). Cost is
-summed exactly by the service (tracker/burden/services.py) and kept unrounded."""
+Σ minutes × rate ÷ 60: a row keeps the exact Σ minutes × rate and divides once
+when read, so rows added together (a total, a fold into sectors) are exact in
+any order."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,6 +31,12 @@ class BurdenFilter:
         return (self.end - self.start).days + 1
 
 
+def priced(minutes_times_rate: Decimal) -> Decimal:
+    """Σ minutes × hourly rate (exact: whole minutes times a rate of a few decimal places) as money,
+    divided by 60 once, at the end: a sum of rows priced one by one could differ in its last digit."""
+    return minutes_times_rate / SIXTY
+
+
 def fte(hours: Decimal, days: int) -> Decimal:
     """Whole-time equivalents: hours over what one full-time person works in `days`."""
     if days <= 0:
@@ -42,11 +50,16 @@ class BurdenRow:
     label: tuple
     entries: int = 0
     minutes: int = 0
-    cost: Decimal = field(default_factory=Decimal)
+    minute_cost: Decimal = field(default_factory=Decimal)  # Σ minutes × hourly rate: exact, priced on reading
     duplicated_minutes: int = 0  # duplicated_elsewhere = yes
     used_minutes: int = 0  # used = yes
     teams: int | None = None  # distinct teams, when asked for
     requests: int | None = None  # distinct requests, when asked for
+
+    @property
+    def cost(self) -> Decimal:
+        """£, exact and unrounded."""
+        return priced(self.minute_cost)
 
     @property
     def hours(self) -> Decimal:
@@ -61,7 +74,7 @@ class BurdenRow:
     def add(self, other: "BurdenRow") -> None:
         self.entries += other.entries
         self.minutes += other.minutes
-        self.cost += other.cost
+        self.minute_cost += other.minute_cost
         self.duplicated_minutes += other.duplicated_minutes
         self.used_minutes += other.used_minutes
 

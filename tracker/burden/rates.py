@@ -13,10 +13,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from tracker.burden.default_rates import OTHER_FALLS_BACK_TO
+from tracker.burden.figures import priced
 from tracker.models.burden import Rate
-
-
-SIXTY = Decimal(60)
 
 
 class NoRate(LookupError):
@@ -29,12 +27,6 @@ def price(minutes: int, hourly_rate: Decimal) -> Decimal:
     The one place an entry (or a sum of entries' minutes at one rate) is priced:
     the burden service, the API and the workbook's Entries sheet all call it."""
     return priced(Decimal(minutes) * hourly_rate)
-
-
-def priced(minutes_times_rate: Decimal) -> Decimal:
-    """Σ minutes × hourly rate (exact: whole minutes times a rate of a few decimal places) as money,
-    divided by 60 once: the burden service sums minutes × rate over bands and divides at the end."""
-    return minutes_times_rate / SIXTY
 
 
 @dataclass

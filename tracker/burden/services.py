@@ -17,8 +17,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple, Sequence
 
-from tracker.burden.figures import BurdenFilter, BurdenRow, BurdenTable, fte
-from tracker.burden.rates import RateBook, priced
+from tracker.burden.figures import BurdenFilter, BurdenRow, BurdenTable, fte, priced
+from tracker.burden.rates import RateBook
 from tracker.burden.dimensions import dimension
 from tracker.burden.row_sources import grouped_select, parts, read_parts, segment_of, signed
 from tracker.extensions import db
@@ -57,12 +57,12 @@ def burden(
     rates = RateBook.load(session)
     rows_by_key: dict[tuple, BurdenRow] = {}
     totals = BurdenRow(key=(), label=("Total",))
-    for key, (entries, minutes, cost, duplicated, used) in _sums(session, flt, group_by, rates, use_rollup).items():
+    for key, (entries, minutes, minute_cost, duplicated, used) in _sums(session, flt, group_by, rates, use_rollup).items():
         if entries:
-            rows_by_key[key] = BurdenRow(key, key, entries, minutes, cost, duplicated, used)
+            rows_by_key[key] = BurdenRow(key, key, entries, minutes, minute_cost, duplicated, used)
         totals.entries += entries
         totals.minutes += minutes
-        totals.cost += cost
+        totals.minute_cost += minute_cost
         totals.duplicated_minutes += duplicated
         totals.used_minutes += used
     table = BurdenTable(group_by, flt, list(rows_by_key.values()), totals)
@@ -79,7 +79,11 @@ def burden_sums(flt: BurdenFilter, group_by: Sequence[str] = (), *, session=None
     A group may have no entries (days taken off a month can leave none): its Sums then has entries 0."""
     session = session or db.session
     group_by = tuple(group_by)
-    return {} if _nothing_asked(flt, group_by) else _sums(session, flt, group_by, RateBook.load(session), True)
+    if _nothing_asked(flt, group_by):
+        return {}
+    return {key: Sums(entries, minutes, priced(minute_cost), duplicated, used)
+            for key, (entries, minutes, minute_cost, duplicated, used)
+            in _sums(session, flt, group_by, RateBook.load(session), True).items()}
 
 
 def _nothing_asked(flt: BurdenFilter, group_by: tuple) -> bool:
@@ -90,9 +94,10 @@ def _nothing_asked(flt: BurdenFilter, group_by: tuple) -> bool:
     return flt.start > flt.end
 
 
-def _sums(session, flt: BurdenFilter, group_by: tuple, rates: RateBook, use_rollup: bool) -> dict[tuple, Sums]:
-    """The arithmetic: per group, (entries, minutes, cost, duplicated, used), every part of the period
-    (tracker/burden/row_sources.py) summed."""
+def _sums(session, flt: BurdenFilter, group_by: tuple, rates: RateBook, use_rollup: bool) -> dict[tuple, tuple]:
+    """The arithmetic: per group, (entries, minutes, Σ minutes × rate, duplicated, used), every part of
+    the period (tracker/burden/row_sources.py) summed. The cost is left undivided, and so exact: callers
+    price it (÷ 60) once per figure they show, so a total never depends on the order rows were added in."""
     segment_starts = [flt.start, *(d for d in rates.breakpoints() if flt.start < d <= flt.end)]
 
     def query_of(part):
@@ -150,8 +155,7 @@ def _sums(session, flt: BurdenFilter, group_by: tuple, rates: RateBook, use_roll
             found = merged.get(key)
             merged[key] = values if found is None else (
                 found[0] + values[0], found[1] + values[1], found[2] + values[2], found[3] + values[3], found[4] + values[4])
-    return {key: Sums(entries, minutes, priced(minute_cost), duplicated, used)
-            for key, (entries, minutes, minute_cost, duplicated, used) in merged.items()}
+    return merged
 
 
 def burden_direct(flt: BurdenFilter, group_by: Sequence[str] = (), **options) -> BurdenTable:
