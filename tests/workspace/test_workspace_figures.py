@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tracker.burden.rate_changes import create_rate
+from tracker.burden.services import BurdenFilter, burden
 from tracker.entries.services import delete_entry
 from tracker.workspace.figures import (
     BadSort, RankingFilters, occurrences_a_year, parse_sort, ranking, request_figures, twelve_months_to,
@@ -127,6 +128,8 @@ def test_ranking_pareto_and_sorting(catalogue):
     # most hours first; the request without entries last
     assert titles == ["Ad hoc workforce request", "Weekly winter sitrep", "Quarterly care return", "Monthly nothing return"]
     assert ranked.total_minutes == 360 + 285 + 35
+    start, end = twelve_months_to(TODAY)  # the catalogue's total is the burden service's, to the last digit
+    assert ranked.total_cost == burden(BurdenFilter(start, end)).totals.cost
     shares = [f.cumulative_share for f in ranked.by_hours]
     assert shares[:3] == [Decimal(360) / 680, Decimal(645) / 680, Decimal(1)]
     assert ranked.pareto_count == 2  # 645 of 680 minutes (94.9 %) in the first two

@@ -23,7 +23,7 @@ from typing import Sequence
 
 from sqlalchemy import select
 
-from tracker.burden.figures import fte
+from tracker.burden.figures import fte, priced
 from tracker.burden.medians import medians
 from tracker.burden.rates import RateBook, price
 from tracker.burden.services import BurdenFilter, BurdenRow, burden
@@ -318,7 +318,7 @@ def ranking(today: date, filters: RankingFilters = RankingFilters(), sort: str |
     name, descending = parse_sort(sort)
     return Ranking(
         start, end, sort_figures(kept, name, descending), by_hours, name, descending, total,
-        sum((f.cost for f in kept), Decimal(0)),
+        priced(sum((f.row.minute_cost for f in kept), Decimal(0))),  # exact, as the burden service's totals
     )
 
 
