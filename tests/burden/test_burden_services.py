@@ -7,6 +7,7 @@ from decimal import Decimal
 from tracker.burden.default_rates import default_hourly_cost
 from tracker.models.burden import Rate
 from tracker.burden.services import BurdenFilter, burden, burden_direct, fte
+from tracker.entries.services import create_entry
 
 
 def test_cost_uses_the_rate_effective_on_each_entry_date(db, make_user, team, make_request):
@@ -14,11 +15,8 @@ def test_cost_uses_the_rate_effective_on_each_entry_date(db, make_user, team, ma
     req = make_request()
     db.session.add(Rate(band="5", hourly_cost=Decimal("30.000000"), effective_from=date(2026, 3, 15)))
     db.session.commit()
-    from tests.conftest import PASSWORD  # noqa: F401
 
     def log(day, minutes):
-        from tracker.entries.services import create_entry
-
         create_entry(user, {"request_id": req.id, "team_id": team.id, "occurred_on": day, "minutes": minutes,
                             "band": "5", "duplicated_elsewhere": "no", "used": "yes", "notes": ""})
 
