@@ -198,7 +198,8 @@ def test_rollup_path_equals_straight_computation(db, world, operations, filters)
         straight = burden_direct(flt, spec["group_by"], with_counts=spec["with_counts"])
         assert _figures(fast) == _figures(straight)
         sums = burden_sums(flt, spec["group_by"])  # the same sums, keyed, for callers of thousands of groups
-        assert {key: found for key, found in sums.items() if found.entries} == {
+        assert {key: (found.entries, found.minutes, found.cost, found.duplicated_minutes, found.used_minutes)
+                for key, found in sums.items() if found.entries} == {
             row.key: (row.entries, row.minutes, row.cost, row.duplicated_minutes, row.used_minutes) for row in fast.rows}
         entries, minutes, cost = _by_hand(db, flt)
         assert (fast.totals.entries, fast.totals.minutes) == (entries, minutes)

@@ -31,9 +31,14 @@ class Sums(NamedTuple):
 
     entries: int
     minutes: int
-    cost: Decimal  # exact, unrounded
+    minute_cost: Decimal  # Σ minutes × hourly rate: exact, priced on reading, as BurdenRow's
     duplicated_minutes: int
     used_minutes: int
+
+    @property
+    def cost(self) -> Decimal:
+        """£, exact and unrounded."""
+        return priced(self.minute_cost)
 
 
 def burden(
@@ -81,9 +86,7 @@ def burden_sums(flt: BurdenFilter, group_by: Sequence[str] = (), *, session=None
     group_by = tuple(group_by)
     if _nothing_asked(flt, group_by):
         return {}
-    return {key: Sums(entries, minutes, priced(minute_cost), duplicated, used)
-            for key, (entries, minutes, minute_cost, duplicated, used)
-            in _sums(session, flt, group_by, RateBook.load(session), True).items()}
+    return _sums(session, flt, group_by, RateBook.load(session), True)
 
 
 def _nothing_asked(flt: BurdenFilter, group_by: tuple) -> bool:
@@ -94,10 +97,10 @@ def _nothing_asked(flt: BurdenFilter, group_by: tuple) -> bool:
     return flt.start > flt.end
 
 
-def _sums(session, flt: BurdenFilter, group_by: tuple, rates: RateBook, use_rollup: bool) -> dict[tuple, tuple]:
+def _sums(session, flt: BurdenFilter, group_by: tuple, rates: RateBook, use_rollup: bool) -> dict[tuple, Sums]:
     """The arithmetic: per group, (entries, minutes, Σ minutes × rate, duplicated, used), every part of
-    the period (tracker/burden/row_sources.py) summed. The cost is left undivided, and so exact: callers
-    price it (÷ 60) once per figure they show, so a total never depends on the order rows were added in."""
+    the period (tracker/burden/row_sources.py) summed. The cost is left undivided, and so exact: it is
+    priced (÷ 60) once per figure shown, so a total never depends on the order rows were added in."""
     segment_starts = [flt.start, *(d for d in rates.breakpoints() if flt.start < d <= flt.end)]
 
     def query_of(part):
@@ -155,7 +158,7 @@ def _sums(session, flt: BurdenFilter, group_by: tuple, rates: RateBook, use_roll
             found = merged.get(key)
             merged[key] = values if found is None else (
                 found[0] + values[0], found[1] + values[1], found[2] + values[2], found[3] + values[3], found[4] + values[4])
-    return merged
+    return {key: Sums(*values) for key, values in merged.items()}
 
 
 def burden_direct(flt: BurdenFilter, group_by: Sequence[str] = (), **options) -> BurdenTable:
