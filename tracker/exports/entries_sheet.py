@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tracker.database import FOR_READING
 from tracker.models.auth import User
 from tracker.burden.rates import RateBook, price
+from tracker.burden.figures import priced
 from tracker.entries.queries import EntryListFilter, live_entries
 from tracker.exports.sheets import WORKBOOK_HEADING
 from tracker.models.catalogue import Request, Source, Team
@@ -126,8 +127,9 @@ def write_entries(ws, fmt, session, fig, progress=None) -> EntriesWritten:
         if progress:
             progress(rows, total)
     finish(current, sheet)
+    # Σ minutes × rate priced once, as the burden service prices its totals: the same to the last digit.
     return EntriesWritten(rows, sum(rows_of.minutes_at_rate.values()),
-                          sum((price(m, rate) for rate, m in rows_of.minutes_at_rate.items()), Decimal(0)))
+                          priced(sum((m * rate for rate, m in rows_of.minutes_at_rate.items()), Decimal(0))))
 
 
 class _EntryRows:

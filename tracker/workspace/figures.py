@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from tracker.burden.figures import fte, priced
 from tracker.burden.medians import medians
-from tracker.burden.rates import RateBook, price
+from tracker.burden.rates import RateBook
 from tracker.burden.services import BurdenFilter, BurdenRow, burden
 from tracker.extensions import db
 from tracker.models.catalogue import Request, Source
@@ -212,12 +212,12 @@ def hourly_costs(flt: BurdenFilter, priced_on: date, session=None) -> dict[int, 
     session = session or db.session
     rates = RateBook.load(session)
     minutes: dict[int, int] = {}
-    cost: dict[int, Decimal] = {}
+    minute_cost: dict[int, Decimal] = {}  # Σ minutes × rate: exact, divided once (by the minutes)
     for row in burden(flt, ("request", "band"), session=session).rows:
         request_id, band = row.key
         minutes[request_id] = minutes.get(request_id, 0) + row.minutes
-        cost[request_id] = cost.get(request_id, Decimal(0)) + price(row.minutes, rates.rate(band, priced_on))
-    return {request_id: cost[request_id] * SIXTY / total for request_id, total in minutes.items() if total}
+        minute_cost[request_id] = minute_cost.get(request_id, Decimal(0)) + row.minutes * rates.rate(band, priced_on)
+    return {request_id: minute_cost[request_id] / total for request_id, total in minutes.items() if total}
 
 
 # ---- the ranked catalogue ---------------------------------------------------------
